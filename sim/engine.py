@@ -1,0 +1,359 @@
+"""The discrete-event model (simpy): families through triage, a case slot, assessment and the
+three levels, district by district, under the caseloads of classic and relational teams.
+
+The engine only moves families and writes a transition log; costs, monthly tables and wellbeing
+snapshots are computed from that log afterwards (`results`). A run starts from today's open cases
+(`initial.*` assumptions), not from an empty system.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from dataclasses import dataclass
+from statistics import NormalDist
+
+import numpy as np
+import simpy
+
+from .rates import (ASSESSMENT, COORDINATED, EARLY, ESCALATE, FOSTER, HIGH, LOW, MEDIUM, RESIDENTIAL,
+                    RESOLVED, STEP_DOWN, WAITING, DAYS_PER_YEAR, Rates, exponential)
+from .scenario import Scenario
+from .staffing import Staffing
+from .streams import FamilyStream, arrivals_rng
+
+ARRIVAL_ID_OFFSET = 1_000_000  # family ids below this are the open cases at the start
+
+# Positions in a family stream (see streams.FamilyStream).
+U_SEVERITY, U_WELLBEING, U_TRIAGE, U_EARLY_SHIFT, U_NOTIFICATIONS = 0, 1, 2, 3, 4
+U_ASSESS_DURATION, U_ASSESS_OUTCOME, U_PLACEMENT_SHIFT, U_RELAPSE, U_RELAPSE_DELAY = 5, 6, 7, 8, 9
+U_ELAPSED = 4  # open cases at the start have no notification draw; their elapsed time uses it
+U_STAGES = 10  # then three per stage: duration, outcome, placement type
+
+SEGMENT_DTYPE = np.dtype([
+    ("family", np.int64), ("episode", np.int32), ("district", np.int32), ("state", np.int8),
+    ("t0", np.float64), ("t1", np.float64), ("s0", np.float64), ("opened", np.float64),
+    ("initial", np.bool_), ("censored", np.bool_),
+])
+WAIT_DTYPE = np.dtype([("district", np.int32), ("t", np.float64), ("wait", np.float64)])
+NOTIFICATION_DTYPE = np.dtype([("district", np.int32), ("t", np.float64), ("count", np.int32)])
+
+_NORMAL = NormalDist()
+
+
+@dataclass(frozen=True)
+class TransitionLog:
+    """What happened in one replication.
+
+    segments: one row per stay of a family episode in a state (waiting, assessment, early,
+      coordinated, foster, residential) from t0 to t1 in days; `s0` is wellbeing at t0; `opened`
+      is when the episode's case was opened (negative for cases open at the start: their elapsed
+      time); `initial` marks stays open at the start (not counted as starts); `censored` marks
+      stays still open at the horizon (t1 = horizon).
+    waits: one row per family that got a case slot: when, and how long it waited.
+    notifications: one row per notified child: when, and how many notifications it brought.
+    """
+
+    segments: np.ndarray
+    waits: np.ndarray
+    notifications: np.ndarray
+    horizon: float
+
+
+class CaseSlots:
+    """A team's case slots: caseworkers x caseload. First come, first served.
+
+    Hand-written rather than a simpy Resource (slow with thousands of holders) or Container
+    (cannot hand a district's open cases and queue to a new team at its wave).
+    """
+
+    __slots__ = ("capacity", "in_use", "open_by", "queue")
+
+    def __init__(self, capacity: int, n_districts: int) -> None:
+        self.capacity = capacity
+        self.in_use = 0
+        self.open_by = [0] * n_districts
+        self.queue: deque[tuple[int, simpy.Event]] = deque()
+
+    def try_acquire(self, d: int) -> bool:
+        if self.in_use < self.capacity and not self.queue:
+            self.take(d)
+            return True
+        return False
+
+    def take(self, d: int) -> None:
+        self.in_use += 1
+        self.open_by[d] += 1
+
+    def release(self, d: int) -> None:
+        self.in_use -= 1
+        self.open_by[d] -= 1
+        self.admit()
+
+    def admit(self) -> None:
+        while self.queue and self.in_use < self.capacity:
+            d, event = self.queue.popleft()
+            self.take(d)
+            event.succeed()
+
+    def hand_over(self, d: int, to: "CaseSlots") -> None:
+        """Move district d's open cases and waiting families to another team, queue order kept."""
+        n = self.open_by[d]
+        self.open_by[d] = 0
+        self.in_use -= n
+        to.open_by[d] += n
+        to.in_use += n
+        keep: deque[tuple[int, simpy.Event]] = deque()
+        for item in self.queue:
+            (to.queue if item[0] == d else keep).append(item)
+        self.queue = keep
+
+
+class Model:
+    """One replication of one scenario. Holds no state between runs."""
+
+    def __init__(self, scenario: Scenario, seed: int, replication: int) -> None:
+        self.scenario = scenario
+        self.seed = seed
+        self.replication = replication
+        self.rates = Rates.from_scenario(scenario)
+        self.staffing = Staffing.from_scenario(scenario)
+        self.horizon = scenario.horizon_days
+        self.env = simpy.Environment()
+        n = len(scenario.districts)
+        self.classic_pool = CaseSlots(round(float(self.staffing.classic_slots.sum())), n)
+        self.team = [self.classic_pool] * n
+        self.relational = [False] * n
+        self.segments: list[tuple] = []
+        self.waits: list[tuple] = []
+        self.notifications: list[tuple] = []
+        self.waiting: dict[tuple[int, int], tuple[int, float, float]] = {}
+
+    # -- running ------------------------------------------------------------------------------
+    def run(self) -> TransitionLog:
+        self._seed_open_cases()
+        self.env.process(self._rollout())
+        self.env.process(self._arrivals())
+        self.env.run(until=self.horizon)
+        for (fid, ep), (d, t0, s0) in self.waiting.items():
+            self.segments.append((fid, ep, d, WAITING, t0, self.horizon, s0, t0, False, True))
+        return self._log()
+
+    def _log(self) -> TransitionLog:
+        seg = np.array(self.segments, dtype=SEGMENT_DTYPE)
+        over = seg["t1"] >= self.horizon
+        seg["t1"][over] = self.horizon
+        seg["censored"] |= over
+        seg = seg[seg["t1"] > seg["t0"]] if len(seg) else seg
+        order = np.lexsort((seg["t0"], seg["episode"], seg["family"]))
+        return TransitionLog(
+            segments=seg[order],
+            waits=np.array(self.waits, dtype=WAIT_DTYPE),
+            notifications=np.array(self.notifications, dtype=NOTIFICATION_DTYPE),
+            horizon=self.horizon,
+        )
+
+    # -- teams --------------------------------------------------------------------------------
+    def _rollout(self):
+        days = self.staffing.rollout_day
+        for d in np.argsort(days, kind="stable"):
+            if not math.isfinite(days[d]):
+                break
+            yield self.env.timeout(days[d] - self.env.now)
+            self._switch(int(d))
+
+    def _switch(self, d: int) -> None:
+        team = CaseSlots(round(float(self.staffing.relational_slots[d])), len(self.team))
+        self.classic_pool.hand_over(d, team)
+        self.team[d] = team
+        self.relational[d] = True
+        classic_left = [i for i, r in enumerate(self.relational) if not r]
+        self.classic_pool.capacity = round(float(self.staffing.classic_slots[classic_left].sum()))
+        team.admit()
+        self.classic_pool.admit()
+
+    def _effect(self, d: int):
+        return self.rates.relational if self.relational[d] else self.rates.classic
+
+    # -- families -----------------------------------------------------------------------------
+    def _attributes(self, s: FamilyStream) -> tuple[int, float]:
+        r = self.rates
+        u = s.u(U_SEVERITY)
+        sev = LOW if u < r.severity_low_share else HIGH if u >= 1.0 - r.severity_high_share else MEDIUM
+        score = r.wellbeing_initial_mean[sev] + r.wellbeing_initial_sd * _NORMAL.inv_cdf(s.u(U_WELLBEING))
+        return sev, min(100.0, max(0.0, score))
+
+    def _seed_open_cases(self) -> None:
+        """Today's open cases by level, spread over districts by children (largest remainder)."""
+        a = self.scenario.assumptions.initial
+        children = np.array([d.children for d in self.scenario.districts], dtype=float)
+        share = children / children.sum()
+        fid = 0
+        for level, count in ((ASSESSMENT, a.assessment.value), (EARLY, a.early.value),
+                             (COORDINATED, a.coordinated.value), (FOSTER, a.intrusive.value)):
+            for d, n in enumerate(_apportion(round(count), share)):
+                for _ in range(n):
+                    self.env.process(self._open_case(fid, d, level))
+                    fid += 1
+
+    def _open_case(self, fid: int, d: int, level: int):
+        s = FamilyStream(self.seed, self.replication, fid, 0)
+        sev, score = self._attributes(s)
+        self.team[d].take(d)  # open at the start: holds its slot even above capacity
+        mean = self.rates.assessment_mean_days if level == ASSESSMENT else {
+            EARLY: self.rates.early_mean_days, COORDINATED: self.rates.coordinated_mean_days,
+            FOSTER: self.rates.intrusive_mean_days}[level]
+        elapsed = mean * -math.log(s.u(U_ELAPSED))  # stationary age of an exponential stay
+        if level == ASSESSMENT:
+            yield from self._assess_and_help(fid, 0, d, s, sev, score, 0.0, -elapsed, initial=True)
+        else:
+            yield from self._help(fid, 0, d, s, sev, score, level, 0.0, -elapsed, initial=True)
+
+    def _arrivals(self):
+        """Notified children, Poisson per district with a rate growing with the child population."""
+        times, districts = self._arrival_times()
+        env = self.env
+        for i in range(len(times)):
+            yield env.timeout(times[i] - env.now)
+            self._notified(ARRIVAL_ID_OFFSET + i, 0, int(districts[i]))
+
+    def _arrival_times(self) -> tuple[np.ndarray, np.ndarray]:
+        a = self.scenario.assumptions
+        k = math.log1p(a.city.children_growth_per_year.value) / DAYS_PER_YEAR
+        per_child = a.notifications.notified_share_per_year.value / DAYS_PER_YEAR
+        times, dists = [], []
+        for d, district in enumerate(self.scenario.districts):
+            t = _poisson_times(arrivals_rng(self.seed, self.replication, d),
+                               district.children * per_child, k, self.horizon)
+            times.append(t)
+            dists.append(np.full(len(t), d, dtype=np.int32))
+        t = np.concatenate(times)
+        order = np.argsort(t, kind="stable")
+        return t[order], np.concatenate(dists)[order]
+
+    def _notified(self, fid: int, ep: int, d: int) -> None:
+        r = self.rates
+        s = FamilyStream(self.seed, self.replication, fid, ep)
+        now = self.env.now
+        self.notifications.append((d, now, 1 + _poisson(s.u(U_NOTIFICATIONS), r.notifications_extra_mean)))
+        u = s.u(U_TRIAGE)
+        if u < r.no_measure_share:
+            return
+        sev, score = self._attributes(s)
+        early = u < r.no_measure_share + r.early_share or (
+            self.relational[d] and s.u(U_EARLY_SHIFT) < r.relational_early_shift)
+        self.env.process(self._case(fid, ep, d, s, sev, score, early))
+
+    def _case(self, fid, ep, d, s, sev, score, early):
+        env = self.env
+        t_notified = env.now
+        if not self.team[d].try_acquire(d):
+            event = env.event()
+            self.team[d].queue.append((d, event))
+            self.waiting[fid, ep] = (d, t_notified, score)
+            yield event
+            del self.waiting[fid, ep]
+            self.segments.append((fid, ep, d, WAITING, t_notified, env.now, score, t_notified, False, False))
+            score = self._drift(score, WAITING, env.now - t_notified)
+        wait = env.now - t_notified
+        self.waits.append((d, env.now, wait))
+        if early:
+            yield from self._help(fid, ep, d, s, sev, score, EARLY, wait, t_notified)
+        else:
+            yield from self._assess_and_help(fid, ep, d, s, sev, score, wait, t_notified)
+
+    def _assess_and_help(self, fid, ep, d, s, sev, score, wait, opened, initial=False):
+        r = self.rates
+        env = self.env
+        t0 = env.now
+        duration = exponential(s.u(U_ASSESS_DURATION), 1.0 / r.assessment_mean_days)
+        self.segments.append((fid, ep, d, ASSESSMENT, t0, t0 + duration, score, opened, initial, False))
+        yield env.timeout(duration)
+        score = self._drift(score, ASSESSMENT, duration)
+        u = s.u(U_ASSESS_OUTCOME)
+        if u < r.assessment_coordinated_share:
+            level = COORDINATED
+        elif u < r.assessment_coordinated_share + r.assessment_intrusive_share:
+            shifted = self.relational[d] and s.u(U_PLACEMENT_SHIFT) < r.relational_placement_shift
+            level = COORDINATED if shifted else FOSTER
+        else:
+            self.team[d].release(d)
+            return
+        yield from self._help(fid, ep, d, s, sev, score, level, wait, opened)
+
+    def _help(self, fid, ep, d, s, sev, score, level, wait, opened, initial=False):
+        """Stages at the three levels with competing risks until the case closes."""
+        r = self.rates
+        env = self.env
+        position = U_STAGES
+        while True:
+            if level == FOSTER and s.u(position + 2) >= r.foster_share:
+                level = RESIDENTIAL
+            h_res, h_esc, h_down = r.hazards(level, self._effect(d), sev, wait)
+            total = h_res + h_esc + h_down
+            duration = exponential(s.u(position), total)
+            x = s.u(position + 1) * total
+            outcome = RESOLVED if x < h_res else ESCALATE if x < h_res + h_esc else STEP_DOWN
+            t0 = env.now
+            self.segments.append((fid, ep, d, level, t0, t0 + duration, score, opened, initial, False))
+            initial = False
+            yield env.timeout(duration)
+            score = self._drift(score, level, duration)
+            position += 3
+            if outcome == RESOLVED:
+                break
+            if level == EARLY:
+                level = COORDINATED
+            elif level == COORDINATED:
+                level = FOSTER if outcome == ESCALATE else EARLY
+            else:
+                level = COORDINATED
+        self.team[d].release(d)
+        if s.u(U_RELAPSE) < r.relapse_probability:
+            env.process(self._relapse(fid, ep + 1, d, exponential(s.u(U_RELAPSE_DELAY), 1.0 / r.relapse_mean_days)))
+
+    def _relapse(self, fid, ep, d, delay):
+        yield self.env.timeout(delay)
+        self._notified(fid, ep, d)
+
+    def _drift(self, score: float, state: int, days: float) -> float:
+        return min(100.0, max(0.0, score + self.rates.drift_per_day[state] * days))
+
+
+def simulate(scenario: Scenario, seed: int, replication: int) -> TransitionLog:
+    """Run one replication and return its transition log."""
+    return Model(scenario, seed, replication).run()
+
+
+def _apportion(total: int, share: np.ndarray) -> list[int]:
+    """Split a whole number by shares so the parts add up exactly (largest remainder)."""
+    raw = total * share
+    base = np.floor(raw).astype(int)
+    rest = total - int(base.sum())
+    base[np.argsort(-(raw - base), kind="stable")[:rest]] += 1
+    return base.tolist()
+
+
+def _poisson_times(rng: np.random.Generator, rate0: float, growth: float, horizon: float) -> np.ndarray:
+    """Event times of a Poisson process with rate rate0 * exp(growth * t) on [0, horizon),
+    by inverting the cumulative intensity of unit-rate arrival times."""
+    if rate0 <= 0:
+        return np.empty(0)
+    cum = rate0 * (math.expm1(growth * horizon) / growth if growth else horizon)
+    n = int(cum + 6 * math.sqrt(cum) + 20)
+    e = np.cumsum(rng.exponential(size=n))
+    while e[-1] < cum:  # practically never: extend with more unit-rate gaps
+        e = np.concatenate([e, e[-1] + np.cumsum(rng.exponential(size=n))])
+    e = e[e < cum]
+    return np.log1p(growth * e / rate0) / growth if growth else e / rate0
+
+
+def _poisson(u: float, mean: float) -> int:
+    """Inverse-CDF Poisson draw from one uniform."""
+    k, p = 0, math.exp(-mean)
+    cdf = p
+    while u > cdf and p > 0:
+        k += 1
+        p *= mean / k
+        cdf += p
+    return k

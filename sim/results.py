@@ -1,0 +1,225 @@
+"""From a transition log to tidy monthly and yearly frames, with costs.
+
+All accounting happens here, with numpy over the log, after the run: placement days and the cost
+of each level are overlaps of stays with months; open cases and wellbeing are snapshots at each
+month's end; staff, coordinator and implementation costs follow from the rollout calendar.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .engine import TransitionLog
+from .rates import (ASSESSMENT, COORDINATED, DAYS_PER_YEAR, EARLY, FOSTER, RESIDENTIAL, WAITING,
+                    Rates)
+from .scenario import Scenario
+from .staffing import Staffing
+
+N_STATES = 6
+
+# The pinned schema: the columns of the monthly and yearly frames, in order (tests/test_schema.py).
+KEY_COLUMNS = ["scenario", "replication", "year", "district"]
+FLOW_COLUMNS = [
+    "notifications", "notified_children", "admissions", "early_starts", "coordinated_starts",
+    "intrusive_starts", "placement_days", "foster_days", "residential_days",
+]
+STOCK_COLUMNS = ["open_waiting", "open_assessment", "open_early", "open_coordinated", "open_intrusive"]
+MEAN_COLUMNS = ["mean_wait_days", "wellbeing_mean", "good_wellbeing_share"]
+COST_COLUMNS = [
+    "cost_staff_dkk", "cost_early_dkk", "cost_coordinated_dkk", "cost_intrusive_foster_dkk",
+    "cost_intrusive_residential_dkk", "cost_coordinator_dkk", "cost_implementation_dkk",
+    "cost_total_dkk",
+]
+WEIGHT_COLUMNS = ["wellbeing_children"]  # children behind the wellbeing means (open cases incl. waiting)
+YEARLY_COLUMNS = KEY_COLUMNS + FLOW_COLUMNS + STOCK_COLUMNS + MEAN_COLUMNS + WEIGHT_COLUMNS + COST_COLUMNS
+MONTHLY_COLUMNS = ["scenario", "replication", "month", "year", "district"] + YEARLY_COLUMNS[4:]
+
+
+class Calendar:
+    """Month boundaries of a scenario in days since its start."""
+
+    def __init__(self, scenario: Scenario) -> None:
+        months = pd.date_range(scenario.start, periods=12 * scenario.years + 1, freq="MS")
+        self.bounds = np.asarray((months - months[0]).days, dtype=float)
+        self.labels = months[:-1].strftime("%Y-%m").to_numpy()
+        self.years = months[:-1].year.to_numpy()
+        self.n = len(self.labels)
+
+    def month_of(self, t: np.ndarray) -> np.ndarray:
+        return np.clip(np.searchsorted(self.bounds, t, side="right") - 1, 0, self.n - 1)
+
+
+def _per_month(cal: Calendar, n_districts: int, district: np.ndarray, t: np.ndarray,
+               weights: np.ndarray | None = None) -> np.ndarray:
+    """Sum of weights (or counts) of events by district and month of t."""
+    idx = district * cal.n + cal.month_of(t)
+    return np.bincount(idx, weights=weights, minlength=n_districts * cal.n).reshape(n_districts, cal.n)
+
+
+def _expand(lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For intervals of month indices [lo, hi): (row of each pair, month index of each pair)."""
+    count = np.maximum(hi - lo, 0)
+    rows = np.repeat(np.arange(len(lo)), count)
+    starts = np.repeat(lo - np.cumsum(count) + count, count)
+    return rows, starts + np.arange(count.sum())
+
+
+def _days_in_months(cal: Calendar, n_districts: int, seg: np.ndarray) -> np.ndarray:
+    """Days each stay overlaps each month, summed by state, district and month: [S, D, M]."""
+    t0 = np.maximum(seg["t0"], 0.0)
+    t1 = seg["t1"]
+    lo = cal.month_of(t0)
+    hi = cal.month_of(np.maximum(t1 - 1e-9, t0)) + 1
+    rows, m = _expand(lo, hi)
+    days = np.minimum(t1[rows], cal.bounds[m + 1]) - np.maximum(t0[rows], cal.bounds[m])
+    idx = (seg["state"][rows].astype(np.int64) * n_districts + seg["district"][rows]) * cal.n + m
+    out = np.bincount(idx, weights=np.maximum(days, 0.0), minlength=N_STATES * n_districts * cal.n)
+    return out.reshape(N_STATES, n_districts, cal.n)
+
+
+def _snapshots(cal: Calendar, n_districts: int, seg: np.ndarray, rates: Rates, threshold: float):
+    """Open stays at each month's end: counts by state, and wellbeing sums of open children."""
+    ends = cal.bounds[1:]
+    # A stay is open at month end T when t0 <= T < t1, or it is censored and T is the horizon.
+    t1 = np.where(seg["censored"], np.inf, seg["t1"])
+    lo = np.searchsorted(ends, seg["t0"], side="left")
+    hi = np.searchsorted(ends, t1, side="left")
+    rows, m = _expand(lo, hi)
+    state = seg["state"][rows].astype(np.int64)
+    d = seg["district"][rows].astype(np.int64)
+    drift = np.asarray(rates.drift_per_day)[state]
+    score = np.clip(seg["s0"][rows] + drift * (ends[m] - seg["t0"][rows]), 0.0, 100.0)
+    size = n_districts * cal.n
+    cell = d * cal.n + m
+    counts = np.bincount(state * size + cell, minlength=N_STATES * size).reshape(N_STATES, n_districts, cal.n)
+    score_sum = np.bincount(cell, weights=score, minlength=size).reshape(n_districts, cal.n)
+    good = np.bincount(cell, weights=(score >= threshold).astype(float), minlength=size).reshape(n_districts, cal.n)
+    return counts, score_sum, good
+
+
+def fixed_costs(scenario: Scenario, cal: Calendar | None = None) -> dict[str, np.ndarray]:
+    """Costs that follow from the rollout calendar alone, [district, month]: staff, coordinator
+    funding and one-off implementation. The same in every replication."""
+    cal = cal or Calendar(scenario)
+    a = scenario.assumptions
+    st = Staffing.from_scenario(scenario)
+    per_fte_day = a.staff.salary_dkk_per_year.value * (1 + a.staff.overhead_share.value) / DAYS_PER_YEAR
+    lo, hi = cal.bounds[:-1], cal.bounds[1:]
+    switch = st.rollout_day[:, None]
+    relational_days = np.clip(hi - np.maximum(lo, switch), 0.0, None)
+    classic_days = (hi - lo) - relational_days
+    staff = per_fte_day * (st.classic_caseworkers[:, None] * classic_days
+                           + st.relational_caseworkers[:, None] * relational_days)
+
+    n = len(scenario.districts)
+    coordinator = np.zeros((n, cal.n))
+    implementation = np.zeros((n, cal.n))
+    started = np.isfinite(st.rollout_day)
+    if started.any():
+        first_year = cal.years[cal.month_of(np.array([st.rollout_day.min()]))[0]]
+        share = np.array([d.children for d in scenario.districts], dtype=float)
+        share /= share.sum()
+        days_in_year = np.array([366.0 if (y % 4 == 0 and (y % 100 != 0 or y % 400 == 0)) else 365.0
+                                 for y in cal.years])
+        yearly = np.where(cal.years == first_year, a.coordinator.first_year_dkk.value,
+                          np.where(cal.years > first_year, a.coordinator.per_year_dkk.value, 0.0))
+        coordinator = share[:, None] * (yearly * (hi - lo) / days_in_year)[None, :]
+        months = cal.month_of(st.rollout_day[started])
+        implementation[np.flatnonzero(started), months] = a.implementation.per_district_dkk.value
+    return {"cost_staff_dkk": staff, "cost_coordinator_dkk": coordinator,
+            "cost_implementation_dkk": implementation}
+
+
+def monthly_frame(scenario: Scenario, log: TransitionLog, replication: int,
+                  fixed: dict[str, np.ndarray] | None = None) -> pd.DataFrame:
+    """One replication's tidy monthly table: one row per district and month."""
+    cal = Calendar(scenario)
+    n = len(scenario.districts)
+    rates = Rates.from_scenario(scenario)
+    a = scenario.assumptions
+    seg = log.segments
+    fixed = fixed or fixed_costs(scenario, cal)
+
+    notif = log.notifications
+    notifications = _per_month(cal, n, notif["district"], notif["t"], notif["count"].astype(float))
+    notified = _per_month(cal, n, notif["district"], notif["t"])
+    w = log.waits
+    admissions = _per_month(cal, n, w["district"], w["t"])
+    wait_sum = _per_month(cal, n, w["district"], w["t"], w["wait"])
+
+    started = seg[~seg["initial"]]
+    starts = {}
+    for name, states in (("early_starts", [EARLY]), ("coordinated_starts", [COORDINATED]),
+                         ("intrusive_starts", [FOSTER, RESIDENTIAL])):
+        s = started[np.isin(started["state"], states)]
+        starts[name] = _per_month(cal, n, s["district"], s["t0"])
+
+    days = _days_in_months(cal, n, seg)
+    counts, score_sum, good = _snapshots(cal, n, seg, rates, a.wellbeing.good_threshold.value)
+    open_all = counts.sum(axis=0)
+
+    with np.errstate(invalid="ignore", divide="ignore"):
+        cols = {
+            "notifications": notifications,
+            "notified_children": notified,
+            "admissions": admissions,
+            **starts,
+            "placement_days": days[FOSTER] + days[RESIDENTIAL],
+            "foster_days": days[FOSTER],
+            "residential_days": days[RESIDENTIAL],
+            "open_waiting": counts[WAITING],
+            "open_assessment": counts[ASSESSMENT],
+            "open_early": counts[EARLY],
+            "open_coordinated": counts[COORDINATED],
+            "open_intrusive": counts[FOSTER] + counts[RESIDENTIAL],
+            "mean_wait_days": np.where(admissions > 0, wait_sum / admissions, np.nan),
+            "wellbeing_mean": np.where(open_all > 0, score_sum / open_all, np.nan),
+            "good_wellbeing_share": np.where(open_all > 0, good / open_all, np.nan),
+            "wellbeing_children": open_all,
+            "cost_staff_dkk": fixed["cost_staff_dkk"],
+            "cost_early_dkk": days[EARLY] * a.cost.early_dkk_per_day.value,
+            "cost_coordinated_dkk": days[COORDINATED] * a.cost.coordinated_dkk_per_day.value,
+            "cost_intrusive_foster_dkk": days[FOSTER] * a.cost.foster_dkk_per_day.value,
+            "cost_intrusive_residential_dkk": days[RESIDENTIAL] * a.cost.residential_dkk_per_day.value,
+            "cost_coordinator_dkk": fixed["cost_coordinator_dkk"],
+            "cost_implementation_dkk": fixed["cost_implementation_dkk"],
+        }
+    cols["cost_total_dkk"] = sum(cols[c] for c in COST_COLUMNS[:-1])
+
+    frame = pd.DataFrame({
+        "scenario": scenario.name,
+        "replication": replication,
+        "month": np.tile(cal.labels, n),
+        "year": np.tile(cal.years, n),
+        "district": np.repeat([d.name for d in scenario.districts], cal.n),
+        **{k: v.ravel() for k, v in cols.items()},
+    })
+    counts_cols = ["notifications", "notified_children", "admissions", "early_starts",
+                   "coordinated_starts", "intrusive_starts", *STOCK_COLUMNS, "wellbeing_children"]
+    frame[counts_cols] = frame[counts_cols].round().astype(np.int64)
+    return frame[MONTHLY_COLUMNS]
+
+
+def _weighted(frame: pd.DataFrame, keys: list[str], value: str, weight: str) -> pd.Series:
+    w = frame[weight].where(frame[value].notna(), 0)
+    num = (frame[value].fillna(0) * w).groupby([frame[k] for k in keys], sort=False).sum()
+    den = w.groupby([frame[k] for k in keys], sort=False).sum()
+    return (num / den.where(den > 0)).rename(value)
+
+
+def yearly_frame(monthly: pd.DataFrame) -> pd.DataFrame:
+    """Roll months up to budget (calendar) years: flows and costs summed, open cases at the year's
+    end, waiting weighted by admissions, wellbeing weighted by the children open each month."""
+    keys = KEY_COLUMNS
+    g = monthly.groupby(keys, sort=False)
+    flows = g[FLOW_COLUMNS + COST_COLUMNS].sum()
+    stocks = g[STOCK_COLUMNS].last()
+    means = pd.concat([
+        _weighted(monthly, keys, "mean_wait_days", "admissions"),
+        _weighted(monthly, keys, "wellbeing_mean", "wellbeing_children"),
+        _weighted(monthly, keys, "good_wellbeing_share", "wellbeing_children"),
+    ], axis=1)
+    weights = g[["wellbeing_children"]].mean().round().astype(np.int64)
+    out = pd.concat([flows, stocks, means, weights], axis=1).reset_index()
+    return out[YEARLY_COLUMNS]

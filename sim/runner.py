@@ -1,0 +1,117 @@
+"""Replications: serial, in local worker processes, or on a Dask cluster, with the same numbers.
+
+Each replication is a pure function of (scenario, seed, replication), so the order and place it
+runs in cannot change its result; frames are put back in replication order before they are joined.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from importlib.metadata import PackageNotFoundError, version
+
+import pandas as pd
+from tqdm import tqdm
+
+from .engine import simulate
+from .results import fixed_costs, monthly_frame, yearly_frame
+from .scenario import Scenario
+
+Progress = Callable[[int, int], None]  # (done, total)
+
+
+def project_version() -> str:
+    try:
+        return version("relational-welfare")
+    except PackageNotFoundError:  # running from a source tree that is not installed
+        return "0+unknown"
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """What a result was made from; travels with every result and export."""
+
+    project_version: str
+    scenario: str
+    scenario_id: str
+    assumptions_hash: str
+    seed: int
+    replications: int
+    start: str
+    years: int
+
+    @classmethod
+    def of(cls, scenario: Scenario, seed: int, replications: int) -> "Manifest":
+        return cls(project_version(), scenario.name, scenario.id, scenario.assumptions.digest(),
+                   seed, replications, scenario.start.isoformat(), scenario.years)
+
+    def as_dict(self) -> dict:
+        return dict(self.__dict__)
+
+
+@dataclass(frozen=True)
+class Results:
+    monthly: pd.DataFrame
+    yearly: pd.DataFrame
+    manifest: Manifest
+
+
+def replicate(scenario: Scenario, seed: int, replication: int) -> pd.DataFrame:
+    """One replication's monthly frame; the unit of work for every executor."""
+    return monthly_frame(scenario, simulate(scenario, seed, replication), replication,
+                         fixed_costs(scenario))
+
+
+def default_workers() -> int:
+    return os.cpu_count() or 1
+
+
+def run(scenario: Scenario, replications: int = 1, seed: int = 1, workers: int | None = None,
+        progress: Progress | None = None, show_progress: bool = False,
+        scheduler: str | None = None) -> Results:
+    """Run replications 0..n-1 and return monthly and yearly frames with their manifest.
+
+    workers: local processes (default: all cores; 1 runs in this process). scheduler: the address
+    of a Dask distributed scheduler to run on instead. progress: called as (done, total).
+    """
+    if replications < 1:
+        raise ValueError(f"replications must be at least 1, got {replications}")
+    if seed < 0:
+        raise ValueError(f"seed must be a non-negative integer, got {seed}")
+    frames: dict[int, pd.DataFrame] = {}
+    bar = tqdm(total=replications, desc=scenario.name, unit="rep", disable=not show_progress)
+
+    def done(rep: int, frame: pd.DataFrame) -> None:
+        frames[rep] = frame
+        bar.update(1)
+        if progress:
+            progress(len(frames), replications)
+
+    reps = range(replications)
+    if scheduler:
+        _run_dask(scheduler, scenario, seed, reps, done)
+    else:
+        workers = min(workers or default_workers(), replications)
+        if workers <= 1:
+            for rep in reps:
+                done(rep, replicate(scenario, seed, rep))
+        else:
+            with ProcessPoolExecutor(max_workers=workers) as pool:
+                futures = {pool.submit(replicate, scenario, seed, rep): rep for rep in reps}
+                for fut in as_completed(futures):
+                    done(futures[fut], fut.result())
+    bar.close()
+    monthly = pd.concat([frames[r] for r in reps], ignore_index=True)
+    return Results(monthly, yearly_frame(monthly), Manifest.of(scenario, seed, replications))
+
+
+def _run_dask(address: str, scenario: Scenario, seed: int, reps: Iterable[int],
+              done: Callable[[int, pd.DataFrame], None]) -> None:
+    from dask.distributed import Client, as_completed as dask_completed
+
+    with Client(address) as client:
+        futures = {client.submit(replicate, scenario, seed, rep, pure=False): rep for rep in reps}
+        for fut in dask_completed(futures):
+            done(futures[fut], fut.result())
