@@ -181,6 +181,16 @@ def base_scenario(
     )
 
 
+def _whole(value: Any) -> Any:
+    """Whole numbers arrive as text or floats from the command line and URLs; anything else is
+    returned unchanged for the caller to refuse."""
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value)
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
 def _as_date(value: Any, where: str) -> dt.date | None:
     if value == "never":
         return None
@@ -217,9 +227,7 @@ def _apply(base: Scenario, spec: dict[str, Any], origin: str, name: str) -> Scen
         start = _as_date(spec["start"], f"{origin}: start")
         if start is None or start.day != 1:
             raise AssumptionError(f"{origin}: start: expected the first day of a month, got {spec['start']!r}")
-    years = spec.get("years", base.years)
-    if isinstance(years, str) and years.isdigit():
-        years = int(years)
+    years = _whole(spec.get("years", base.years))
     if isinstance(years, bool) or not isinstance(years, int) or not 1 <= years <= MAX_YEARS:
         raise AssumptionError(f"{origin}: years: expected a whole number of years from 1 to {MAX_YEARS}, got {years!r}")
 
@@ -256,8 +264,7 @@ def _apply(base: Scenario, spec: dict[str, Any], origin: str, name: str) -> Scen
         where = f"{origin}: rollout.district_waves.{dname}"
         if dname not in by_name:
             raise AssumptionError(f"{where}: unknown district (see assumptions/districts.toml)")
-        if isinstance(wave, str) and wave.isdigit():
-            wave = int(wave)
+        wave = _whole(wave)
         if isinstance(wave, bool) or not isinstance(wave, int) or wave not in waves:
             raise AssumptionError(f"{where}: expected a wave number ({', '.join(map(str, sorted(waves)))}), got {wave!r}")
         moved[dname] = wave
