@@ -201,7 +201,8 @@ def monthly_frame(scenario: Scenario, log: TransitionLog, replication: int,
     return frame[MONTHLY_COLUMNS]
 
 
-def _weighted(frame: pd.DataFrame, keys: list[str], value: str, weight: str) -> pd.Series:
+def weighted_mean(frame: pd.DataFrame, keys: list[str], value: str, weight: str) -> pd.Series:
+    """Mean of `value` by `keys`, weighted by `weight`, ignoring missing values (NaN if no weight)."""
     w = frame[weight].where(frame[value].notna(), 0)
     num = (frame[value].fillna(0) * w).groupby([frame[k] for k in keys], sort=False).sum()
     den = w.groupby([frame[k] for k in keys], sort=False).sum()
@@ -216,9 +217,9 @@ def yearly_frame(monthly: pd.DataFrame) -> pd.DataFrame:
     flows = g[FLOW_COLUMNS + COST_COLUMNS].sum()
     stocks = g[STOCK_COLUMNS].last()
     means = pd.concat([
-        _weighted(monthly, keys, "mean_wait_days", "admissions"),
-        _weighted(monthly, keys, "wellbeing_mean", "wellbeing_children"),
-        _weighted(monthly, keys, "good_wellbeing_share", "wellbeing_children"),
+        weighted_mean(monthly, keys, "mean_wait_days", "admissions"),
+        weighted_mean(monthly, keys, "wellbeing_mean", "wellbeing_children"),
+        weighted_mean(monthly, keys, "good_wellbeing_share", "wellbeing_children"),
     ], axis=1)
     weights = g[["wellbeing_children"]].mean().round().astype(np.int64)
     out = pd.concat([flows, stocks, means, weights], axis=1).reset_index()

@@ -1,0 +1,136 @@
+"""Exports for the budget documents: CSV (plain, or for Danish Excel) and xlsx workbooks.
+
+A text cell that a spreadsheet would run as a formula (starting with = + - @, tab or carriage
+return) is neutralised: in CSV with a leading apostrophe, in xlsx by storing it as text with
+Excel's quote prefix, so an exported scenario name can never execute anything.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from typing import Any
+
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+from .finance import Comparison, city_totals
+from .results import MONTHLY_COLUMNS
+from .scenario import Scenario
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# "da": what Danish Excel opens right with a double click: semicolons, decimal comma, UTF-8 with BOM.
+DIALECTS: dict[str, dict[str, str]] = {
+    "plain": {"sep": ",", "decimal": ".", "encoding": "utf-8"},
+    "da": {"sep": ";", "decimal": ",", "encoding": "utf-8-sig"},
+}
+_BAD_SHEET_CHARS = set("[]:*?/\\")
+
+
+def _is_formula(value: Any) -> bool:
+    return isinstance(value, str) and value.startswith(FORMULA_PREFIXES)
+
+
+def neutralise(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy whose text cells and headers cannot run as spreadsheet formulas (leading apostrophe)."""
+    out = frame.copy()
+    for col in out.columns:
+        if not pd.api.types.is_numeric_dtype(out[col]):
+            out[col] = out[col].map(lambda v: "'" + v if _is_formula(v) else v, na_action="ignore")
+    out.columns = ["'" + str(c) if _is_formula(str(c)) else str(c) for c in out.columns]
+    return out
+
+
+def csv_bytes(frame: pd.DataFrame, dialect: str = "plain") -> bytes:
+    """The frame as CSV: "plain" (comma, decimal dot, UTF-8) or "da" (semicolon, decimal comma,
+    UTF-8 with BOM, for Danish Excel). Formula-like text is neutralised."""
+    if dialect not in DIALECTS:
+        raise ValueError(f"CSV dialect: expected one of {', '.join(DIALECTS)}, got {dialect!r}")
+    d = DIALECTS[dialect]
+    # CRLF rows (RFC 4180): then a text cell holding a lone CR or LF is quoted, not split.
+    text = neutralise(frame).to_csv(index=False, sep=d["sep"], decimal=d["decimal"], lineterminator="\r\n")
+    return text.encode(d["encoding"])
+
+
+def _cell_value(value: Any) -> Any:
+    """What openpyxl can store: None for missing, plain Python numbers, text otherwise."""
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if hasattr(value, "item"):  # numpy scalars
+        value = value.item()
+        if isinstance(value, float) and math.isnan(value):
+            return None
+    if isinstance(value, (bool, int, float, str)):
+        return value
+    return str(value)
+
+
+def xlsx_bytes(sheets: dict[str, pd.DataFrame]) -> bytes:
+    """A workbook with one sheet per frame (header row bold and frozen). Text is stored as text,
+    never as a formula."""
+    wb = Workbook()
+    wb.remove(wb.active)
+    for name, frame in sheets.items():
+        if not name or len(name) > 31 or set(name) & _BAD_SHEET_CHARS:
+            raise ValueError(f"xlsx sheet name {name!r}: expected 1-31 characters without []:*?/\\")
+        ws = wb.create_sheet(name)
+        ws.append([str(c) for c in frame.columns])
+        for row in frame.astype(object).itertuples(index=False, name=None):
+            ws.append([_cell_value(v) for v in row])
+        for row in ws.iter_rows():
+            for cell in row:
+                if _is_formula(cell.value):
+                    cell.data_type = "s"
+                    cell.quotePrefix = True
+        for cell in ws[1]:
+            cell.font = Font(bold=True)
+        ws.freeze_panes = "A2"
+        for i, col in enumerate(frame.columns, start=1):
+            ws.column_dimensions[get_column_letter(i)].width = max(10, min(40, len(str(col)) + 2))
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def summary_frame(summary: dict[str, Any]) -> pd.DataFrame:
+    """The comparison summary as rows: measures with mean and percentiles, single values in `value`."""
+    rows: list[dict[str, Any]] = []
+    for key, value in summary.items():
+        if key == "manifest":
+            continue
+        if key == "p_payback_by_year":
+            rows += [{"measure": f"p_payback_by_{year}", "value": p} for year, p in value.items()]
+        elif isinstance(value, dict) and set(value) == {"mean", "p05", "p50", "p95"}:
+            rows.append({"measure": key, **value})
+        elif isinstance(value, dict):
+            rows += [{"measure": f"{key}.{k}", "value": v} for k, v in value.items()]
+        else:
+            rows.append({"measure": key, "value": value})
+    return pd.DataFrame(rows, columns=["measure", "mean", "p05", "p50", "p95", "value"])
+
+
+def monthly_city_frame(monthly: pd.DataFrame) -> pd.DataFrame:
+    """Monthly city totals, averaged over the replications."""
+    per_rep = city_totals(monthly, ["replication", "month", "year"])
+    columns = [c for c in MONTHLY_COLUMNS if c in per_rep and c not in ("scenario", "replication", "month", "year")]
+    return per_rep.groupby(["month", "year"], sort=True)[columns].mean().reset_index()
+
+
+def assumptions_frame(scenario: Scenario) -> pd.DataFrame:
+    """Every parameter of the scenario with value, unit, range, source and note."""
+    return pd.DataFrame([{"parameter": k, **p.model_dump()} for k, p in scenario.assumptions.params().items()],
+                        columns=["parameter", "value", "unit", "low", "high", "source", "note"])
+
+
+def comparison_workbook(comparison: Comparison, scenario: Scenario) -> dict[str, pd.DataFrame]:
+    """The sheets of a comparison export: summary, yearly, monthly (if the scenario's results are
+    at hand), assumptions (with sources) and manifest."""
+    sheets = {"summary": summary_frame(comparison.summary), "yearly": comparison.yearly}
+    if comparison.scenario_results is not None:
+        sheets["monthly"] = monthly_city_frame(comparison.scenario_results.monthly)
+    sheets["assumptions"] = assumptions_frame(scenario)
+    sheets["manifest"] = pd.DataFrame(
+        [{"key": k, "value": v} for k, v in comparison.summary["manifest"].items()], columns=["key", "value"])
+    return sheets

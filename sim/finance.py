@@ -1,0 +1,237 @@
+"""The investment-model view: a scenario paired with a baseline on the same random numbers.
+
+Both runs use the same seed and replication numbers, so family f of replication r meets the same
+luck in both (common random numbers); the difference of replication r with replication r is the
+effect of the scenario, not noise. All money is in the assumptions' fixed prices, by budget
+(calendar) year, for the whole city.
+
+Definitions, per replication and budget year:
+
+- investment = scenario minus baseline of staff + coordinator + implementation costs;
+- avoided costs = baseline minus scenario of early + coordinated + foster + residential costs
+  (also given by category);
+- net = avoided costs - investment (equal to baseline minus scenario of the total cost);
+- cumulative net, and discounted cumulative net;
+- placements avoided = baseline minus scenario intrusive starts;
+- good-wellbeing share change and waiting change = scenario minus baseline of the city's
+  good-wellbeing share (districts weighted by the children behind it) and of the mean wait
+  (weighted by admissions).
+
+Discounting follows Finansministeriet's real social discount rate (finance.discount_rate, 3.5 %,
+for years 0-35; finance.discount_rate_after_35, 2.5 %, after). Year 0 is the first budget year of
+the horizon and is not discounted: the flows of budget year t are discounted by t whole years
+(start-of-year convention; the present value is in year 0's terms). NPV = the discounted sum of net.
+
+Summary over the horizon: NPV, payback year, return per krone (discounted avoided costs over
+discounted investment), totals of investment, avoided costs, net and placements avoided, and the
+horizon's wellbeing and waiting changes, each as mean and 5th/50th/95th percentiles over the
+replications. A replication has paid back in the first budget year from which its cumulative net
+stays >= 0 to the end of the horizon; p_payback_by_year[y] is the share of replications that have
+paid back by y, and payback_year is the first year where that share reaches one half (the median
+payback year, with "never" counted as beyond the horizon; None if it is never reached).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .assumptions import Assumptions
+from .results import COST_COLUMNS, FLOW_COLUMNS, STOCK_COLUMNS, WEIGHT_COLUMNS, weighted_mean
+from .runner import Manifest, Progress, Results, run
+from .scenario import Scenario
+
+INVESTMENT_COSTS = ["cost_staff_dkk", "cost_coordinator_dkk", "cost_implementation_dkk"]
+AVOIDABLE_COSTS = ["cost_early_dkk", "cost_coordinated_dkk", "cost_intrusive_foster_dkk",
+                   "cost_intrusive_residential_dkk"]
+INVESTMENT_BY_CATEGORY = [c.replace("cost_", "investment_") for c in INVESTMENT_COSTS]
+AVOIDED_BY_CATEGORY = [c.replace("cost_", "avoided_") for c in AVOIDABLE_COSTS]
+# The columns of Comparison.per_replication and .yearly after the keys, in order.
+COMPARISON_COLUMNS = [
+    "investment_dkk", "avoided_cost_dkk", "net_dkk", "cumulative_net_dkk",
+    "discounted_cumulative_net_dkk", "placements_avoided", "good_wellbeing_share_change",
+    "mean_wait_days_change", *INVESTMENT_BY_CATEGORY, *AVOIDED_BY_CATEGORY,
+]
+STATISTICS = {"mean": None, "p05": 0.05, "p50": 0.50, "p95": 0.95}
+_WEIGHTED_MEANS = {"mean_wait_days": "admissions", "good_wellbeing_share": "wellbeing_children",
+                   "wellbeing_mean": "wellbeing_children"}
+
+
+@dataclass(frozen=True, eq=False)
+class Comparison:
+    """A paired comparison: per replication x year, its statistics by year, and a summary."""
+
+    per_replication: pd.DataFrame  # replication, year, COMPARISON_COLUMNS
+    yearly: pd.DataFrame  # year, statistic (mean/p05/p50/p95), COMPARISON_COLUMNS: the compare CSV
+    summary: dict[str, Any]
+    scenario_results: Results | None = None
+    baseline_results: Results | None = None
+
+
+def city_totals(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """Districts added up to the city per keys (e.g. replication and year): counts and costs
+    summed, waiting weighted by admissions, wellbeing by the children behind it."""
+    additive = [c for c in FLOW_COLUMNS + STOCK_COLUMNS + WEIGHT_COLUMNS + COST_COLUMNS if c in frame]
+    sums = frame.groupby(keys, sort=True)[additive].sum()
+    means = pd.concat([weighted_mean(frame, keys, value, weight) for value, weight in _WEIGHTED_MEANS.items()
+                       if value in frame], axis=1)
+    return pd.concat([sums, means.reindex(sums.index)], axis=1).reset_index()
+
+
+def discount_factors(years: int, rate: float, rate_after_35: float) -> np.ndarray:
+    """Present-value factor of each budget year t = 0..years-1: (1+r)^-t up to t = 35, then
+    (1+r)^-35 (1+r35)^-(t-35) (Finansministeriet's stepped rate; year 0 is not discounted)."""
+    t = np.arange(years, dtype=float)
+    return (1 + rate) ** -np.minimum(t, 35) * (1 + rate_after_35) ** -np.maximum(t - 35, 0)
+
+
+def payback_years(years: np.ndarray, cumulative_net: np.ndarray) -> np.ndarray:
+    """Per row of cumulative_net [replication, year]: the first budget year from which the
+    cumulative net stays >= 0 to the horizon, or NaN if it is negative at the horizon."""
+    stays = np.logical_and.accumulate((cumulative_net >= 0)[:, ::-1], axis=1)[:, ::-1]
+    first = np.argmax(stays, axis=1)
+    return np.where(stays[:, -1], np.asarray(years, dtype=float)[first], np.nan)
+
+
+def _stats(values: np.ndarray) -> dict[str, float | None]:
+    """Mean and percentiles over replications, ignoring NaN; None where nothing is defined."""
+    v = np.asarray(values, dtype=float)
+    v = v[~np.isnan(v)]
+    if v.size == 0:
+        return {name: None for name in STATISTICS}
+    return {name: float(v.mean() if q is None else np.percentile(v, 100 * q)) for name, q in STATISTICS.items()}
+
+
+def _yearly_statistics(per_replication: pd.DataFrame) -> pd.DataFrame:
+    g = per_replication.groupby("year", sort=True)[COMPARISON_COLUMNS]
+    parts = [(g.mean() if q is None else g.quantile(q)).assign(statistic=name)
+             for name, q in STATISTICS.items()]
+    out = pd.concat(parts).reset_index()
+    out["statistic"] = pd.Categorical(out["statistic"], categories=list(STATISTICS))
+    out = out.sort_values(["year", "statistic"], kind="stable").reset_index(drop=True)
+    out["statistic"] = out["statistic"].astype(str)
+    return out[["year", "statistic", *COMPARISON_COLUMNS]]
+
+
+def _check_pairable(scenario: pd.DataFrame, baseline: pd.DataFrame) -> None:
+    for what in ("replication", "year"):
+        s, b = sorted(scenario[what].unique()), sorted(baseline[what].unique())
+        if s != b:
+            raise ValueError(f"paired comparison: the scenario and the baseline must have the same {what}s "
+                             f"(scenario {s[0]}..{s[-1]}, {len(s)}; baseline {b[0]}..{b[-1]}, {len(b)})")
+
+
+def paired(scenario_yearly: pd.DataFrame, baseline_yearly: pd.DataFrame, assumptions: Assumptions,
+           manifest: dict | None = None) -> Comparison:
+    """Pair replication r of the scenario with replication r of the baseline (see the module
+    docstring for the definitions). Works on one replication too (then percentiles equal the mean).
+    assumptions: where the discount rates come from (normally the scenario's)."""
+    _check_pairable(scenario_yearly, baseline_yearly)
+    keys = ["replication", "year"]
+    s = city_totals(scenario_yearly, keys).set_index(keys)
+    b = city_totals(baseline_yearly, keys).set_index(keys).reindex(s.index)
+    d = pd.DataFrame(index=s.index)
+    for col, name in zip(INVESTMENT_COSTS, INVESTMENT_BY_CATEGORY):
+        d[name] = s[col] - b[col]
+    for col, name in zip(AVOIDABLE_COSTS, AVOIDED_BY_CATEGORY):
+        d[name] = b[col] - s[col]
+    d["investment_dkk"] = d[INVESTMENT_BY_CATEGORY].sum(axis=1)
+    d["avoided_cost_dkk"] = d[AVOIDED_BY_CATEGORY].sum(axis=1)
+    d["net_dkk"] = d["avoided_cost_dkk"] - d["investment_dkk"]
+
+    years = np.sort(s.index.get_level_values("year").unique().to_numpy())
+    reps = s.index.get_level_values("replication").unique()
+    f = assumptions.finance
+    factor = pd.Series(discount_factors(len(years), f.discount_rate.value, f.discount_rate_after_35.value),
+                       index=years)
+    per_year_factor = factor.reindex(d.index.get_level_values("year")).to_numpy()
+    by_rep = d.groupby(level="replication", sort=False)
+    d["cumulative_net_dkk"] = by_rep["net_dkk"].cumsum()
+    d["discounted_cumulative_net_dkk"] = (d["net_dkk"] * per_year_factor).groupby(level="replication").cumsum()
+    d["placements_avoided"] = b["intrusive_starts"] - s["intrusive_starts"]
+    d["good_wellbeing_share_change"] = s["good_wellbeing_share"] - b["good_wellbeing_share"]
+    d["mean_wait_days_change"] = s["mean_wait_days"] - b["mean_wait_days"]
+    per_replication = d[COMPARISON_COLUMNS].reset_index()
+
+    def wide(col: str, frame: pd.DataFrame = d) -> np.ndarray:  # [replication, year]
+        return frame[col].unstack("year").reindex(index=reps, columns=years).to_numpy(dtype=float)
+
+    npv = wide("discounted_cumulative_net_dkk")[:, -1]
+    disc_investment = wide("investment_dkk") @ factor.to_numpy()
+    disc_avoided = wide("avoided_cost_dkk") @ factor.to_numpy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        per_krone = np.where(disc_investment > 0, disc_avoided / disc_investment, np.nan)
+    payback = payback_years(years, wide("cumulative_net_dkk"))
+    p_by_year = {int(y): float(np.mean(payback <= y)) for y in years}
+    median_year = next((y for y, p in p_by_year.items() if p >= 0.5), None)
+
+    horizon = ["replication"]  # the whole horizon per replication, as the city sees it
+    s_all, b_all = city_totals(scenario_yearly, horizon), city_totals(baseline_yearly, horizon)
+    b_all = b_all.set_index("replication").reindex(s_all["replication"]).reset_index()
+    summary: dict[str, Any] = {
+        "npv_dkk": _stats(npv),
+        "payback_year": median_year,
+        "p_payback_by_year": p_by_year,
+        "return_per_krone": _stats(per_krone),
+        "investment_dkk": _stats(wide("investment_dkk").sum(axis=1)),
+        "avoided_cost_dkk": _stats(wide("avoided_cost_dkk").sum(axis=1)),
+        "net_dkk": _stats(wide("net_dkk").sum(axis=1)),
+        "placements_avoided": _stats(wide("placements_avoided").sum(axis=1)),
+        "good_wellbeing_share_change": _stats(s_all["good_wellbeing_share"] - b_all["good_wellbeing_share"]),
+        "mean_wait_days_change": _stats(s_all["mean_wait_days"] - b_all["mean_wait_days"]),
+        "horizon": {"first_year": int(years[0]), "last_year": int(years[-1]), "years": int(len(years))},
+        "discounting": {"rate": f.discount_rate.value, "rate_after_35": f.discount_rate_after_35.value,
+                        "convention": "year 0 = first budget year, undiscounted; year t discounted t years"},
+        "replications": int(len(reps)),
+        "manifest": manifest if manifest is not None else {
+            "scenario": str(scenario_yearly["scenario"].iloc[0]),
+            "baseline": str(baseline_yearly["scenario"].iloc[0]),
+            "replications": int(len(reps)),
+        },
+    }
+    return Comparison(per_replication, _yearly_statistics(per_replication), summary)
+
+
+def comparison_manifest(scenario: Manifest, baseline: Manifest) -> dict[str, Any]:
+    """One flat manifest for a comparison: what both sides were made from."""
+    return {
+        "project_version": scenario.project_version,
+        "scenario": scenario.scenario,
+        "scenario_id": scenario.scenario_id,
+        "scenario_assumptions_hash": scenario.assumptions_hash,
+        "baseline": baseline.scenario,
+        "baseline_id": baseline.scenario_id,
+        "baseline_assumptions_hash": baseline.assumptions_hash,
+        "seed": scenario.seed,
+        "replications": scenario.replications,
+        "start": scenario.start,
+        "years": scenario.years,
+    }
+
+
+def compare_scenarios(scenario: Scenario, baseline: Scenario, replications: int, seed: int,
+                      **run_options: Any) -> Comparison:
+    """Run the scenario and the baseline with the same seed and replications, then pair them.
+
+    run_options go to sim.runner.run (workers, scheduler, show_progress, ...); a `progress`
+    callback sees both runs as one task of 2 x replications."""
+    if (scenario.start, scenario.years) != (baseline.start, baseline.years):
+        raise ValueError(
+            f"paired comparison: {scenario.name} covers {scenario.start.isoformat()} + {scenario.years} years but "
+            f"{baseline.name} covers {baseline.start.isoformat()} + {baseline.years} years; they must be the same")
+    progress: Progress | None = run_options.pop("progress", None)
+
+    def part(offset: int) -> Progress | None:
+        if progress is None:
+            return None
+        return lambda done, _total: progress(offset + done, 2 * replications)
+
+    scenario_results = run(scenario, replications, seed, progress=part(0), **run_options)
+    baseline_results = run(baseline, replications, seed, progress=part(replications), **run_options)
+    comparison = paired(scenario_results.yearly, baseline_results.yearly, scenario.assumptions,
+                        comparison_manifest(scenario_results.manifest, baseline_results.manifest))
+    return Comparison(comparison.per_replication, comparison.yearly, comparison.summary,
+                      scenario_results, baseline_results)
