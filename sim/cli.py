@@ -11,6 +11,10 @@ from typing import Any, NoReturn
 import pandas as pd
 
 from .assumptions import AssumptionError, load_assumptions
+from .calibrate import (BASE_PATH, TARGETS_PATH, calibrate, format_calibration, format_herning, format_table,
+                        herning_check, load_targets, validation_table)
+from .export import DIALECTS, comparison_workbook, csv_bytes, xlsx_bytes
+from .finance import compare_scenarios
 from .runner import Manifest, run
 from .scenario import Scenario, list_scenarios, load_scenario
 
@@ -85,8 +89,13 @@ def write_table(frame: pd.DataFrame, path: Path, manifest: Manifest) -> None:
         frame.to_parquet(path, index=False)
     else:
         frame.to_csv(path, index=False, lineterminator="\n")
+    write_manifest(path, manifest.as_dict())
+
+
+def write_manifest(path: Path, manifest: dict[str, Any]) -> None:
+    """The manifest of a written table beside it, as FILE.manifest.json."""
     manifest_path = path.with_name(path.name + ".manifest.json")
-    manifest_path.write_text(json.dumps(manifest.as_dict(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    manifest_path.write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -95,6 +104,35 @@ def cmd_run(args: argparse.Namespace) -> int:
               scheduler=args.scheduler)
     write_table(res.monthly if args.level == "month" else res.yearly, args.out, res.manifest)
     print(f"wrote {args.out} ({args.level}ly, {args.replications} replications, scenario {scenario.name} {scenario.id})")
+    return 0
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    """Paired comparison of a scenario (with --set) against a baseline; yearly table and summary."""
+    scenario = scenario_from(args, args.scenario)
+    # The horizon is shared by both sides of a paired comparison; other overrides are the scenario's.
+    horizon = {k: v for k, v in parse_set(args.set).items() if k in ("start", "years")}
+    baseline = load_scenario(args.baseline, horizon)
+    comparison = compare_scenarios(scenario, baseline, args.replications, args.seed, workers=args.workers,
+                                   scheduler=args.scheduler, show_progress=sys.stderr.isatty())
+    if args.out.suffix.lower() == ".xlsx":
+        data = xlsx_bytes(comparison_workbook(comparison, scenario))
+    else:
+        data = csv_bytes(comparison.yearly, args.dialect)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_bytes(data)
+    if args.out.suffix.lower() == ".csv":
+        write_manifest(args.out, comparison.summary["manifest"])
+    if args.summary_json:
+        args.summary_json.parent.mkdir(parents=True, exist_ok=True)
+        args.summary_json.write_text(json.dumps(comparison.summary, indent=2, ensure_ascii=False) + "\n",
+                                     encoding="utf-8")
+    s = comparison.summary
+    npv = s["npv_dkk"]
+    print(f"{scenario.name} vs {baseline.name}, {args.replications} replications: "
+          f"NPV {npv['mean'] / 1e6:,.1f} m DKK (90 % interval {npv['p05'] / 1e6:,.1f} to {npv['p95'] / 1e6:,.1f}), "
+          f"payback {s['payback_year'] or 'not within the horizon'}, "
+          f"placements avoided {s['placements_avoided']['mean']:,.0f}; wrote {args.out}")
     return 0
 
 
@@ -107,8 +145,32 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
 def cmd_assumptions(args: argparse.Namespace) -> int:
     rows = [{"parameter": k, "value": p.value, "unit": p.unit, "low": p.low, "high": p.high, "source": p.source}
             for k, p in load_assumptions().params().items()]
-    with pd.option_context("display.max_rows", None, "display.width", 250, "display.max_colwidth", 70):
+    with pd.option_context("display.max_rows", None, "display.width", 250, "display.max_colwidth", 70,
+                           "display.float_format", "{:,.6g}".format):
         print(pd.DataFrame(rows).to_string(index=False))
+    return 0
+
+
+def cmd_calibrate(args: argparse.Namespace) -> int:
+    """Fit the unsourced base rates to the targets and write them into the assumptions."""
+    result = calibrate(args.targets, args.base)
+    print(format_calibration(result))
+    print(f"wrote the fitted values into {args.base}")
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    """The simulation's status quo against the real figures; exit 1 if a target is missed."""
+    targets = load_targets(args.targets)
+    table = validation_table(targets, args.replications, args.seed, args.workers, show_progress=sys.stderr.isatty())
+    print(format_table(table, targets, args.replications, args.seed))
+    print()
+    print(format_herning(herning_check(targets), targets))
+    missed = table.loc[~table["ok"], "target"].tolist()
+    if missed:
+        print(f"FAILED: off by more than {targets.tolerance:.0%}: {', '.join(missed)}")
+        return 1
+    print(f"all {len(table)} targets within {targets.tolerance:.0%}")
     return 0
 
 
@@ -123,6 +185,28 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, type=lambda t: out_path(t, (".csv", ".parquet")))
     p.set_defaults(func=cmd_run)
 
+    p = sub.add_parser("compare", help="paired comparison of a scenario with a baseline: savings, NPV, payback")
+    p.add_argument("--scenario", required=True, help="a name from `scenarios` or a path to a .toml file")
+    p.add_argument("--baseline", default="status-quo", help="the scenario to compare with (default status-quo)")
+    add_run_options(p)
+    p.add_argument("--out", required=True, type=lambda t: out_path(t, (".csv", ".xlsx")))
+    p.add_argument("--summary-json", type=lambda t: out_path(t, (".json",)), default=None)
+    p.add_argument("--dialect", choices=tuple(DIALECTS), default="plain",
+                   help="CSV only: plain, or da for Danish Excel (; and decimal comma, UTF-8 with BOM)")
+    p.set_defaults(func=cmd_compare)
+
+    p = sub.add_parser("calibrate", help="fit the unsourced base rates to real figures and write them into base.toml")
+    p.add_argument("--targets", type=Path, default=TARGETS_PATH, help="the targets file (default assumptions/targets.toml)")
+    p.add_argument("--base", type=Path, default=BASE_PATH, help="the assumptions file to fit and write (default assumptions/base.toml)")
+    p.set_defaults(func=cmd_calibrate)
+
+    p = sub.add_parser("validate", help="compare the status quo with real figures; exit 1 if any is off by more than 10 %%")
+    p.add_argument("--replications", type=positive_int, default=20)
+    p.add_argument("--seed", type=seed_int, default=1)
+    p.add_argument("--workers", type=positive_int, default=None, help="local processes (default: all cores)")
+    p.add_argument("--targets", type=Path, default=TARGETS_PATH, help="the targets file (default assumptions/targets.toml)")
+    p.set_defaults(func=cmd_validate)
+
     sub.add_parser("scenarios", help="list the scenarios with one-line descriptions").set_defaults(func=cmd_scenarios)
     sub.add_parser("assumptions", help="every parameter with unit, range and source").set_defaults(func=cmd_assumptions)
     return parser
@@ -135,3 +219,6 @@ def main(argv: list[str] | None = None) -> int:
     except (UsageError, AssumptionError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # e.g. `python -m sim assumptions | head`
+        sys.stderr.close()
+        return 0

@@ -246,13 +246,14 @@ def _apply(base: Scenario, spec: dict[str, Any], origin: str, name: str) -> Scen
             raise AssumptionError(f"{where}: expected a wave number") from None
         if n not in waves:
             raise AssumptionError(f"{where}: unknown wave (the waves are {', '.join(map(str, sorted(waves)))})")
-        date = _as_date(value, where)
+        waves[n] = _as_date(value, where)
+    for n, date in waves.items():
         if date is not None and date < start:
             raise AssumptionError(
-                f"{where}: {date.isoformat()} is before the simulation start {start.isoformat()}; "
-                "the model starts from the classic organisation"
+                f"{origin}: rollout.waves.{n}: {date.isoformat()} is before the simulation start "
+                f"{start.isoformat()}; the model starts from the classic organisation, so move the wave "
+                "or the start"
             )
-        waves[n] = date
     try:
         check_wave_order(waves)
     except ValueError as exc:

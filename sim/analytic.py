@@ -1,0 +1,336 @@
+"""The analytic twin: the simulation's expected values without capacity limits, in milliseconds.
+
+A Markov cohort model over exactly the rates of the discrete-event model (`rates.Rates`,
+`staffing.Staffing`): per district a vector of expected numbers of families in each state moves as
+a linear system dx/dt = M x, solved month by month with one matrix exponential per team type and
+step length. It is the dashboard's instant preview and the cross-check of the simulation: where
+capacity never binds, the simulation's mean must agree with it (tests/test_analytic.py).
+
+What the state vector holds, per district:
+- families in assessment (by need level) and in each stage of help (early, coordinated, foster,
+  residential) by need level and by the team type the stage started under: the simulation fixes
+  a stage's hazards when it starts, so a stage begun under the classic organisation keeps classic
+  hazards after the district's wave;
+- families that resolved and will be notified again (relapse pending);
+- the notification source, which grows as exp(k t) like the simulation's Poisson rate;
+- the wellbeing "score mass" of each compartment (the sum of its families' scores), which drifts
+  with the compartment's size and moves with its families;
+- flows and stay-days accumulated over the current month (notified children, starts, days).
+
+What it leaves out: capacity. Families never wait (open_waiting = 0, mean_wait_days = 0), so the
+waiting effect on escalation never acts. Wellbeing is an approximation: mean scores are exact
+expectations of the unclipped scores (the simulation clips to 0-100), and the share in good
+wellbeing assumes each compartment's scores are normal around its mean with the initial spread
+(`wellbeing.initial_sd`); the simulation's spread widens with time in care.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import cache
+
+import numpy as np
+import pandas as pd
+from scipy.linalg import expm
+from scipy.special import ndtr
+from threadpoolctl import threadpool_limits
+
+from .engine import _apportion
+from .rates import (ASSESSMENT, COORDINATED, DAYS_PER_YEAR, EARLY, FOSTER, RESIDENTIAL, Rates)
+from .results import MONTHLY_COLUMNS, Calendar, fixed_costs, yearly_frame
+from .scenario import Scenario
+from .staffing import Staffing
+
+STAGES = (EARLY, COORDINATED, FOSTER, RESIDENTIAL)
+CLASSIC, RELATIONAL = 0, 1
+
+
+class _Index:
+    """Positions in the state vector (see the module docstring)."""
+
+    def __init__(self) -> None:
+        n = 0
+        self.assessment = list(range(n, n + 3))
+        n += 3
+        # stage[level][severity][team]
+        self.stage = {lv: [[n + 6 * i + 2 * s + t for t in (0, 1)] for s in range(3)] for i, lv in enumerate(STAGES)}
+        n += 6 * len(STAGES)
+        self.families = n  # positions below this hold families
+        self.mass = n  # score mass of family position i lives at mass + i
+        n += self.families
+        self.relapse = n
+        self.source = n + 1
+        n += 2
+        self.acc = n  # accumulators from here, reset every month
+        self.notified, self.early_starts, self.coordinated_starts, self.intrusive_starts = range(n, n + 4)
+        self.days = {EARLY: n + 4, COORDINATED: n + 5, FOSTER: n + 6, RESIDENTIAL: n + 7}
+        self.size = n + 8
+
+    def stage_state(self, i: int) -> int:
+        """The family state code (rates.EARLY, ...) of a family position."""
+        if i < 3:
+            return ASSESSMENT
+        return STAGES[(i - 3) // 6]
+
+
+_IX = _Index()
+
+
+def _generator(rates: Rates, team: int, k: float) -> np.ndarray:
+    """The matrix M of dx/dt = M x for a district whose team is classic or relational now."""
+    ix = _IX
+    M = np.zeros((ix.size, ix.size))
+    shares = rates.severity_shares()
+    means = rates.wellbeing_initial_mean
+    to = team  # a stage starting now gets the hazards of the team working now
+    effects = (rates.classic, rates.relational)
+
+    def move(src: int, dst: int | None, rate: float, start_acc: int | None = None) -> None:
+        """Families leave src at `rate` per day into dst (None: out of the system); their score
+        mass goes with them."""
+        M[src, src] -= rate
+        M[ix.mass + src, ix.mass + src] -= rate
+        if dst is not None:
+            M[dst, src] += rate
+            M[ix.mass + dst, ix.mass + src] += rate
+        if start_acc is not None:
+            M[start_acc, src] += rate
+
+    def arrive(dst: int, share: float, severity: int, start_acc: int | None) -> None:
+        """Notified families enter dst from the source and from relapse, with a fresh score."""
+        for col, rate in ((ix.source, 1.0), (ix.relapse, 1.0 / rates.relapse_mean_days)):
+            M[dst, col] += share * rate
+            M[ix.mass + dst, col] += share * rate * means[severity]
+            if start_acc is not None:
+                M[start_acc, col] += share * rate
+
+    # notification and triage
+    M[ix.source, ix.source] = k
+    M[ix.relapse, ix.relapse] = -1.0 / rates.relapse_mean_days
+    M[ix.notified, ix.source] += 1.0
+    M[ix.notified, ix.relapse] += 1.0 / rates.relapse_mean_days
+    rest = 1.0 - rates.no_measure_share - rates.early_share
+    early_shift = rates.relational_early_shift if team == RELATIONAL else 0.0
+    p_early = rates.early_share + rest * early_shift
+    p_assess = rest * (1.0 - early_shift)
+    for s, q in enumerate(shares):
+        arrive(ix.stage[EARLY][s][to], q * p_early, s, ix.early_starts)
+        arrive(ix.assessment[s], q * p_assess, s, None)
+
+    # assessment: coordinated help, a placement (some shifted to coordinated help), or no measure
+    placement_shift = rates.relational_placement_shift if team == RELATIONAL else 0.0
+    a = 1.0 / rates.assessment_mean_days
+    p_coord = rates.assessment_coordinated_share + rates.assessment_intrusive_share * placement_shift
+    p_place = rates.assessment_intrusive_share * (1.0 - placement_shift)
+    for s in range(3):
+        src = ix.assessment[s]
+        move(src, ix.stage[COORDINATED][s][to], a * p_coord, ix.coordinated_starts)
+        move(src, ix.stage[FOSTER][s][to], a * p_place * rates.foster_share, ix.intrusive_starts)
+        move(src, ix.stage[RESIDENTIAL][s][to], a * p_place * (1.0 - rates.foster_share), ix.intrusive_starts)
+        move(src, None, a * (1.0 - p_coord - p_place))
+
+    # stages with competing risks; a resolved family may be notified again later
+    f = rates.foster_share
+    for level in STAGES:
+        for s in range(3):
+            for t in (CLASSIC, RELATIONAL):
+                src = ix.stage[level][s][t]
+                res, esc, down = rates.hazards(level, effects[t], s, 0.0)
+                move(src, None, res)
+                M[ix.relapse, src] += res * rates.relapse_probability
+                if level == EARLY:
+                    move(src, ix.stage[COORDINATED][s][to], esc, ix.coordinated_starts)
+                elif level == COORDINATED:
+                    move(src, ix.stage[FOSTER][s][to], esc * f, ix.intrusive_starts)
+                    move(src, ix.stage[RESIDENTIAL][s][to], esc * (1.0 - f), ix.intrusive_starts)
+                    move(src, ix.stage[EARLY][s][to], down, ix.early_starts)
+                else:
+                    move(src, ix.stage[COORDINATED][s][to], down, ix.coordinated_starts)
+                M[ix.days[level], src] += 1.0
+
+    # wellbeing drift: each family's score moves by its state's drift per day
+    for i in range(ix.families):
+        M[ix.mass + i, i] += rates.drift_per_day[ix.stage_state(i)]
+    return M
+
+
+@dataclass(frozen=True)
+class Trajectory:
+    """Expected state of every district at the start and at each month's end, and the month's flows.
+
+    states: [month + 1, state, district], index 0 at the scenario's start (see `_Index`);
+    flows: [month, accumulator, district], what accumulated during each month.
+    """
+
+    states: np.ndarray
+    flows: np.ndarray
+    calendar: Calendar
+
+    def open_cases(self, month_end: int) -> dict[str, np.ndarray]:
+        """Expected open cases per district by state after `month_end` months (0: the start)."""
+        x = self.states[month_end]
+        ix = _IX
+        return {
+            "assessment": x[ix.assessment].sum(axis=0),
+            "early": x[np.ravel(ix.stage[EARLY])].sum(axis=0),
+            "coordinated": x[np.ravel(ix.stage[COORDINATED])].sum(axis=0),
+            "foster": x[np.ravel(ix.stage[FOSTER])].sum(axis=0),
+            "residential": x[np.ravel(ix.stage[RESIDENTIAL])].sum(axis=0),
+        }
+
+
+def _initial_state(scenario: Scenario, rates: Rates) -> np.ndarray:
+    """Today's open cases, spread over districts by children exactly as the simulation does."""
+    ix = _IX
+    a = scenario.assumptions
+    children = np.array([d.children for d in scenario.districts], dtype=float)
+    share = children / children.sum()
+    x = np.zeros((ix.size, len(children)))
+    sev = np.array(rates.severity_shares())
+    means = np.array(rates.wellbeing_initial_mean)
+    f = rates.foster_share
+    for count, targets in ((a.initial.assessment.value, [(ix.assessment, 1.0)]),
+                           (a.initial.early.value, [([ix.stage[EARLY][s][CLASSIC] for s in range(3)], 1.0)]),
+                           (a.initial.coordinated.value, [([ix.stage[COORDINATED][s][CLASSIC] for s in range(3)], 1.0)]),
+                           (a.initial.intrusive.value, [([ix.stage[FOSTER][s][CLASSIC] for s in range(3)], f),
+                                                        ([ix.stage[RESIDENTIAL][s][CLASSIC] for s in range(3)], 1 - f)])):
+        per_district = np.array(_apportion(round(count), share), dtype=float)
+        for rows, part in targets:
+            n = part * sev[:, None] * per_district[None, :]
+            x[rows] += n
+            x[np.array(rows) + ix.mass] += n * means[:, None]
+    x[ix.source] = children * a.notifications.notified_share_per_year.value / DAYS_PER_YEAR
+    return x
+
+
+def trajectory(scenario: Scenario) -> Trajectory:
+    """Solve the cohort model month by month (exact within each month: no time steps)."""
+    # The matrices are small: threaded BLAS only adds contention (15 ms instead of 0.2 ms an
+    # exponential on a busy machine).
+    with threadpool_limits(limits=1, user_api="blas"):
+        return _solve(scenario)
+
+
+def _solve(scenario: Scenario) -> Trajectory:
+    rates = Rates.from_scenario(scenario)
+    cal = Calendar(scenario)
+    switch = Staffing.from_scenario(scenario).rollout_day
+    k = math.log1p(scenario.assumptions.city.children_growth_per_year.value) / DAYS_PER_YEAR
+    generators = (_generator(rates, CLASSIC, k), _generator(rates, RELATIONAL, k))
+
+    one_day = [expm(g) for g in generators]
+
+    @cache
+    def step(team: int, days: float) -> np.ndarray:
+        # Month bounds and wave dates are whole days: powers of the one-day step are exact and
+        # far cheaper than a matrix exponential per length.
+        if float(days).is_integer():
+            return np.linalg.matrix_power(one_day[team], int(days))
+        return expm(generators[team] * days)
+
+    ix = _IX
+    # Districts in order of their switch day, so that each month's classic, switching and
+    # relational districts are contiguous column blocks (views, no copies).
+    order = np.argsort(switch, kind="stable")
+    switch = switch[order]
+    x = _initial_state(scenario, rates)[:, order]
+    states = np.empty((cal.n + 1, ix.size, x.shape[1]))
+    states[0] = x
+    for m in range(cal.n):
+        lo, hi = cal.bounds[m], cal.bounds[m + 1]
+        x[ix.acc:] = 0.0
+        relational_end = int(np.searchsorted(switch, lo, side="right"))  # switched by the month's start
+        classic_start = int(np.searchsorted(switch, hi, side="left"))    # switch at or after its end
+        if relational_end:
+            x[:, :relational_end] = step(RELATIONAL, hi - lo) @ x[:, :relational_end]
+        if classic_start < len(switch):
+            x[:, classic_start:] = step(CLASSIC, hi - lo) @ x[:, classic_start:]
+        for d in range(relational_end, classic_start):
+            s = float(switch[d])
+            x[:, d] = step(RELATIONAL, hi - s) @ (step(CLASSIC, s - lo) @ x[:, d])
+        states[m + 1] = x
+    states = states[:, :, np.argsort(order)]
+    flows = states[1:, ix.acc:]
+    return Trajectory(states, flows, cal)
+
+
+def _wellbeing(traj: Trajectory, rates: Rates, threshold: float, sd: float
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Month-end open children, their mean score and share in good wellbeing, [district, month]."""
+    ix = _IX
+    n = traj.states[1:, :ix.families]            # [month, compartment, district]
+    mass = traj.states[1:, ix.mass:ix.mass + ix.families]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.clip(mass / n, 0.0, 100.0)
+        good_part = np.where(n > 1e-12, n * ndtr((mean - threshold) / sd) if sd > 0 else n * (mean >= threshold), 0.0)
+        total = n.sum(axis=1)
+        score = np.where(total > 0, mass.sum(axis=1) / total, np.nan)
+        good = np.where(total > 0, good_part.sum(axis=1) / total, np.nan)
+    return total.T, np.clip(score, 0.0, 100.0).T, good.T
+
+
+def expected_monthly(scenario: Scenario) -> pd.DataFrame:
+    """The twin's monthly table: sim.results.MONTHLY_COLUMNS, replication 0, expected (fractional)
+    counts kept as floats."""
+    rates = Rates.from_scenario(scenario)
+    traj = trajectory(scenario)
+    cal = traj.calendar
+    a = scenario.assumptions
+    ix = _IX
+    n_districts = len(scenario.districts)
+
+    def flow(row: int) -> np.ndarray:
+        return traj.flows[:, row - ix.acc, :].T  # [district, month]
+
+    def stock(rows) -> np.ndarray:
+        return traj.states[1:, np.ravel(rows), :].sum(axis=1).T
+
+    days = {lv: flow(ix.days[lv]) for lv in STAGES}
+    notified = flow(ix.notified)
+    admissions = notified * (1.0 - rates.no_measure_share)
+    open_children, score, good = _wellbeing(traj, rates, a.wellbeing.good_threshold.value,
+                                            rates.wellbeing_initial_sd)
+    fixed = fixed_costs(scenario, cal)
+    cols = {
+        "notifications": notified * (1.0 + rates.notifications_extra_mean),
+        "notified_children": notified,
+        "admissions": admissions,
+        "early_starts": flow(ix.early_starts),
+        "coordinated_starts": flow(ix.coordinated_starts),
+        "intrusive_starts": flow(ix.intrusive_starts),
+        "placement_days": days[FOSTER] + days[RESIDENTIAL],
+        "foster_days": days[FOSTER],
+        "residential_days": days[RESIDENTIAL],
+        "open_waiting": np.zeros((n_districts, cal.n)),
+        "open_assessment": stock(ix.assessment),
+        "open_early": stock(ix.stage[EARLY]),
+        "open_coordinated": stock(ix.stage[COORDINATED]),
+        "open_intrusive": stock(ix.stage[FOSTER]) + stock(ix.stage[RESIDENTIAL]),
+        "mean_wait_days": np.where(admissions > 0, 0.0, np.nan),
+        "wellbeing_mean": score,
+        "good_wellbeing_share": good,
+        "wellbeing_children": open_children,
+        "cost_staff_dkk": fixed["cost_staff_dkk"],
+        "cost_early_dkk": days[EARLY] * a.cost.early_dkk_per_day.value,
+        "cost_coordinated_dkk": days[COORDINATED] * a.cost.coordinated_dkk_per_day.value,
+        "cost_intrusive_foster_dkk": days[FOSTER] * a.cost.foster_dkk_per_day.value,
+        "cost_intrusive_residential_dkk": days[RESIDENTIAL] * a.cost.residential_dkk_per_day.value,
+        "cost_coordinator_dkk": fixed["cost_coordinator_dkk"],
+        "cost_implementation_dkk": fixed["cost_implementation_dkk"],
+    }
+    cols["cost_total_dkk"] = sum(v for k, v in cols.items() if k.startswith("cost_"))
+    frame = pd.DataFrame({
+        "scenario": scenario.name,
+        "replication": 0,
+        "month": np.tile(cal.labels, n_districts),
+        "year": np.tile(cal.years, n_districts),
+        "district": np.repeat([d.name for d in scenario.districts], cal.n),
+        **{k: v.ravel() for k, v in cols.items()},
+    })
+    return frame[MONTHLY_COLUMNS]
+
+
+def expected_yearly(scenario: Scenario) -> pd.DataFrame:
+    """The twin's yearly table (sim.results.YEARLY_COLUMNS), rolled up as the simulation's is."""
+    return yearly_frame(expected_monthly(scenario))

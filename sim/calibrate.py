@@ -1,0 +1,360 @@
+"""Calibration and validation against real figures (assumptions/targets.toml).
+
+`calibrate` fits the base rates that no source gives so that the status-quo baseline of the fast
+analytic twin reproduces Aarhus's notifications, starts of help, placements and their mix, then
+writes the fitted values into base.toml (comments and layout kept, every value inside its range).
+`validate` checks the simulation itself against the same targets, so a budget analyst can see that
+the baseline matches the real numbers before trusting any saving, and prints the Herning check:
+the same model's saving from halving caseloads against KORA's evaluation.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+import tempfile
+import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import tomlkit
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from scipy.optimize import least_squares
+
+from .analytic import expected_monthly, expected_yearly
+from .assumptions import ASSUMPTIONS_DIR, AssumptionError, load_assumptions, parse_assumptions, read_toml
+from .results import STOCK_COLUMNS
+from .runner import run
+from .scenario import DEFAULT_YEARS, SCENARIO_DIR, Scenario, base_scenario, load_scenario, parse_scenario
+
+TARGETS_PATH = ASSUMPTIONS_DIR / "targets.toml"
+BASE_PATH = ASSUMPTIONS_DIR / "base.toml"
+CALIBRATED_MARK = " Calibrated by `python -m sim calibrate`"
+
+
+# -- what the model reports ---------------------------------------------------------------------
+def _flow(column: str) -> Callable[[pd.DataFrame], pd.Series]:
+    return lambda city: city.groupby("replication")[column].mean()
+
+
+def _stock(*columns: str) -> Callable[[pd.DataFrame], pd.Series]:
+    return lambda city: city[list(columns)].sum(axis=1).groupby(city["replication"]).mean()
+
+
+def _foster_share(city: pd.DataFrame) -> pd.Series:
+    g = city.groupby("replication")
+    return g["foster_days"].sum() / g["placement_days"].sum()
+
+
+# Each takes the city-wide yearly rows of the window (one per replication and year) and gives one
+# value per replication: flows are yearly means, stocks are means of the year-end counts.
+QUANTITIES: dict[str, Callable[[pd.DataFrame], pd.Series]] = {
+    "notifications": _flow("notifications"),
+    "early_starts": _flow("early_starts"),
+    "coordinated_starts": _flow("coordinated_starts"),
+    "intrusive_starts": _flow("intrusive_starts"),
+    "open_intrusive": _stock("open_intrusive"),
+    "open_preventive": _stock("open_early", "open_coordinated"),
+    "foster_share": _foster_share,
+}
+
+
+def model_quantities(yearly: pd.DataFrame, years: int) -> pd.DataFrame:
+    """Per replication, every quantity over the first `years` budget years of a yearly table."""
+    window = sorted(yearly["year"].unique())[:years]
+    rows = yearly[yearly["year"].isin(window)]
+    numeric = rows.columns.drop(["scenario", "replication", "year", "district"])
+    city = rows.groupby(["replication", "year"])[list(numeric)].sum().reset_index()
+    return pd.DataFrame({name: fn(city) for name, fn in QUANTITIES.items()})
+
+
+# -- the targets file ---------------------------------------------------------------------------
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+
+class Target(_Strict):
+    label: str = Field(min_length=1)
+    quantity: str
+    value: float = Field(gt=0)
+    unit: str = Field(min_length=1)
+    source: str = Field(min_length=1)
+    derivation: str = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _known(self) -> "Target":
+        if self.quantity not in QUANTITIES:
+            raise ValueError(f"unknown quantity {self.quantity!r} (expected one of {', '.join(QUANTITIES)})")
+        return self
+
+
+class Fit(_Strict):
+    parameters: list[str] = Field(min_length=1)
+    prior_weight: float = Field(ge=0)
+
+
+class Staffing(_Strict):
+    max_utilisation: float = Field(gt=0, le=1)
+
+
+class Herning(_Strict):
+    label: str
+    children: float = Field(gt=0)
+    children_source: str = Field(min_length=1)
+    children_derivation: str = Field(min_length=1)
+    caseload_before: float = Field(gt=0)
+    caseload_after: float = Field(gt=0)
+    caseworkers_before: float = Field(gt=0)
+    years: int = Field(ge=1)
+    saving_low_dkk: float
+    saving_high_dkk: float
+    saving_source: str = Field(min_length=1)
+    saving_derivation: str = Field(min_length=1)
+
+
+class Targets(_Strict):
+    scenario: str
+    years: int = Field(ge=1)
+    tolerance: float = Field(gt=0)
+    fit: Fit
+    staffing: Staffing
+    targets: dict[str, Target] = Field(min_length=1)
+    herning: Herning
+
+
+def load_targets(path: Path | str = TARGETS_PATH) -> Targets:
+    """Read and check the targets file; a bad file is an AssumptionError naming file and key."""
+    path = Path(path)
+    try:
+        targets = Targets.model_validate(read_toml(path))
+    except ValidationError as exc:
+        e = exc.errors()[0]
+        where = ".".join(str(p) for p in e["loc"])
+        raise AssumptionError(f"{path}: {where}: {e['msg'].removeprefix('Value error, ')}") from None
+    known = load_scenario(targets.scenario).assumptions.params()
+    for key in targets.fit.parameters:
+        if key not in known:
+            raise AssumptionError(f"{path}: fit.parameters: unknown parameter {key!r}")
+    return targets
+
+
+# -- calibration ----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Calibration:
+    values: dict[str, float]        # fitted parameter values
+    before: pd.Series               # twin quantities with the starting values
+    after: pd.Series                # twin quantities with the fitted values
+    targets: pd.Series              # target values by quantity
+
+
+def twin_quantities(scenario: Scenario, years: int) -> pd.Series:
+    """The analytic twin's value of every quantity over the first `years` budget years."""
+    short = scenario.with_overrides({"years": years}) if scenario.years != years else scenario
+    return model_quantities(expected_yearly(short), years).iloc[0]
+
+
+def fit(targets: Targets, scenario: Scenario | None = None) -> Calibration:
+    """Least squares on relative target errors, within each parameter's [low, high]."""
+    scenario = scenario or load_scenario(targets.scenario)
+    scenario = scenario.with_overrides({"years": targets.years})
+    params = scenario.assumptions.params()
+    keys = list(targets.fit.parameters)
+    low = np.array([params[k].low for k in keys])
+    high = np.array([params[k].high for k in keys])
+    span = np.where(high > low, high - low, 1.0)
+    goal = pd.Series({t.quantity: t.value for t in targets.targets.values()})
+    prior = np.sqrt(targets.fit.prior_weight)
+
+    def at(theta: np.ndarray) -> Scenario:
+        # The optimiser works in units of each range; scenario validation still checks every value.
+        values = low + np.clip(theta, 0.0, 1.0) * span
+        return scenario.with_overrides(dict(zip(keys, map(float, values))), "calibration")
+
+    def residuals(theta: np.ndarray) -> np.ndarray:
+        got = twin_quantities(at(theta), targets.years)[goal.index]
+        return np.concatenate([(got / goal - 1.0).to_numpy(), prior * (theta - 0.5)])
+
+    start = np.array([(params[k].value - params[k].low) / s for k, s in zip(keys, span)])
+    result = least_squares(residuals, np.clip(start, 0.0, 1.0), bounds=(0.0, 1.0), x_scale=1.0,
+                           diff_step=1e-4)
+    fitted = at(result.x)
+    return Calibration(
+        values={k: _rounded(fitted.assumptions.value(k), params[k].low, params[k].high) for k in keys},
+        before=twin_quantities(scenario, targets.years)[goal.index],
+        after=twin_quantities(fitted, targets.years)[goal.index],
+        targets=goal,
+    )
+
+
+def _rounded(value: float, low: float, high: float) -> float:
+    """Four significant digits, kept inside [low, high]: legible in the file, no false precision."""
+    return float(min(high, max(low, float(f"{value:.4g}"))))
+
+
+def write_values(path: Path | str, values: dict[str, float], notes: dict[str, str]) -> None:
+    """Write parameter values into a base.toml-shaped file, keeping its comments and layout, and
+    end each one's note with how it was calibrated (`notes`, by key; replacing an earlier
+    calibration's). The new file is validated in full before it replaces the old one, so a value
+    outside its range or an unknown key leaves the file unharmed."""
+    path = Path(path)
+    doc = tomlkit.parse(path.read_text(encoding="utf-8"))
+    for key, value in values.items():
+        group, _, name = key.partition(".")
+        table = doc[group].get(name) if group in doc else None
+        if table is None:
+            raise AssumptionError(f"{path}: unknown parameter {key!r}")
+        low, high = float(table["low"]), float(table["high"])
+        if not low <= value <= high:
+            raise AssumptionError(f"{path}: {key}: fitted value {value:g} is outside its range {low:g} to {high:g}")
+        table["value"] = int(value) if float(value).is_integer() and isinstance(table["value"], int) else value
+        old = str(table.get("note", ""))
+        table["note"] = old.split(CALIBRATED_MARK)[0].rstrip() + CALIBRATED_MARK + f" {notes[key]}"
+    text = tomlkit.dumps(doc)
+    parse_assumptions(tomllib.loads(text), str(path))
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def calibrate(targets_path: Path | str = TARGETS_PATH, base_path: Path | str = BASE_PATH) -> Calibration:
+    """Fit the targets' parameters on the status quo built from `base_path` and write them there."""
+    targets = load_targets(targets_path)
+    path = SCENARIO_DIR / f"{targets.scenario}.toml"
+    scenario = parse_scenario(read_toml(path), targets.scenario, str(path),
+                              base=base_scenario(load_assumptions(base_path)))
+    result = fit(targets, scenario)
+    share = targets.staffing.max_utilisation
+    staff = classic_caseworkers(scenario.with_overrides(result.values, "calibration"), share)
+    values = {**result.values, "staff.classic_caseworkers": staff}
+    notes = {key: calibration_note(targets) for key in result.values}
+    notes["staff.classic_caseworkers"] = (
+        f"as whole caseworkers whose case slots hold the status quo's peak expected open cases over "
+        f"{DEFAULT_YEARS} years at {share:.0%} (assumptions/targets.toml [staffing]).")
+    write_values(base_path, values, notes)
+    return replace(result, values=values)
+
+
+def classic_caseworkers(status_quo: Scenario, max_utilisation: float) -> float:
+    """Whole caseworkers whose case slots hold the status quo's peak expected open cases over the
+    default horizon at `max_utilisation` (the twin's month-end open cases, city-wide)."""
+    full = status_quo.with_overrides({"years": DEFAULT_YEARS}) if status_quo.years != DEFAULT_YEARS else status_quo
+    monthly = expected_monthly(full)
+    open_cases = monthly.groupby("month")[STOCK_COLUMNS].sum().sum(axis=1)
+    peak = max(float(open_cases.max()), sum(p.value for p in (
+        full.assumptions.initial.assessment, full.assumptions.initial.early,
+        full.assumptions.initial.coordinated, full.assumptions.initial.intrusive)))
+    return float(math.ceil(peak / (full.assumptions.caseload.classic.value * max_utilisation)))
+
+
+def format_calibration(result: Calibration) -> str:
+    table = pd.DataFrame({"target": result.targets, "before": result.before, "after": result.after})
+    table["difference"] = (table["after"] / table["target"] - 1.0).map("{:+.1%}".format)
+    lines = [table.to_string(float_format=lambda x: f"{x:,.3f}" if abs(x) < 10 else f"{x:,.1f}"), "fitted:"]
+    lines += [f"  {k} = {v:g}" for k, v in result.values.items()]
+    return "\n".join(lines)
+
+
+def calibration_note(targets: Targets) -> str:
+    return (f"(status quo, first {targets.years} budget years) to assumptions/targets.toml: "
+            f"{', '.join(targets.targets)}.")
+
+
+# -- validation ---------------------------------------------------------------------------------
+def compare(quantities: pd.DataFrame, targets: Targets) -> pd.DataFrame:
+    """The validation table: per target its model mean, 90 % interval over replications,
+    difference and whether it lies within the tolerance."""
+    rows = []
+    for t in targets.targets.values():
+        q = quantities[t.quantity]
+        mean = float(q.mean())
+        diff = mean / t.value - 1.0
+        rows.append({
+            "target": t.label, "value": t.value, "model_mean": mean,
+            "model_p05": float(q.quantile(0.05)), "model_p95": float(q.quantile(0.95)),
+            "difference": diff, "ok": abs(diff) <= targets.tolerance, "source": t.source,
+        })
+    return pd.DataFrame(rows)
+
+
+def validation_table(targets: Targets, replications: int, seed: int, workers: int | None = None,
+                     show_progress: bool = False) -> pd.DataFrame:
+    """Run the simulation's status quo over the target window and compare it with the targets."""
+    scenario = load_scenario(targets.scenario).with_overrides({"years": targets.years})
+    res = run(scenario, replications, seed, workers, show_progress=show_progress)
+    return compare(model_quantities(res.yearly, targets.years), targets)
+
+
+def format_table(table: pd.DataFrame, targets: Targets, replications: int, seed: int) -> str:
+    def num(x: float) -> str:
+        return f"{x:,.3f}" if abs(x) < 10 else f"{x:,.1f}" if abs(x) < 1000 else f"{x:,.0f}"
+
+    start = load_scenario(targets.scenario).start.year
+    lines = [f"{'target':<45} {'value':>8} {'model mean':>10} {'90 % interval':>19} {'diff':>7}  ok   source"]
+    for r in table.itertuples():
+        interval = f"{num(r.model_p05)} - {num(r.model_p95)}"
+        source = re.sub(r"\s+", " ", r.source)
+        lines.append(f"{r.target:<45} {num(r.value):>8} {num(r.model_mean):>10} {interval:>19} "
+                     f"{r.difference:>+7.1%}  {'yes' if r.ok else 'NO ':<4} {source}")
+    lines.append(f"Model: the simulation's {targets.scenario} scenario, {replications} replications (seed {seed}); "
+                 f"each value is the mean of the budget years {start}-{start + targets.years - 1} (flows per year, "
+                 f"stocks at each year's end); interval: 5th-95th percentile over replications; "
+                 f"tolerance {targets.tolerance:.0%}.")
+    return "\n".join(lines)
+
+
+# -- the Herning check ----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class HerningCheck:
+    placement_saving_dkk: float     # fall in placement spending over the years, pilot population
+    extra_staff_dkk: float          # cost of the extra caseworkers over the same years
+    low_dkk: float
+    high_dkk: float
+
+    @property
+    def inside(self) -> bool:
+        return self.low_dkk <= self.placement_saving_dkk <= self.high_dkk
+
+
+def herning_check(targets: Targets) -> HerningCheck:
+    """Halve the classic caseload (48 -> 24) in the status quo and scale the twin's saving to the
+    pilot's population. The twin is linear in the population (no capacity limits), so the city's
+    expected saving times pilot children / city children is the pilot's expected saving."""
+    h = targets.herning
+    base = load_scenario(targets.scenario).with_overrides({"years": h.years})
+
+    def placement_cost(caseload: float) -> float:
+        y = expected_yearly(base.with_overrides({"caseload.classic": caseload}, "Herning check"))
+        return float((y["cost_intrusive_foster_dkk"] + y["cost_intrusive_residential_dkk"]).sum())
+
+    scale = h.children / base.assumptions.city.children.value
+    saving = (placement_cost(h.caseload_before) - placement_cost(h.caseload_after)) * scale
+    a = base.assumptions.staff
+    extra_caseworkers = h.caseworkers_before * (h.caseload_before / h.caseload_after - 1.0)
+    staff = extra_caseworkers * a.salary_dkk_per_year.value * (1 + a.overhead_share.value) * h.years
+    return HerningCheck(saving, staff, h.saving_low_dkk, h.saving_high_dkk)
+
+
+def format_herning(check: HerningCheck, targets: Targets) -> str:
+    h = targets.herning
+    source = re.sub(r"\s+", " ", h.saving_source)
+    verdict = "inside" if check.inside else ("below" if check.placement_saving_dkk < check.low_dkk else "above")
+    return "\n".join([
+        f"{h.label} ({h.children:,.0f} children, {h.caseworkers_before:g} caseworkers at "
+        f"{h.caseload_before:g} cases -> {h.caseworkers_before * h.caseload_before / h.caseload_after:g} at "
+        f"{h.caseload_after:g}):",
+        f"  model: {check.placement_saving_dkk / 1e6:,.1f} m DKK placement spending saved; "
+        f"{check.extra_staff_dkk / 1e6:,.1f} m DKK extra caseworkers; net "
+        f"{(check.placement_saving_dkk - check.extra_staff_dkk) / 1e6:,.1f} m DKK",
+        f"  KORA: {check.low_dkk / 1e6:,.1f} - {check.high_dkk / 1e6:,.1f} m DKK -> the model is {verdict} "
+        "KORA's range (a check, not a pass/fail test)",
+        f"  source: {source}",
+    ])
