@@ -15,7 +15,9 @@ from .calibrate import (BASE_PATH, TARGETS_PATH, calibrate, format_calibration, 
                         herning_check, load_targets, validation_table)
 from .export import DIALECTS, comparison_workbook, csv_bytes, xlsx_bytes
 from .finance import compare_scenarios
+from .cache import ResultCache
 from .runner import Manifest, run
+from .sweep import load_grid, sweep
 from .scenario import Scenario, list_scenarios, load_scenario
 
 
@@ -76,6 +78,13 @@ def add_run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--workers", type=positive_int, default=None, help="local processes (default: all cores)")
     p.add_argument("--scheduler", default=None, help="address of a Dask scheduler, e.g. tcp://host:8786")
     p.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a parameter (repeatable)")
+    p.add_argument("--no-cache", action="store_true",
+                   help="run even if the result cache holds this run, and do not store it")
+
+
+def cache_from(args: argparse.Namespace) -> ResultCache | None:
+    """The shared result cache (data/cache or $RELVEL_CACHE_DIR) unless --no-cache."""
+    return None if args.no_cache else ResultCache()
 
 
 def scenario_from(args: argparse.Namespace, name: str) -> Scenario:
@@ -101,7 +110,7 @@ def write_manifest(path: Path, manifest: dict[str, Any]) -> None:
 def cmd_run(args: argparse.Namespace) -> int:
     scenario = scenario_from(args, args.scenario)
     res = run(scenario, args.replications, args.seed, args.workers, show_progress=sys.stderr.isatty(),
-              scheduler=args.scheduler)
+              scheduler=args.scheduler, cache=cache_from(args))
     write_table(res.monthly if args.level == "month" else res.yearly, args.out, res.manifest)
     print(f"wrote {args.out} ({args.level}ly, {args.replications} replications, scenario {scenario.name} {scenario.id})")
     return 0
@@ -114,7 +123,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
     horizon = {k: v for k, v in parse_set(args.set).items() if k in ("start", "years")}
     baseline = load_scenario(args.baseline, horizon)
     comparison = compare_scenarios(scenario, baseline, args.replications, args.seed, workers=args.workers,
-                                   scheduler=args.scheduler, show_progress=sys.stderr.isatty())
+                                   scheduler=args.scheduler, show_progress=sys.stderr.isatty(),
+                                   cache=cache_from(args))
     if args.out.suffix.lower() == ".xlsx":
         data = xlsx_bytes(comparison_workbook(comparison, scenario))
     else:
@@ -133,6 +143,22 @@ def cmd_compare(args: argparse.Namespace) -> int:
           f"NPV {npv['mean'] / 1e6:,.1f} m DKK (90 % interval {npv['p05'] / 1e6:,.1f} to {npv['p95'] / 1e6:,.1f}), "
           f"payback {s['payback_year'] or 'not within the horizon'}, "
           f"placements avoided {s['placements_avoided']['mean']:,.0f}; wrote {args.out}")
+    return 0
+
+
+def cmd_sweep(args: argparse.Namespace) -> int:
+    """Every point of a grid of overrides as a scenario; one tidy yearly table with the grid's columns."""
+    grid = load_grid(args.grid)
+    table, manifest = sweep(grid, args.replications, args.seed, parse_set(args.set), workers=args.workers,
+                            scheduler=args.scheduler, show_progress=sys.stderr.isatty(), cache=cache_from(args))
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    if args.out.suffix.lower() == ".parquet":
+        table.to_parquet(args.out, index=False)
+    else:
+        table.to_csv(args.out, index=False, lineterminator="\n")
+    write_manifest(args.out, manifest)
+    print(f"wrote {args.out} ({len(manifest['points'])} points x {args.replications} replications, "
+          f"scenario {grid.scenario})")
     return 0
 
 
@@ -206,6 +232,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--workers", type=positive_int, default=None, help="local processes (default: all cores)")
     p.add_argument("--targets", type=Path, default=TARGETS_PATH, help="the targets file (default assumptions/targets.toml)")
     p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("sweep", help="run a scenario at every point of a grid of overrides into one yearly table")
+    p.add_argument("--grid", required=True, type=Path, help="a grid file (see assumptions/grids/example.toml)")
+    add_run_options(p)
+    p.add_argument("--out", required=True, type=lambda t: out_path(t, (".csv", ".parquet")))
+    p.set_defaults(func=cmd_sweep)
 
     sub.add_parser("scenarios", help="list the scenarios with one-line descriptions").set_defaults(func=cmd_scenarios)
     sub.add_parser("assumptions", help="every parameter with unit, range and source").set_defaults(func=cmd_assumptions)

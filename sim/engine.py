@@ -20,9 +20,10 @@ from .rates import (ASSESSMENT, COORDINATED, EARLY, ESCALATE, FOSTER, HIGH, LOW,
                     RESOLVED, STEP_DOWN, WAITING, DAYS_PER_YEAR, Rates, exponential)
 from .scenario import Scenario
 from .staffing import Staffing
-from .streams import FamilyStream, arrivals_rng
+from .streams import FamilyStream, arrivals_rng, first_uniforms
 
 ARRIVAL_ID_OFFSET = 1_000_000  # family ids below this are the open cases at the start
+STREAM_BLOCK = 4096  # arriving families whose streams are derived together
 
 # Positions in a family stream (see streams.FamilyStream).
 U_SEVERITY, U_WELLBEING, U_TRIAGE, U_EARLY_SHIFT, U_NOTIFICATIONS = 0, 1, 2, 3, 4
@@ -159,7 +160,7 @@ class Model:
         for d in np.argsort(days, kind="stable"):
             if not math.isfinite(days[d]):
                 break
-            yield self.env.timeout(days[d] - self.env.now)
+            yield self.env.timeout(float(days[d]) - self.env.now)
             self._switch(int(d))
 
     def _switch(self, d: int) -> None:
@@ -188,16 +189,19 @@ class Model:
         a = self.scenario.assumptions.initial
         children = np.array([d.children for d in self.scenario.districts], dtype=float)
         share = children / children.sum()
+        counts = [(level, _apportion(round(count), share))
+                  for level, count in ((ASSESSMENT, a.assessment.value), (EARLY, a.early.value),
+                                       (COORDINATED, a.coordinated.value), (FOSTER, a.intrusive.value))]
+        first = first_uniforms(self.seed, self.replication, np.arange(sum(sum(n) for _, n in counts))).tolist()
         fid = 0
-        for level, count in ((ASSESSMENT, a.assessment.value), (EARLY, a.early.value),
-                             (COORDINATED, a.coordinated.value), (FOSTER, a.intrusive.value)):
-            for d, n in enumerate(_apportion(round(count), share)):
+        for level, per_district in counts:
+            for d, n in enumerate(per_district):
                 for _ in range(n):
-                    self.env.process(self._open_case(fid, d, level))
+                    self.env.process(self._open_case(fid, d, level, first[fid]))
                     fid += 1
 
-    def _open_case(self, fid: int, d: int, level: int):
-        s = FamilyStream(self.seed, self.replication, fid, 0)
+    def _open_case(self, fid: int, d: int, level: int, first: list[float]):
+        s = FamilyStream(self.seed, self.replication, fid, 0, first)
         sev, score = self._attributes(s)
         self.team[d].take(d)  # open at the start: holds its slot even above capacity
         mean = self.rates.assessment_mean_days if level == ASSESSMENT else {
@@ -213,9 +217,15 @@ class Model:
         """Notified children, Poisson per district with a rate growing with the child population."""
         times, districts = self._arrival_times()
         env = self.env
-        for i in range(len(times)):
-            yield env.timeout(times[i] - env.now)
-            self._notified(ARRIVAL_ID_OFFSET + i, 0, int(districts[i]))
+        # Python floats, not numpy scalars: the simulation clock inherits their type, and float
+        # arithmetic is several times faster (and bit for bit the same). Family streams are
+        # derived a block of families at a time, to keep memory small.
+        for i, (t, d) in enumerate(zip(times.tolist(), districts.tolist())):
+            if i % STREAM_BLOCK == 0:
+                ids = ARRIVAL_ID_OFFSET + np.arange(i, min(i + STREAM_BLOCK, len(times)))
+                first = first_uniforms(self.seed, self.replication, ids).tolist()
+            yield env.timeout(t - env.now)
+            self._notified(ARRIVAL_ID_OFFSET + i, 0, d, first[i % STREAM_BLOCK])
 
     def _arrival_times(self) -> tuple[np.ndarray, np.ndarray]:
         a = self.scenario.assumptions
@@ -231,9 +241,9 @@ class Model:
         order = np.argsort(t, kind="stable")
         return t[order], np.concatenate(dists)[order]
 
-    def _notified(self, fid: int, ep: int, d: int) -> None:
+    def _notified(self, fid: int, ep: int, d: int, first: list[float] | None = None) -> None:
         r = self.rates
-        s = FamilyStream(self.seed, self.replication, fid, ep)
+        s = FamilyStream(self.seed, self.replication, fid, ep, first)
         now = self.env.now
         self.notifications.append((d, now, 1 + _poisson(s.u(U_NOTIFICATIONS), r.notifications_extra_mean)))
         u = s.u(U_TRIAGE)
@@ -310,11 +320,9 @@ class Model:
                 level = COORDINATED
         self.team[d].release(d)
         if s.u(U_RELAPSE) < r.relapse_probability:
-            env.process(self._relapse(fid, ep + 1, d, exponential(s.u(U_RELAPSE_DELAY), 1.0 / r.relapse_mean_days)))
-
-    def _relapse(self, fid, ep, d, delay):
-        yield self.env.timeout(delay)
-        self._notified(fid, ep, d)
+            # A timeout with a callback rather than a process: two simpy events fewer per relapse.
+            delay = exponential(s.u(U_RELAPSE_DELAY), 1.0 / r.relapse_mean_days)
+            env.timeout(delay).callbacks.append(lambda _event: self._notified(fid, ep + 1, d))
 
     def _drift(self, score: float, state: int, days: float) -> float:
         return min(100.0, max(0.0, score + self.rates.drift_per_day[state] * days))

@@ -15,6 +15,7 @@ from importlib.metadata import PackageNotFoundError, version
 import pandas as pd
 from tqdm import tqdm
 
+from .cache import ResultCache
 from .engine import simulate
 from .results import fixed_costs, monthly_frame, yearly_frame
 from .scenario import Scenario
@@ -70,16 +71,23 @@ def default_workers() -> int:
 
 def run(scenario: Scenario, replications: int = 1, seed: int = 1, workers: int | None = None,
         progress: Progress | None = None, show_progress: bool = False,
-        scheduler: str | None = None) -> Results:
+        scheduler: str | None = None, cache: ResultCache | None = None) -> Results:
     """Run replications 0..n-1 and return monthly and yearly frames with their manifest.
 
     workers: local processes (default: all cores; 1 runs in this process). scheduler: the address
     of a Dask distributed scheduler to run on instead. progress: called as (done, total).
+    cache: a ResultCache that answers a run it has seen and keeps a new one.
     """
     if replications < 1:
         raise ValueError(f"replications must be at least 1, got {replications}")
     if seed < 0:
         raise ValueError(f"seed must be a non-negative integer, got {seed}")
+    if cache is not None:
+        hit = cache.get(scenario, seed, replications)
+        if hit is not None:
+            if progress:
+                progress(replications, replications)
+            return hit
     frames: dict[int, pd.DataFrame] = {}
     bar = tqdm(total=replications, desc=scenario.name, unit="rep", disable=not show_progress)
 
@@ -103,8 +111,11 @@ def run(scenario: Scenario, replications: int = 1, seed: int = 1, workers: int |
                 for fut in as_completed(futures):
                     done(futures[fut], fut.result())
     bar.close()
-    monthly = pd.concat([frames[r] for r in reps], ignore_index=True)
-    return Results(monthly, yearly_frame(monthly), Manifest.of(scenario, seed, replications))
+    monthly = pd.concat([frames.pop(r) for r in reps], ignore_index=True)  # pop: free them before the roll-up
+    results = Results(monthly, yearly_frame(monthly), Manifest.of(scenario, seed, replications))
+    if cache is not None:
+        cache.put(scenario, seed, replications, results)
+    return results
 
 
 def _run_dask(address: str, scenario: Scenario, seed: int, reps: Iterable[int],

@@ -1,0 +1,79 @@
+"""The result cache: a finished run is kept on disk, so asking again for the same scenario, seed and
+replications (a revisit in the dashboard, a repeated `python -m sim run`) is served in milliseconds.
+
+Keyed by (scenario id, scenario name, seed, replications, project version, model code). The scenario
+id covers every number that determines the results; the name is in the key because it is written
+into the frames; the model code fingerprint (a hash of sim/*.py) keeps a developer's edited engine
+from being answered with an older engine's numbers while the project version stands still.
+Storage is `diskcache` (SQLite underneath), safe when the CLI, the dashboard and worker processes
+read and write at once. The default folder is data/cache in the project (git-ignored), or the
+folder in the environment variable RELVEL_CACHE_DIR.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import diskcache
+
+if TYPE_CHECKING:  # runner imports this module; the import back is for type hints only
+    from .runner import Results
+    from .scenario import Scenario
+
+CACHE_ENV = "RELVEL_CACHE_DIR"
+SIM_DIR = Path(__file__).resolve().parent
+DEFAULT_SIZE_LIMIT = 2**31  # bytes; least recently stored entries are evicted beyond this
+
+
+def default_cache_dir() -> Path:
+    """$RELVEL_CACHE_DIR, else data/cache in the project folder."""
+    env = os.environ.get(CACHE_ENV, "").strip()
+    return Path(env) if env else SIM_DIR.parent / "data" / "cache"
+
+
+@lru_cache(maxsize=1)
+def model_fingerprint() -> str:
+    """A hash of the model's source code (sim/*.py), read once per process."""
+    h = hashlib.sha256()
+    for path in sorted(SIM_DIR.glob("*.py")):
+        h.update(path.name.encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()[:16]
+
+
+class ResultCache:
+    """Finished runs on disk, shared by every process that opens the same folder."""
+
+    def __init__(self, directory: str | Path | None = None, size_limit: int = DEFAULT_SIZE_LIMIT) -> None:
+        self.directory = Path(directory) if directory is not None else default_cache_dir()
+        self._store = diskcache.Cache(str(self.directory), size_limit=size_limit)
+
+    @staticmethod
+    def key(scenario: "Scenario", seed: int, replications: int) -> str:
+        from .runner import project_version
+
+        return "|".join((scenario.id, scenario.name, str(seed), str(replications), project_version(),
+                         model_fingerprint()))
+
+    def get(self, scenario: "Scenario", seed: int, replications: int) -> "Results | None":
+        """The stored run, or None when it was never stored (or was evicted)."""
+        return self._store.get(self.key(scenario, seed, replications))
+
+    def put(self, scenario: "Scenario", seed: int, replications: int, results: "Results") -> None:
+        self._store.set(self.key(scenario, seed, replications), results)
+
+    def __contains__(self, item: tuple["Scenario", int, int]) -> bool:
+        return self.key(*item) in self._store
+
+    def __len__(self) -> int:
+        return len(self._store)
+
+    def clear(self) -> None:
+        self._store.clear()
+
+    def close(self) -> None:
+        self._store.close()

@@ -1,0 +1,80 @@
+"""The result cache: a repeated run is answered from disk, other runs miss, and several processes
+can write to it at once."""
+
+from __future__ import annotations
+
+import multiprocessing
+
+import pandas as pd
+import pytest
+
+from sim.cache import ResultCache
+from sim.runner import run
+from sim.scenario import Scenario, load_scenario
+
+
+@pytest.fixture(scope="module")
+def short_plan() -> Scenario:
+    return load_scenario("plan").with_overrides({"years": 1})
+
+
+def test_second_identical_run_is_served_from_the_cache_and_equals_the_first(tmp_path, short_plan):
+    cache = ResultCache(tmp_path)
+    first = run(short_plan, 2, 5, workers=1, cache=cache)
+    assert (short_plan, 5, 2) in cache and len(cache) == 1
+    second = run(short_plan, 2, 5, workers=1, cache=cache)
+    pd.testing.assert_frame_equal(first.monthly, second.monthly)
+    pd.testing.assert_frame_equal(first.yearly, second.yearly)
+    assert first.manifest == second.manifest
+    assert len(cache) == 1
+
+
+def test_a_run_in_the_cache_is_returned_without_simulating(tmp_path, short_plan):
+    cache = ResultCache(tmp_path)
+    real = run(short_plan, 1, 3, workers=1)
+    marked = type(real)(real.monthly.assign(notifications=-1), real.yearly, real.manifest)
+    cache.put(short_plan, 3, 1, marked)
+    served = run(short_plan, 1, 3, workers=1, cache=cache)
+    assert (served.monthly["notifications"] == -1).all()
+
+
+def test_other_seed_replications_or_scenario_miss(tmp_path, short_plan):
+    cache = ResultCache(tmp_path)
+    run(short_plan, 1, 5, workers=1, cache=cache)
+    other = short_plan.with_overrides({"caseload.relational": 24})
+    renamed = load_scenario("faster").with_overrides({"years": 1})
+    assert cache.get(short_plan, 5, 1) is not None
+    for item in ((short_plan, 6, 1), (short_plan, 5, 2), (other, 5, 1), (renamed, 5, 1)):
+        assert item not in cache
+        assert cache.get(*item) is None
+    progress = []
+    run(short_plan, 2, 5, workers=1, cache=cache, progress=lambda done, total: progress.append(done))
+    assert progress == [1, 2]  # the two-replication run was simulated, not served
+    assert len(cache) == 2
+
+
+def _write_many(folder: str, scenario: Scenario, results, seeds: list[int]) -> None:
+    cache = ResultCache(folder)
+    for _ in range(3):
+        for seed in seeds:
+            cache.put(scenario, seed, 1, results)
+    cache.close()
+
+
+def test_two_processes_writing_at_once_leave_every_entry_whole(tmp_path, short_plan):
+    results = run(short_plan, 1, 1, workers=1)
+    ctx = multiprocessing.get_context("fork")
+    seeds = list(range(12))
+    writers = [ctx.Process(target=_write_many, args=(str(tmp_path), short_plan, results, order))
+               for order in (seeds, seeds[::-1])]
+    for w in writers:
+        w.start()
+    for w in writers:
+        w.join(timeout=120)
+        assert w.exitcode == 0
+    cache = ResultCache(tmp_path)
+    assert len(cache) == len(seeds)
+    for seed in seeds:
+        got = cache.get(short_plan, seed, 1)
+        pd.testing.assert_frame_equal(got.monthly, results.monthly)
+        pd.testing.assert_frame_equal(got.yearly, results.yearly)

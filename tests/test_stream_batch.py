@@ -1,0 +1,31 @@
+"""Family streams derived in a batch are numpy's SeedSequence streams, bit for bit."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sim.streams import FamilyStream, first_uniforms
+
+
+@pytest.mark.parametrize("seed", [0, 1, 7, 2**32 - 1, 2**32 + 5, 2**70 + 3])
+@pytest.mark.parametrize("replication, episode", [(0, 0), (3, 0), (999, 2)])
+def test_batch_rows_equal_single_family_streams(seed, replication, episode):
+    families = np.concatenate([np.arange(5), [1_000_000, 1_044_321, 2**32 - 1],
+                               np.random.default_rng(seed % 2**32).integers(0, 2**32, 20)])
+    batch = first_uniforms(seed, replication, families, episode)
+    for row, family in zip(batch.tolist(), families.tolist()):
+        stream = FamilyStream(seed, replication, family, episode)
+        assert row == [stream.u(k) for k in range(batch.shape[1])]
+
+
+def test_a_batch_stream_extends_like_a_single_one():
+    first = first_uniforms(7, 1, np.array([1_000_017]), n=3).tolist()[0]
+    short = FamilyStream(7, 1, 1_000_017, 0, first)
+    full = FamilyStream(7, 1, 1_000_017, 0)
+    assert [short.u(k) for k in range(60)] == [full.u(k) for k in range(60)]
+
+
+def test_ids_beyond_32_bits_are_refused():
+    with pytest.raises(ValueError, match="2\\*\\*32"):
+        first_uniforms(1, 0, np.array([2**32]))
