@@ -36,7 +36,7 @@ from scipy.linalg import expm
 from scipy.special import ndtr
 from threadpoolctl import threadpool_limits
 
-from .engine import _apportion
+from .engine import apportion
 from .rates import (ASSESSMENT, COORDINATED, DAYS_PER_YEAR, EARLY, FOSTER, RESIDENTIAL, Rates)
 from .results import MONTHLY_COLUMNS, Calendar, fixed_costs, yearly_frame
 from .scenario import Scenario
@@ -195,11 +195,12 @@ def _initial_state(scenario: Scenario, rates: Rates) -> np.ndarray:
                            (a.initial.coordinated.value, [([ix.stage[COORDINATED][s][CLASSIC] for s in range(3)], 1.0)]),
                            (a.initial.intrusive.value, [([ix.stage[FOSTER][s][CLASSIC] for s in range(3)], f),
                                                         ([ix.stage[RESIDENTIAL][s][CLASSIC] for s in range(3)], 1 - f)])):
-        per_district = np.array(_apportion(round(count), share), dtype=float)
+        per_district = np.array(apportion(round(count), share), dtype=float)
         for rows, part in targets:
             n = part * sev[:, None] * per_district[None, :]
             x[rows] += n
             x[np.array(rows) + ix.mass] += n * means[:, None]
+    x[ix.relapse] = apportion(round(a.initial.relapse_pending.value), share)
     x[ix.source] = children * a.notifications.notified_share_per_year.value / DAYS_PER_YEAR
     return x
 

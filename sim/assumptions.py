@@ -174,6 +174,7 @@ class Initial(_Frozen):
     early: NonNegative
     coordinated: NonNegative
     intrusive: NonNegative
+    relapse_pending: NonNegative
 
 
 class Caseload(_Frozen):

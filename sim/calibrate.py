@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 import tomlkit
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
-from scipy.optimize import least_squares
+from scipy.optimize import brentq, least_squares
 
 from .analytic import expected_monthly, expected_yearly
 from .assumptions import ASSUMPTIONS_DIR, AssumptionError, load_assumptions, parse_assumptions, read_toml
@@ -233,9 +233,16 @@ def calibrate(targets_path: Path | str = TARGETS_PATH, base_path: Path | str = B
                               base=base_scenario(load_assumptions(base_path)))
     result = fit(targets, scenario)
     share = targets.staffing.max_utilisation
-    staff = classic_caseworkers(scenario.with_overrides(result.values, "calibration"), share)
-    values = {**result.values, "staff.classic_caseworkers": staff}
+    fitted = scenario.with_overrides(result.values, "calibration")
+    staff = classic_caseworkers(fitted, share)
+    elasticity = fit_escalation_elasticity(fitted, targets.herning)
+    values = {**result.values, "staff.classic_caseworkers": staff, "caseload.escalation_elasticity": elasticity}
     notes = {key: calibration_note(targets) for key in result.values}
+    notes["caseload.escalation_elasticity"] = (
+        f"so that halving the caseload (48 -> 24) for Herning's pilot population saves "
+        f"{(targets.herning.saving_low_dkk + targets.herning.saving_high_dkk) / 2e6:.1f} m DKK of placement "
+        f"spending over {targets.herning.years} years, the midpoint of KORA's range (targets.toml [herning]; "
+        "Herning is the only Danish evaluation with numbers, before/after without a control group).")
     notes["staff.classic_caseworkers"] = (
         f"as whole caseworkers whose case slots hold the status quo's peak expected open cases over "
         f"{DEFAULT_YEARS} years at {share:.0%} (assumptions/targets.toml [staffing]).")
@@ -324,20 +331,43 @@ class HerningCheck:
         return self.low_dkk <= self.placement_saving_dkk <= self.high_dkk
 
 
-def herning_check(targets: Targets) -> HerningCheck:
-    """Halve the classic caseload (48 -> 24) in the status quo and scale the twin's saving to the
-    pilot's population. The twin is linear in the population (no capacity limits), so the city's
-    expected saving times pilot children / city children is the pilot's expected saving."""
-    h = targets.herning
-    base = load_scenario(targets.scenario).with_overrides({"years": h.years})
+def herning_saving(status_quo: Scenario, h: Herning) -> float:
+    """Halve the classic caseload (48 -> 24) in the status quo and scale the twin's fall in
+    placement spending to the pilot's population. The twin is linear in the population (no
+    capacity limits), so the city's expected saving times pilot children / city children is the
+    pilot's expected saving."""
+    base = status_quo.with_overrides({"years": h.years}, "Herning check")
 
     def placement_cost(caseload: float) -> float:
         y = expected_yearly(base.with_overrides({"caseload.classic": caseload}, "Herning check"))
         return float((y["cost_intrusive_foster_dkk"] + y["cost_intrusive_residential_dkk"]).sum())
 
     scale = h.children / base.assumptions.city.children.value
-    saving = (placement_cost(h.caseload_before) - placement_cost(h.caseload_after)) * scale
-    a = base.assumptions.staff
+    return (placement_cost(h.caseload_before) - placement_cost(h.caseload_after)) * scale
+
+
+def fit_escalation_elasticity(status_quo: Scenario, h: Herning) -> float:
+    """The caseload effect calibrated to the one Danish evaluation with numbers: the escalation
+    elasticity at which halving the caseload saves the midpoint of KORA's Herning range."""
+    target = (h.saving_low_dkk + h.saving_high_dkk) / 2
+    p = status_quo.assumptions.caseload.escalation_elasticity
+
+    def gap(elasticity: float) -> float:
+        at = status_quo.with_overrides({"caseload.escalation_elasticity": elasticity}, "calibration")
+        return herning_saving(at, h) - target
+
+    if gap(p.low) > 0 or gap(p.high) < 0:
+        raise AssumptionError(f"caseload.escalation_elasticity: no value in {p.low:g}-{p.high:g} gives "
+                              f"Herning's saving of {target / 1e6:.1f} m DKK")
+    return float(brentq(gap, p.low, p.high, xtol=1e-4))
+
+
+def herning_check(targets: Targets) -> HerningCheck:
+    """The Herning saving of the current assumptions against KORA's range."""
+    h = targets.herning
+    status_quo = load_scenario(targets.scenario)
+    saving = herning_saving(status_quo, h)
+    a = status_quo.assumptions.staff
     extra_caseworkers = h.caseworkers_before * (h.caseload_before / h.caseload_after - 1.0)
     staff = extra_caseworkers * a.salary_dkk_per_year.value * (1 + a.overhead_share.value) * h.years
     return HerningCheck(saving, staff, h.saving_low_dkk, h.saving_high_dkk)

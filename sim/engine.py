@@ -185,20 +185,32 @@ class Model:
         return sev, min(100.0, max(0.0, score))
 
     def _seed_open_cases(self) -> None:
-        """Today's open cases by level, spread over districts by children (largest remainder)."""
+        """Today's open cases by level and the families due to return, spread over districts by
+        children (largest remainder)."""
         a = self.scenario.assumptions.initial
         children = np.array([d.children for d in self.scenario.districts], dtype=float)
         share = children / children.sum()
-        counts = [(level, _apportion(round(count), share))
+        counts = [(level, apportion(round(count), share))
                   for level, count in ((ASSESSMENT, a.assessment.value), (EARLY, a.early.value),
                                        (COORDINATED, a.coordinated.value), (FOSTER, a.intrusive.value))]
-        first = first_uniforms(self.seed, self.replication, np.arange(sum(sum(n) for _, n in counts))).tolist()
+        pending = apportion(round(a.relapse_pending.value), share)
+        n_families = sum(sum(n) for _, n in counts) + sum(pending)
+        first = first_uniforms(self.seed, self.replication, np.arange(n_families)).tolist()
         fid = 0
         for level, per_district in counts:
             for d, n in enumerate(per_district):
                 for _ in range(n):
                     self.env.process(self._open_case(fid, d, level, first[fid]))
                     fid += 1
+        # Families who closed a case before the start and will be notified again: the relapse
+        # stream is under way at t = 0 too (their remaining delay is exponential: memoryless).
+        for d, n in enumerate(pending):
+            for _ in range(n):
+                s = FamilyStream(self.seed, self.replication, fid, 0, first[fid])
+                delay = exponential(s.u(U_RELAPSE_DELAY), 1.0 / self.rates.relapse_mean_days)
+                self.env.timeout(delay).callbacks.append(
+                    lambda _event, fid=fid, d=d: self._notified(fid, 1, d))
+                fid += 1
 
     def _open_case(self, fid: int, d: int, level: int, first: list[float]):
         s = FamilyStream(self.seed, self.replication, fid, 0, first)
@@ -333,7 +345,7 @@ def simulate(scenario: Scenario, seed: int, replication: int) -> TransitionLog:
     return Model(scenario, seed, replication).run()
 
 
-def _apportion(total: int, share: np.ndarray) -> list[int]:
+def apportion(total: int, share: np.ndarray) -> list[int]:
     """Split a whole number by shares so the parts add up exactly (largest remainder)."""
     raw = total * share
     base = np.floor(raw).astype(int)

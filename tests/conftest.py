@@ -36,6 +36,7 @@ QUEUE_ONLY = dict(
     triage__no_measure_share=0.0, triage__early_share=1.0, early__escalation_share=0.0,
     relapse__probability=0.0, severity__low_share=0.0, severity__high_share=0.0,
     initial__assessment=0, initial__early=0, initial__coordinated=0, initial__intrusive=0,
+    initial__relapse_pending=0,
     city__children_growth_per_year=0.0, waiting__escalation_increase_per_month=0.0,
 )
 

@@ -9,7 +9,7 @@ import pytest
 import tomlkit
 
 from sim.assumptions import AssumptionError, load_assumptions, read_toml
-from sim.calibrate import (BASE_PATH, CALIBRATED_MARK, TARGETS_PATH, calibrate, compare, fit, load_targets,
+from sim.calibrate import (BASE_PATH, CALIBRATED_MARK, TARGETS_PATH, calibrate, compare, fit, herning_saving, load_targets,
                            model_quantities, twin_quantities, write_values)
 from sim.cli import main
 from sim.runner import run
@@ -134,10 +134,13 @@ def test_fit_stays_inside_the_ranges_when_a_target_is_out_of_reach(targets):
 
 def test_calibrate_reproduces_the_targets_in_a_copy_of_the_assumptions(base_copy, targets):
     result = calibrate(TARGETS_PATH, base_copy)
-    assert set(result.values) == set(targets.fit.parameters) | {"staff.classic_caseworkers"}
+    assert set(result.values) == set(targets.fit.parameters) | {"staff.classic_caseworkers",
+                                                                "caseload.escalation_elasticity"}
     assumptions = load_assumptions(base_copy)  # still a valid file
     path = SCENARIO_DIR / f"{targets.scenario}.toml"
     scenario = parse_scenario(read_toml(path), targets.scenario, str(path), base=base_scenario(assumptions))
     got = twin_quantities(scenario, targets.years)
     for t in targets.targets.values():
         assert got[t.quantity] == pytest.approx(t.value, rel=0.02), t.label
+    h = targets.herning
+    assert herning_saving(scenario, h) == pytest.approx((h.saving_low_dkk + h.saving_high_dkk) / 2, rel=1e-3)

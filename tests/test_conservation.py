@@ -27,7 +27,7 @@ def test_every_case_is_closed_or_still_open(run3):
     open_at_end = seg["censored"][last].sum()
     closed = len(last) - open_at_end
     # referrals = children past triage (new and returning) + cases open at the start
-    started_open = np.unique(seg["family"][seg["family"] < ARRIVAL_ID_OFFSET]).size
+    started_open = int(np.sum(seg["initial"]))  # one initial stay per case open at the start
     referred = len(log.waits) + int(np.sum(seg["censored"] & (seg["state"] == WAITING)))
     assert closed + open_at_end == referred + started_open - np.sum(log.waits["t"] < 0)
     assert open_at_end == np.sum(seg["censored"])  # only an episode's last stay can be open

@@ -18,7 +18,8 @@ def _yearly(scenario, seed=2, replication=0):
 
 
 def test_no_notifications_leaves_only_todays_cases_to_close(status_quo):
-    s = extreme(status_quo, years=3, notifications__notified_share_per_year=0.0, relapse__probability=0.0)
+    s = extreme(status_quo, years=3, notifications__notified_share_per_year=0.0, relapse__probability=0.0,
+                initial__relapse_pending=0)
     log = simulate(s, 1, 0)
     assert len(log.notifications) == 0
     assert np.all(log.segments["family"] < ARRIVAL_ID_OFFSET)
@@ -106,7 +107,8 @@ def test_notifications_follow_the_configured_rate_with_growth(status_quo):
     """Per budget year, notified children match the integral of the growing Poisson rate
     (returning families switched off, so every notification is a fresh arrival)."""
     growth = 0.05  # steep on purpose, so a constant-rate mistake would show
-    s = extreme(status_quo, years=10, city__children_growth_per_year=growth, relapse__probability=0.0)
+    s = extreme(status_quo, years=10, city__children_growth_per_year=growth, relapse__probability=0.0,
+                initial__relapse_pending=0)
     a = s.assumptions
     rate0 = a.city.children.value * a.notifications.notified_share_per_year.value / DAYS_PER_YEAR
     k = math.log1p(growth) / DAYS_PER_YEAR
