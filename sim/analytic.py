@@ -19,9 +19,12 @@ What the state vector holds, per district:
 
 What it leaves out: capacity. Families never wait (open_waiting = 0, mean_wait_days = 0), so the
 waiting effect on escalation never acts. Wellbeing is an approximation: mean scores are exact
-expectations of the unclipped scores (the simulation clips to 0-100), and the share in good
+expectations (the adjustment towards each state's level is linear in the score; the simulation
+clips only the initial score to 0-100), and the share in good
 wellbeing assumes each compartment's scores are normal around its mean with the initial spread
-(`wellbeing.initial_sd`); the simulation's spread widens with time in care.
+(`wellbeing.initial_sd`); the simulation's spread widens with time in care. Closed cases leave the
+wellbeing figures at a constant rate (mean `wellbeing.follow_up_days`) where the simulation keeps
+them exactly that long, or until the family is notified again.
 """
 
 from __future__ import annotations
@@ -37,7 +40,7 @@ from scipy.special import ndtr
 from threadpoolctl import threadpool_limits
 
 from .engine import apportion
-from .rates import (ASSESSMENT, COORDINATED, DAYS_PER_YEAR, EARLY, FOSTER, RESIDENTIAL, Rates)
+from .rates import (ASSESSMENT, CLOSED, COORDINATED, DAYS_PER_YEAR, EARLY, FOSTER, RESIDENTIAL, Rates)
 from .results import MONTHLY_COLUMNS, Calendar, fixed_costs, yearly_frame
 from .scenario import Scenario
 from .staffing import Staffing
@@ -56,6 +59,8 @@ class _Index:
         # stage[level][severity][team]
         self.stage = {lv: [[n + 6 * i + 2 * s + t for t in (0, 1)] for s in range(3)] for i, lv in enumerate(STAGES)}
         n += 6 * len(STAGES)
+        self.closed = n  # closed cases in follow-up (wellbeing only)
+        n += 1
         self.families = n  # positions below this hold families
         self.mass = n  # score mass of family position i lives at mass + i
         n += self.families
@@ -71,6 +76,8 @@ class _Index:
         """The family state code (rates.EARLY, ...) of a family position."""
         if i < 3:
             return ASSESSMENT
+        if i == self.closed:
+            return CLOSED
         return STAGES[(i - 3) // 6]
 
 
@@ -105,6 +112,12 @@ def _generator(rates: Rates, team: int, k: float) -> np.ndarray:
             if start_acc is not None:
                 M[start_acc, col] += share * rate
 
+    # closed cases stay in the wellbeing figures for the follow-up period (exponential here,
+    # fixed in the simulation: the twin's wellbeing is an approximation)
+    closed = ix.closed if rates.follow_up_days > 0 else None
+    if closed is not None:
+        move(closed, None, 1.0 / rates.follow_up_days)
+
     # notification and triage
     M[ix.source, ix.source] = k
     M[ix.relapse, ix.relapse] = -1.0 / rates.relapse_mean_days
@@ -128,7 +141,7 @@ def _generator(rates: Rates, team: int, k: float) -> np.ndarray:
         move(src, ix.stage[COORDINATED][s][to], a * p_coord, ix.coordinated_starts)
         move(src, ix.stage[FOSTER][s][to], a * p_place * rates.foster_share, ix.intrusive_starts)
         move(src, ix.stage[RESIDENTIAL][s][to], a * p_place * (1.0 - rates.foster_share), ix.intrusive_starts)
-        move(src, None, a * (1.0 - p_coord - p_place))
+        move(src, closed, a * (1.0 - p_coord - p_place))
 
     # stages with competing risks; a resolved family may be notified again later
     f = rates.foster_share
@@ -137,7 +150,7 @@ def _generator(rates: Rates, team: int, k: float) -> np.ndarray:
             for t in (CLASSIC, RELATIONAL):
                 src = ix.stage[level][s][t]
                 res, esc, down = rates.hazards(level, effects[t], s, 0.0)
-                move(src, None, res)
+                move(src, closed, res)
                 M[ix.relapse, src] += res * rates.relapse_probability
                 if level == EARLY:
                     move(src, ix.stage[COORDINATED][s][to], esc, ix.coordinated_starts)
@@ -149,9 +162,12 @@ def _generator(rates: Rates, team: int, k: float) -> np.ndarray:
                     move(src, ix.stage[COORDINATED][s][to], down, ix.coordinated_starts)
                 M[ix.days[level], src] += 1.0
 
-    # wellbeing drift: each family's score moves by its state's drift per day
+    # wellbeing: each family's score adjusts towards its state's level, so the score mass m of a
+    # compartment with n families moves as dm/dt = rate (level n - m)
     for i in range(ix.families):
-        M[ix.mass + i, i] += rates.drift_per_day[ix.stage_state(i)]
+        state = ix.stage_state(i)
+        M[ix.mass + i, i] += rates.wellbeing_rate[state] * rates.wellbeing_level[state]
+        M[ix.mass + i, ix.mass + i] -= rates.wellbeing_rate[state]
     return M
 
 
@@ -258,7 +274,8 @@ def _solve(scenario: Scenario) -> Trajectory:
 
 def _wellbeing(traj: Trajectory, rates: Rates, threshold: float, sd: float
                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Month-end open children, their mean score and share in good wellbeing, [district, month]."""
+    """Month-end children in the wellbeing figures (open cases and closed ones in follow-up), their
+    mean score and share in good wellbeing, [district, month]."""
     ix = _IX
     n = traj.states[1:, :ix.families]            # [month, compartment, district]
     mass = traj.states[1:, ix.mass:ix.mass + ix.families]

@@ -158,11 +158,13 @@ class Wellbeing(_Frozen):
     initial_mean_high: Score
     initial_sd: NonNegative
     good_threshold: Score
-    drift_waiting: Param
-    drift_assessment: Param
-    drift_early: Param
-    drift_coordinated: Param
-    drift_intrusive: Param
+    adjustment_months: Positive
+    level_waiting: Score
+    level_assessment: Score
+    level_early: Score
+    level_coordinated: Score
+    level_intrusive: Score
+    follow_up_days: NonNegative
 
 
 class Waiting(_Frozen):

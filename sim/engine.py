@@ -16,7 +16,7 @@ from statistics import NormalDist
 import numpy as np
 import simpy
 
-from .rates import (ASSESSMENT, COORDINATED, EARLY, ESCALATE, FOSTER, HIGH, LOW, MEDIUM, RESIDENTIAL,
+from .rates import (ASSESSMENT, CLOSED, COORDINATED, EARLY, ESCALATE, FOSTER, HIGH, LOW, MEDIUM, RESIDENTIAL,
                     RESOLVED, STEP_DOWN, WAITING, DAYS_PER_YEAR, Rates, exponential)
 from .scenario import Scenario
 from .staffing import Staffing
@@ -300,6 +300,7 @@ class Model:
             level = COORDINATED if shifted else FOSTER
         else:
             self.team[d].release(d)
+            self._close(fid, ep, d, score, opened, math.inf)
             return
         yield from self._help(fid, ep, d, s, sev, score, level, wait, opened)
 
@@ -331,13 +332,25 @@ class Model:
             else:
                 level = COORDINATED
         self.team[d].release(d)
+        delay = math.inf
         if s.u(U_RELAPSE) < r.relapse_probability:
             # A timeout with a callback rather than a process: two simpy events fewer per relapse.
             delay = exponential(s.u(U_RELAPSE_DELAY), 1.0 / r.relapse_mean_days)
             env.timeout(delay).callbacks.append(lambda _event: self._notified(fid, ep + 1, d))
+        self._close(fid, ep, d, score, opened, delay)
+
+    def _close(self, fid, ep, d, score, opened, relapse_delay) -> None:
+        """A closed case stays in the wellbeing figures for the follow-up period, or until the
+        family is notified again."""
+        follow_up = min(self.rates.follow_up_days, relapse_delay)
+        if follow_up > 0:
+            now = self.env.now
+            self.segments.append((fid, ep, d, CLOSED, now, now + follow_up, score, opened, False, False))
 
     def _drift(self, score: float, state: int, days: float) -> float:
-        return min(100.0, max(0.0, score + self.rates.drift_per_day[state] * days))
+        r = self.rates
+        return r.wellbeing_level[state] + (score - r.wellbeing_level[state]) * math.exp(
+            -r.wellbeing_rate[state] * days)
 
 
 def simulate(scenario: Scenario, seed: int, replication: int) -> TransitionLog:

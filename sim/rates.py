@@ -10,6 +10,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import numpy as np
+
 from .caseload import CaseloadEffect, effect_at
 from .scenario import Scenario
 
@@ -17,8 +19,8 @@ DAYS_PER_YEAR = 365.25
 DAYS_PER_MONTH = DAYS_PER_YEAR / 12
 
 # Family states, also the codes in the transition log.
-WAITING, ASSESSMENT, EARLY, COORDINATED, FOSTER, RESIDENTIAL = range(6)
-STATE_NAMES = ("waiting", "assessment", "early", "coordinated", "foster", "residential")
+WAITING, ASSESSMENT, EARLY, COORDINATED, FOSTER, RESIDENTIAL, CLOSED = range(7)
+STATE_NAMES = ("waiting", "assessment", "early", "coordinated", "foster", "residential", "closed")
 LEVELS = (EARLY, COORDINATED, FOSTER)  # FOSTER stands for the intrusive level in routing
 
 # Need levels.
@@ -62,7 +64,9 @@ class Rates:
     relapse_mean_days: float
     wellbeing_initial_mean: tuple[float, float, float]
     wellbeing_initial_sd: float
-    drift_per_day: tuple[float, ...]  # by state code
+    wellbeing_level: tuple[float, ...]  # by state code: where a child's score heads in that state
+    wellbeing_rate: tuple[float, ...]   # by state code: per day; 0 for closed cases (score kept)
+    follow_up_days: float  # closed cases stay in the wellbeing figures this long
 
     @classmethod
     def from_scenario(cls, scenario: Scenario) -> "Rates":
@@ -98,9 +102,10 @@ class Rates:
             relapse_mean_days=v(a.relapse.mean_days),
             wellbeing_initial_mean=(v(w.initial_mean_low), v(w.initial_mean_medium), v(w.initial_mean_high)),
             wellbeing_initial_sd=v(w.initial_sd),
-            drift_per_day=tuple(x / DAYS_PER_MONTH for x in (
-                v(w.drift_waiting), v(w.drift_assessment), v(w.drift_early),
-                v(w.drift_coordinated), v(w.drift_intrusive), v(w.drift_intrusive))),
+            wellbeing_level=(v(w.level_waiting), v(w.level_assessment), v(w.level_early),
+                             v(w.level_coordinated), v(w.level_intrusive), v(w.level_intrusive), 0.0),
+            wellbeing_rate=(1.0 / (v(w.adjustment_months) * DAYS_PER_MONTH),) * 6 + (0.0,),
+            follow_up_days=v(w.follow_up_days),
         )
 
     def severity_shares(self) -> tuple[float, float, float]:
@@ -124,6 +129,12 @@ class Rates:
                     self.coordinated_step_down / d * res)
         d = self.intrusive_mean_days
         return ((1.0 - self.intrusive_step_down) / d * res, 0.0, self.intrusive_step_down / d * res)
+
+
+def wellbeing_after(score, level, rate, days):
+    """Wellbeing after `days` in a state: exponential adjustment from `score` towards the state's
+    level (works on floats and numpy arrays alike)."""
+    return level + (score - level) * np.exp(-rate * days)
 
 
 def exponential(u: float, rate: float) -> float:

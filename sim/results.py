@@ -11,12 +11,12 @@ import numpy as np
 import pandas as pd
 
 from .engine import TransitionLog
-from .rates import (ASSESSMENT, COORDINATED, DAYS_PER_YEAR, EARLY, FOSTER, RESIDENTIAL, WAITING,
-                    Rates)
+from .rates import (ASSESSMENT, CLOSED, COORDINATED, DAYS_PER_YEAR, EARLY, FOSTER, RESIDENTIAL,
+                    WAITING, Rates, wellbeing_after)
 from .scenario import Scenario
 from .staffing import Staffing
 
-N_STATES = 6
+N_STATES = 7
 
 # The pinned schema: the columns of the monthly and yearly frames, in order (tests/test_schema.py).
 KEY_COLUMNS = ["scenario", "replication", "year", "district"]
@@ -31,7 +31,9 @@ COST_COLUMNS = [
     "cost_intrusive_residential_dkk", "cost_coordinator_dkk", "cost_implementation_dkk",
     "cost_total_dkk",
 ]
-WEIGHT_COLUMNS = ["wellbeing_children"]  # children behind the wellbeing means (open cases incl. waiting)
+# Children behind the wellbeing means: open cases (waiting included) and cases closed within the
+# follow-up period (wellbeing.follow_up_days).
+WEIGHT_COLUMNS = ["wellbeing_children"]
 YEARLY_COLUMNS = KEY_COLUMNS + FLOW_COLUMNS + STOCK_COLUMNS + MEAN_COLUMNS + WEIGHT_COLUMNS + COST_COLUMNS
 MONTHLY_COLUMNS = ["scenario", "replication", "month", "year", "district"] + YEARLY_COLUMNS[4:]
 
@@ -79,7 +81,8 @@ def _days_in_months(cal: Calendar, n_districts: int, seg: np.ndarray) -> np.ndar
 
 
 def _snapshots(cal: Calendar, n_districts: int, seg: np.ndarray, rates: Rates, threshold: float):
-    """Open stays at each month's end: counts by state, and wellbeing sums of open children."""
+    """Stays at each month's end: counts by state (CLOSED: in follow-up), and wellbeing sums
+    over all of them."""
     ends = cal.bounds[1:]
     # A stay is open at month end T when t0 <= T < t1, or it is censored and T is the horizon.
     t1 = np.where(seg["censored"], np.inf, seg["t1"])
@@ -88,8 +91,8 @@ def _snapshots(cal: Calendar, n_districts: int, seg: np.ndarray, rates: Rates, t
     rows, m = _expand(lo, hi)
     state = seg["state"][rows].astype(np.int64)
     d = seg["district"][rows].astype(np.int64)
-    drift = np.asarray(rates.drift_per_day)[state]
-    score = np.clip(seg["s0"][rows] + drift * (ends[m] - seg["t0"][rows]), 0.0, 100.0)
+    score = wellbeing_after(seg["s0"][rows], np.asarray(rates.wellbeing_level)[state],
+                            np.asarray(rates.wellbeing_rate)[state], ends[m] - seg["t0"][rows])
     size = n_districts * cal.n
     cell = d * cal.n + m
     counts = np.bincount(state * size + cell, minlength=N_STATES * size).reshape(N_STATES, n_districts, cal.n)
@@ -157,7 +160,7 @@ def monthly_frame(scenario: Scenario, log: TransitionLog, replication: int,
 
     days = _days_in_months(cal, n, seg)
     counts, score_sum, good = _snapshots(cal, n, seg, rates, a.wellbeing.good_threshold.value)
-    open_all = counts.sum(axis=0)
+    followed = counts.sum(axis=0)  # open cases and closed ones still in follow-up
 
     with np.errstate(invalid="ignore", divide="ignore"):
         cols = {
@@ -174,9 +177,9 @@ def monthly_frame(scenario: Scenario, log: TransitionLog, replication: int,
             "open_coordinated": counts[COORDINATED],
             "open_intrusive": counts[FOSTER] + counts[RESIDENTIAL],
             "mean_wait_days": np.where(admissions > 0, wait_sum / admissions, np.nan),
-            "wellbeing_mean": np.where(open_all > 0, score_sum / open_all, np.nan),
-            "good_wellbeing_share": np.where(open_all > 0, good / open_all, np.nan),
-            "wellbeing_children": open_all,
+            "wellbeing_mean": np.where(followed > 0, score_sum / followed, np.nan),
+            "good_wellbeing_share": np.where(followed > 0, good / followed, np.nan),
+            "wellbeing_children": followed,
             "cost_staff_dkk": fixed["cost_staff_dkk"],
             "cost_early_dkk": days[EARLY] * a.cost.early_dkk_per_day.value,
             "cost_coordinated_dkk": days[COORDINATED] * a.cost.coordinated_dkk_per_day.value,

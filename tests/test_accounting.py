@@ -52,9 +52,10 @@ def test_open_cases_and_wellbeing_are_month_end_snapshots(one_family):
     scenario, monthly, _ = one_family
     rows = monthly[monthly["district"] == scenario.districts[0].name].set_index("month")
     # 31 January (day 31): in assessment since day 15; the log's s0 = 50 is wellbeing at the stay's start
-    drift = scenario.assumptions.wellbeing.drift_assessment.value / DAYS_PER_MONTH
+    w = scenario.assumptions.wellbeing
+    level, tau = w.level_assessment.value, w.adjustment_months.value * DAYS_PER_MONTH
     assert rows.loc["2023-01", "open_assessment"] == 1
-    assert rows.loc["2023-01", "wellbeing_mean"] == pytest.approx(50.0 + drift * (31 - 15))
+    assert rows.loc["2023-01", "wellbeing_mean"] == pytest.approx(level + (50.0 - level) * np.exp(-(31 - 15) / tau))
     assert rows.loc["2023-03", "open_early"] == 1 and rows.loc["2023-03", "open_assessment"] == 0
     assert rows.loc["2024-04", "open_intrusive"] == 1
     assert rows.loc["2024-06", "open_intrusive"] == 0 and rows.loc["2024-06", "wellbeing_children"] == 0

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from sim.engine import ARRIVAL_ID_OFFSET, simulate
-from sim.rates import ASSESSMENT, COORDINATED, EARLY, FOSTER, RESIDENTIAL, WAITING
+from sim.rates import ASSESSMENT, CLOSED, COORDINATED, EARLY, FOSTER, RESIDENTIAL, WAITING
 from sim.results import Calendar, monthly_frame
 
 
@@ -24,13 +24,15 @@ def test_every_case_is_closed_or_still_open(run3):
     last = np.r_[np.flatnonzero((seg["family"][1:] != seg["family"][:-1])
                                 | (seg["episode"][1:] != seg["episode"][:-1])), len(seg) - 1]
     assert len(last) == len(episodes)
-    open_at_end = seg["censored"][last].sum()
+    open_at_end = np.sum(seg["censored"][last] & (seg["state"][last] != CLOSED))
     closed = len(last) - open_at_end
     # referrals = children past triage (new and returning) + cases open at the start
     started_open = int(np.sum(seg["initial"]))  # one initial stay per case open at the start
     referred = len(log.waits) + int(np.sum(seg["censored"] & (seg["state"] == WAITING)))
     assert closed + open_at_end == referred + started_open - np.sum(log.waits["t"] < 0)
-    assert open_at_end == np.sum(seg["censored"])  # only an episode's last stay can be open
+    # only an episode's last stay can be open (closed cases in follow-up are not open)
+    assert open_at_end == np.sum(seg["censored"] & (seg["state"] != CLOSED))
+    assert np.sum(seg["censored"]) == np.sum(seg["censored"][last])
 
 
 def test_time_runs_forward_within_each_episode(run3):
