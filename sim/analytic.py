@@ -41,7 +41,7 @@ from threadpoolctl import threadpool_limits
 
 from .engine import apportion
 from .rates import (ASSESSMENT, CLOSED, COORDINATED, DAYS_PER_YEAR, EARLY, FOSTER, RESIDENTIAL, Rates)
-from .results import MONTHLY_COLUMNS, Calendar, fixed_costs, yearly_frame
+from .results import Calendar, cost_columns, fixed_costs, tidy_frame, yearly_frame
 from .scenario import Scenario
 from .staffing import Staffing
 
@@ -329,24 +329,9 @@ def expected_monthly(scenario: Scenario) -> pd.DataFrame:
         "wellbeing_mean": score,
         "good_wellbeing_share": good,
         "wellbeing_children": open_children,
-        "cost_staff_dkk": fixed["cost_staff_dkk"],
-        "cost_early_dkk": days[EARLY] * a.cost.early_dkk_per_day.value,
-        "cost_coordinated_dkk": days[COORDINATED] * a.cost.coordinated_dkk_per_day.value,
-        "cost_intrusive_foster_dkk": days[FOSTER] * a.cost.foster_dkk_per_day.value,
-        "cost_intrusive_residential_dkk": days[RESIDENTIAL] * a.cost.residential_dkk_per_day.value,
-        "cost_coordinator_dkk": fixed["cost_coordinator_dkk"],
-        "cost_implementation_dkk": fixed["cost_implementation_dkk"],
+        **cost_columns(scenario, days, fixed),
     }
-    cols["cost_total_dkk"] = sum(v for k, v in cols.items() if k.startswith("cost_"))
-    frame = pd.DataFrame({
-        "scenario": scenario.name,
-        "replication": 0,
-        "month": np.tile(cal.labels, n_districts),
-        "year": np.tile(cal.years, n_districts),
-        "district": np.repeat([d.name for d in scenario.districts], cal.n),
-        **{k: v.ravel() for k, v in cols.items()},
-    })
-    return frame[MONTHLY_COLUMNS]
+    return tidy_frame(scenario, 0, cal, cols)
 
 
 def expected_yearly(scenario: Scenario) -> pd.DataFrame:

@@ -180,16 +180,36 @@ def monthly_frame(scenario: Scenario, log: TransitionLog, replication: int,
             "wellbeing_mean": np.where(followed > 0, score_sum / followed, np.nan),
             "good_wellbeing_share": np.where(followed > 0, good / followed, np.nan),
             "wellbeing_children": followed,
-            "cost_staff_dkk": fixed["cost_staff_dkk"],
-            "cost_early_dkk": days[EARLY] * a.cost.early_dkk_per_day.value,
-            "cost_coordinated_dkk": days[COORDINATED] * a.cost.coordinated_dkk_per_day.value,
-            "cost_intrusive_foster_dkk": days[FOSTER] * a.cost.foster_dkk_per_day.value,
-            "cost_intrusive_residential_dkk": days[RESIDENTIAL] * a.cost.residential_dkk_per_day.value,
-            "cost_coordinator_dkk": fixed["cost_coordinator_dkk"],
-            "cost_implementation_dkk": fixed["cost_implementation_dkk"],
+            **cost_columns(scenario, days, fixed),
         }
-    cols["cost_total_dkk"] = sum(cols[c] for c in COST_COLUMNS[:-1])
+    frame = tidy_frame(scenario, replication, cal, cols)
+    counts_cols = ["notifications", "notified_children", "admissions", "early_starts",
+                   "coordinated_starts", "intrusive_starts", *STOCK_COLUMNS, "wellbeing_children"]
+    frame[counts_cols] = frame[counts_cols].round().astype(np.int64)
+    return frame[MONTHLY_COLUMNS]
 
+
+def cost_columns(scenario: Scenario, days: dict[int, np.ndarray] | np.ndarray,
+                 fixed: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Cost by category, [district, month]: days at each level times its unit cost, the fixed
+    costs, and their total (COST_COLUMNS, in order). `days` is indexed by state code."""
+    c = scenario.assumptions.cost
+    cols = {
+        "cost_staff_dkk": fixed["cost_staff_dkk"],
+        "cost_early_dkk": days[EARLY] * c.early_dkk_per_day.value,
+        "cost_coordinated_dkk": days[COORDINATED] * c.coordinated_dkk_per_day.value,
+        "cost_intrusive_foster_dkk": days[FOSTER] * c.foster_dkk_per_day.value,
+        "cost_intrusive_residential_dkk": days[RESIDENTIAL] * c.residential_dkk_per_day.value,
+        "cost_coordinator_dkk": fixed["cost_coordinator_dkk"],
+        "cost_implementation_dkk": fixed["cost_implementation_dkk"],
+    }
+    cols["cost_total_dkk"] = sum(cols.values())
+    return cols
+
+
+def tidy_frame(scenario: Scenario, replication: int, cal: Calendar, cols: dict[str, np.ndarray]) -> pd.DataFrame:
+    """[district, month] arrays as the tidy monthly table (MONTHLY_COLUMNS)."""
+    n = len(scenario.districts)
     frame = pd.DataFrame({
         "scenario": scenario.name,
         "replication": replication,
@@ -198,9 +218,6 @@ def monthly_frame(scenario: Scenario, log: TransitionLog, replication: int,
         "district": np.repeat([d.name for d in scenario.districts], cal.n),
         **{k: v.ravel() for k, v in cols.items()},
     })
-    counts_cols = ["notifications", "notified_children", "admissions", "early_starts",
-                   "coordinated_starts", "intrusive_starts", *STOCK_COLUMNS, "wellbeing_children"]
-    frame[counts_cols] = frame[counts_cols].round().astype(np.int64)
     return frame[MONTHLY_COLUMNS]
 
 
