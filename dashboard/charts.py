@@ -1,0 +1,149 @@
+"""The figures: savings per budget year with their band, the rollout Gantt, per-district results.
+
+Colours are Okabe and Ito's colour-blind-safe palette; money is shown in millions of kroner with
+the language's separators; the plotly modebar never offers its cloud-share button.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import plotly.graph_objects as go
+from dash import dcc, html
+from plotly.subplots import make_subplots
+
+import sim
+
+from .i18n import t
+
+OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
+CLASSIC_GREY = "#BBBBBB"
+MILLION = 1e6
+GRAPH_CONFIG = {
+    "displaylogo": False,
+    "showSendToCloud": False,
+    "showEditInChartStudio": False,
+    "modeBarButtonsToRemove": ["sendDataToCloud", "lasso2d", "select2d"],
+    "toImageButtonOptions": {"format": "png", "scale": 2},
+}
+
+
+def graph(id: str, label: str, figure: go.Figure | None = None) -> html.Figure:
+    """A graph with the safe modebar, inside a figure element named for screen readers."""
+    return html.Figure(dcc.Graph(id=id, config=GRAPH_CONFIG, figure=figure or empty()), **{"aria-label": label},
+                       className="chart")
+
+
+def empty() -> go.Figure:
+    fig = go.Figure()
+    fig.update_layout(template="plotly_white", height=120, xaxis_visible=False, yaxis_visible=False,
+                      margin=dict(l=10, r=10, t=10, b=10))
+    return fig
+
+
+def _style(fig: go.Figure, lang: str, title: str, height: int = 420) -> go.Figure:
+    fig.update_layout(
+        template="plotly_white", title=dict(text=title, x=0, font_size=16), height=height,
+        separators=",." if lang == "da" else ".,", colorway=OKABE_ITO, hovermode="x unified",
+        legend=dict(orientation="h", y=-0.18, x=0), margin=dict(l=60, r=20, t=50, b=60),
+        font=dict(family="system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", size=13),
+    )
+    return fig
+
+
+def _by_statistic(yearly: pd.DataFrame, column: str) -> pd.DataFrame:
+    return yearly.pivot(index="year", columns="statistic", values=column).sort_index() / MILLION
+
+
+def savings(comparison: sim.Comparison, lang: str, with_band: bool) -> go.Figure:
+    """Net effect per budget year (bars, with 5-95 % whiskers) and the cumulative net (line, band)."""
+    net = _by_statistic(comparison.yearly, "net_dkk")
+    cum = _by_statistic(comparison.yearly, "cumulative_net_dkk")
+    years = net.index.to_list()
+    unit = "mio. kr." if lang == "da" else "m DKK"
+    hover = "%{y:,.1f} " + unit
+    fig = go.Figure()
+    fig.add_bar(x=years, y=net["mean"], name=t("chart.net", lang), marker_color=OKABE_ITO[0],
+                hovertemplate=hover,
+                error_y=dict(type="data", symmetric=False, array=net["p95"] - net["mean"],
+                             arrayminus=net["mean"] - net["p05"], color="#555555", thickness=1.2)
+                if with_band else None)
+    if with_band:
+        fig.add_scatter(x=years + years[::-1], y=list(cum["p95"]) + list(cum["p05"])[::-1], fill="toself",
+                        fillcolor="rgba(230,159,0,0.22)", line=dict(width=0), name=t("chart.band", lang),
+                        hoverinfo="skip")
+    fig.add_scatter(x=years, y=cum["mean"], mode="lines+markers", name=t("chart.cumulative", lang),
+                    line=dict(color=OKABE_ITO[5], width=3), marker=dict(symbol="diamond", size=8),
+                    hovertemplate=hover)
+    fig.add_hline(y=0, line_color="#333333", line_width=1)
+    _style(fig, lang, t("chart.savings", lang))
+    fig.update_xaxes(title=t("chart.year", lang), tickformat="d", dtick=1)
+    fig.update_yaxes(title=unit, zeroline=False)
+    return fig
+
+
+def gantt(scenario: sim.Scenario, lang: str) -> go.Figure:
+    """One row per district: classic until its wave (grey), relational from then (a colour per wave)."""
+    dates = scenario.rollout_dates()
+    end = scenario.end
+    rows = sorted(zip(scenario.districts, dates), key=lambda x: (x[1] or dt.date.max, x[0].name), reverse=True)
+    fig = go.Figure()
+    names = [d.name for d, _ in rows]
+    starts = [min(date, end) if date else end for _, date in rows]
+    ms = 86_400_000
+    fig.add_bar(y=names, x=[(s - scenario.start).days * ms for s in starts], base=[scenario.start.isoformat()] * len(rows),
+                orientation="h", marker_color=CLASSIC_GREY, name=t("chart.classic", lang), hoverinfo="y+name")
+    for wave in sorted({d.wave for d, date in rows if date and date < end}):
+        sel = [(d, date) for d, date in rows if d.wave == wave and date and date < end]
+        fig.add_bar(y=[d.name for d, _ in sel], x=[(end - date).days * ms for _, date in sel],
+                    base=[date.isoformat() for _, date in sel], orientation="h",
+                    marker_color=OKABE_ITO[(wave - 1) % len(OKABE_ITO)], name=t("chart.wave", lang, n=wave),
+                    hoverinfo="y+name")
+    _style(fig, lang, t("chart.gantt", lang), height=max(360, 17 * len(rows) + 120))
+    fig.update_layout(barmode="overlay", hovermode="closest", legend=dict(y=-0.03, yanchor="top", x=0),
+                      margin=dict(b=90))
+    fig.update_xaxes(type="date", range=[scenario.start.isoformat(), end.isoformat()], dtick="M12",
+                     tickformat="%Y")
+    fig.update_yaxes(tickfont_size=11)
+    return fig
+
+
+def per_district(scenario_yearly: pd.DataFrame, baseline_yearly: pd.DataFrame, lang: str) -> go.Figure:
+    """Costs saved minus investment, and placements avoided, by district over the horizon."""
+    cols = ["cost_total_dkk", "intrusive_starts"]
+    s = scenario_yearly.groupby(["replication", "district"])[cols].sum().groupby("district").mean()
+    b = baseline_yearly.groupby(["replication", "district"])[cols].sum().groupby("district").mean()
+    diff = (b - s).reindex(s.index).sort_values("cost_total_dkk")
+    unit = "mio. kr." if lang == "da" else "m DKK"
+    fig = make_subplots(rows=1, cols=2, shared_yaxes=True, horizontal_spacing=0.05, column_widths=[0.6, 0.4],
+                        subplot_titles=(t("chart.district_net", lang) + f" ({unit})",
+                                        t("chart.district_placements", lang)))
+    fig.update_annotations(font_size=13)
+    net = diff["cost_total_dkk"] / MILLION
+    fig.add_bar(y=diff.index, x=net, orientation="h", row=1, col=1, showlegend=False,
+                marker_color=[OKABE_ITO[0] if v >= 0 else OKABE_ITO[5] for v in net],
+                hovertemplate="%{y}: %{x:,.1f} " + unit + "<extra></extra>")
+    fig.add_bar(y=diff.index, x=diff["intrusive_starts"], orientation="h", row=1, col=2, showlegend=False,
+                marker_color=OKABE_ITO[2], hovertemplate="%{y}: %{x:,.1f}<extra></extra>")
+    _style(fig, lang, t("chart.districts", lang), height=max(360, 17 * len(diff) + 120))
+    fig.update_layout(hovermode="closest", margin=dict(t=90))
+    fig.update_yaxes(tickfont_size=11)
+    return fig
+
+
+def compared(series: list[tuple[str, sim.Comparison]], lang: str) -> go.Figure:
+    """The cumulative net of several scenarios on one axis."""
+    fig = go.Figure()
+    unit = "mio. kr." if lang == "da" else "m DKK"
+    dashes = ["solid", "dash", "dot", "dashdot", "longdash"]
+    for i, (name, comparison) in enumerate(series):
+        cum = _by_statistic(comparison.yearly, "cumulative_net_dkk")
+        fig.add_scatter(x=cum.index, y=cum["mean"], mode="lines+markers", name=name,
+                        line=dict(color=OKABE_ITO[i % len(OKABE_ITO)], width=3, dash=dashes[i % len(dashes)]),
+                        hovertemplate="%{y:,.1f} " + unit)
+    fig.add_hline(y=0, line_color="#333333", line_width=1)
+    _style(fig, lang, t("chart.compare", lang), height=380)
+    fig.update_xaxes(title=t("chart.year", lang), tickformat="d", dtick=1)
+    fig.update_yaxes(title=unit)
+    return fig

@@ -1,0 +1,96 @@
+"""The app factory: one Dash app over a data folder (SQLite, result cache, background jobs).
+
+Everything a request needs lives on disk under the data folder, so several server processes
+(`gunicorn -w 2 'dashboard:wsgi()'`) behave as one. The services object holds only paths and
+settings; it is never changed after start-up.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import diskcache
+from dash import Dash, DiskcacheManager
+
+import sim
+
+from . import outcome, shell
+from .inputs import Limits
+from .pages import assumptions, districts, export, overview, scenarios
+from .store import ScenarioStore
+
+PAGES = (overview, scenarios, districts, assumptions, export)
+DEFAULT_DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+
+INDEX = """<!DOCTYPE html>
+<html lang="da">
+    <head>
+        {%metas%}
+        <title>{%title%}</title>
+        {%favicon%}
+        {%css%}
+    </head>
+    <body>
+        {%app_entry%}
+        <footer>
+            {%config%}
+            {%scripts%}
+            {%renderer%}
+        </footer>
+    </body>
+</html>"""
+
+
+@dataclass(frozen=True)
+class Services:
+    """Read-only settings and handles to the data folder, shared by every callback."""
+
+    data_dir: Path
+    limits: Limits
+    store: ScenarioStore
+    cache: sim.ResultCache
+    seed: int
+    workers: int | None
+    upload_limit: int
+
+
+def create_app(data_dir: str | Path = DEFAULT_DATA_DIR, replications: int = 30, max_replications: int = 500,
+               workers: int | None = None, seed: int = 1, upload_limit: int = 64 * 1024) -> Dash:
+    """The dashboard. replications: the default on the Scenarier page; max_replications: the most a
+    request may ask for; workers: processes per simulation (None: all cores)."""
+    data_dir = Path(data_dir)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    services = Services(
+        data_dir=data_dir,
+        limits=Limits(max_replications=max_replications, default_replications=replications),
+        store=ScenarioStore(data_dir / "scenarios.sqlite"),
+        cache=sim.ResultCache(data_dir / "cache"),  # the CLI's default cache too, with the default data folder
+        seed=seed,
+        workers=workers,
+        upload_limit=upload_limit,
+    )
+    manager = DiskcacheManager(diskcache.Cache(str(data_dir / "jobs")))
+    app = Dash(
+        __name__,
+        title="Relationel velfærd",
+        assets_folder=str(Path(__file__).parent / "assets"),
+        background_callback_manager=manager,
+        suppress_callback_exceptions=True,
+        update_title=None,
+    )
+    app.index_string = INDEX
+    # The largest request the server reads at all (an upload is refused with a message far below it).
+    app.server.config["MAX_CONTENT_LENGTH"] = 2 * 1024 * 1024 + 4 * upload_limit
+    app.layout = shell.layout()
+    shell.register(app, services, PAGES)
+    outcome.register(app, services)
+    for page in PAGES:
+        if hasattr(page, "register"):  # Overblik and Distrikter are filled by dashboard.outcome
+            page.register(app, services)
+    return app
+
+
+def wsgi():
+    """The Flask server for a WSGI host, on the default data folder."""
+    return create_app().server

@@ -1,0 +1,65 @@
+"""Eksport: the latest simulation of the current inputs as CSV for Danish Excel, plain CSV and xlsx
+(summary, yearly, monthly, assumptions with sources, manifest), through dcc.Download."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import dash_mantine_components as dmc
+from dash import Dash, Input, Output, State, callback_context, dcc, html
+from dash.exceptions import PreventUpdate
+
+import sim
+
+from .. import i18n
+from ..compute import finished
+from ..i18n import t
+from ..inputs import InputError, validate
+from ..shell import refusal
+
+if TYPE_CHECKING:
+    from ..factory import Services
+
+# button id -> end of the file name
+FORMATS = {"exp-csv-da": "-dansk-excel.csv", "exp-csv": ".csv", "exp-xlsx": ".xlsx"}
+
+
+def layout(values: dict[str, Any], lang: str, services: "Services") -> html.Div:
+    return html.Div([
+        html.H2(t("page.export", lang)),
+        dmc.Text(t("exp.intro", lang)),
+        dmc.Text(id="exp-status", my="sm", fw=500),
+        dmc.Group([
+            dmc.Button(t("exp.csv_da", lang), id="exp-csv-da", n_clicks=0, disabled=True),
+            dmc.Button(t("exp.csv", lang), id="exp-csv", n_clicks=0, disabled=True, variant="outline"),
+            dmc.Button(t("exp.xlsx", lang), id="exp-xlsx", n_clicks=0, disabled=True, variant="outline"),
+        ]),
+        dcc.Download(id="exp-download"),
+        html.Div(id="exp-error", role="alert"),
+    ])
+
+
+def register(app: Dash, services: "Services") -> None:
+    @app.callback(
+        Output("exp-download", "data"), Output("exp-error", "children"),
+        *(Input(button, "n_clicks") for button in FORMATS), State("inputs", "data"), State("lang", "value"),
+        prevent_initial_call=True,
+    )
+    def download(*args: Any):
+        *_clicks, values, lang = args
+        lang = i18n.language(lang)
+        button = callback_context.triggered_id
+        if button not in FORMATS or not callback_context.triggered[0]["value"]:
+            raise PreventUpdate
+        try:
+            outcome = finished(validate(values, services.limits), services.seed, services.cache)
+            if outcome is None:
+                raise InputError(t("exp.need_run", lang))
+        except InputError as exc:
+            return None, refusal(str(exc), lang)
+        comparison, scenario = outcome.comparison, outcome.scenario
+        if button == "exp-xlsx":
+            data = sim.xlsx_bytes(sim.comparison_workbook(comparison, scenario))
+        else:
+            data = sim.csv_bytes(comparison.yearly, "da" if button == "exp-csv-da" else "plain")
+        return dcc.send_bytes(data, f"relationel-velfaerd-{scenario.id}{FORMATS[button]}"), None

@@ -1,0 +1,289 @@
+"""Scenarier: for analysts. The inputs (every change gives an instant preview), the full simulation
+as a background job with progress and cancel, saved scenarios and a side-by-side comparison."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import dash_mantine_components as dmc
+from dash import ALL, Dash, Input, Output, State, callback_context, dcc, html, no_update
+from dash.exceptions import PreventUpdate
+
+import sim
+
+from .. import charts, i18n
+from ..compute import preview, simulate
+from ..i18n import money_short, number, signed, t
+from ..inputs import (BASE, CONTROLLED, REPLICATIONS, WAVE_PREFIX, YEARS, InputError, base_params, districts,
+                      from_query, month_options, scenario_file, to_query, to_scenario, validate, validate_one,
+                      waves_of)
+from ..shell import refusal, table as shell_table
+from ..store import StoreError
+
+if TYPE_CHECKING:
+    from ..factory import Services
+
+MAX_COMPARED = 4
+SCALE = {"finance.discount_rate": 100}  # shown in per cent
+WAVES = sorted(districts().waves)
+WAVE_KEYS = [f"{WAVE_PREFIX}{n}" for n in WAVES]
+CONTROL_KEYS = [BASE, *CONTROLLED, YEARS, REPLICATIONS, *WAVE_KEYS]
+
+
+def control_id(key: str) -> str:
+    """A component id for an input key (Dash ids may not contain dots)."""
+    return "in-" + key.replace(".", "-")
+
+
+def _slider(key: str, label: str, value: float, lo: float, hi: float, step: float) -> html.Div:
+    scale = SCALE.get(key, 1)
+    return html.Div([
+        dmc.Text(label, id=f"{control_id(key)}-label", size="sm", fw=500),
+        dmc.Slider(id=control_id(key), value=round(value * scale, 6), min=lo * scale, max=hi * scale,
+                   step=step * scale, thumbLabel=label, labelAlwaysOn=True, updatemode="drag",
+                   marks=[{"value": lo * scale, "label": f"{lo * scale:g}"}, {"value": hi * scale, "label": f"{hi * scale:g}"}],
+                   className="slider"),
+    ], className="control")
+
+
+def _controls(values: dict[str, Any], lang: str, services: "Services") -> list:
+    params = base_params()
+    start = scenario_file(values[BASE]).start
+    months = month_options(start)
+    out: list = [dmc.Select(
+        id=control_id(BASE), label=t("scn.base", lang), value=values[BASE], allowDeselect=False,
+        data=[{"value": n, "label": t(f"base.{n}", lang)} for n in sim.scenario_names()])]
+    for key, step in CONTROLLED.items():
+        p = params[key]
+        if step is not None:
+            out.append(_slider(key, t(key, lang), values[key], p.low, p.high, step))
+    out.append(dmc.SimpleGrid([
+        dmc.NumberInput(id=control_id(key), label=t(key, lang), value=values[key], min=params[key].low,
+                        max=params[key].high, step=1, thousandSeparator="." if lang == "da" else ",",
+                        decimalSeparator="," if lang == "da" else ".", debounce=500, allowNegative=False)
+        for key, step in CONTROLLED.items() if step is None], cols=2))
+    out.append(_slider(YEARS, t(YEARS, lang), values[YEARS], 1, 30, 1))
+    out.append(dmc.NumberInput(id=control_id(REPLICATIONS), label=t(REPLICATIONS, lang), value=values[REPLICATIONS],
+                               min=1, max=services.limits.max_replications, step=1, debounce=500,
+                               allowDecimal=False, allowNegative=False))
+    wave_months = [{"value": m, "label": i18n.month(m, lang, short=True)} for m in months]
+    out.append(html.Fieldset([
+        html.Legend(t("scn.waves", lang)),
+        dmc.SimpleGrid([dmc.Select(
+            id=control_id(key), label=t("scn.wave", lang, n=n), value=values[key], searchable=True,
+            allowDeselect=False,
+            data=[{"value": "never", "label": t("never", lang)}]
+            + wave_months + ([{"value": values[key], "label": values[key]}]
+                             if values[key] not in months and values[key] != "never" else []))
+            for n, key in zip(WAVES, WAVE_KEYS)], cols=2),
+    ], className="waves"))
+    extras = {k: v for k, v in values.items() if k not in CONTROL_KEYS}
+    out.append(dcc.Store(id="scn-extras", data=extras))
+    if extras:
+        out.append(dmc.Text(t("scn.other", lang, keys=", ".join(f"{k} = {v:g}" if isinstance(v, float) else f"{k} = {v}"
+                                                                  for k, v in sorted(extras.items()))), size="sm"))
+    out.append(html.Div(id="scn-input-error", role="alert"))
+    return out
+
+
+def layout(values: dict[str, Any], lang: str, services: "Services") -> html.Div:
+    inputs = dmc.Paper([html.H3(t("scn.inputs", lang)), dmc.Stack(_controls(values, lang, services), gap="md")],
+                       withBorder=True, p="md", radius="md")
+    run = dmc.Paper([
+        dmc.Group([
+            dmc.Button(t("scn.run", lang), id="run-button", n_clicks=0),
+            dmc.Button(t("scn.cancel", lang), id="cancel-button", n_clicks=0, disabled=True, variant="outline",
+                       color="red"),
+        ]),
+        dmc.Progress(id="run-progress", value=0, size="xl", mt="sm", **{"aria-label": t("scn.progress", lang)}),
+        dmc.Text(id="run-progress-text", size="sm", c="dimmed"),
+        html.Div(id="run-status", role="status"),
+    ], withBorder=True, p="md", radius="md")
+    save = dmc.Paper([
+        html.H3(t("scn.saved_list", lang)),
+        dmc.Group([dmc.TextInput(id="save-name", label=t("scn.name", lang), w=280),
+                   dmc.Button(t("scn.save", lang), id="save-button", n_clicks=0)], align="flex-end"),
+        html.Div(id="save-status", role="status"),
+        html.Div(id="saved-list"),
+        dmc.MultiSelect(id="compare-select", label=t("scn.compare", lang), data=[], value=[],
+                        maxValues=MAX_COMPARED, searchable=True, clearable=True, mt="md"),
+        html.Div(id="compare-result"),
+        dmc.Text(t("scn.compare_note", lang), size="xs", c="dimmed"),
+    ], withBorder=True, p="md", radius="md")
+    preview_box = dmc.Stack([
+        html.H3(t("scn.preview", lang)),
+        html.Div(id="scn-kpis"),
+        dmc.Text(id="scn-staff", size="sm"),
+        charts.graph("scn-preview", t("chart.savings", lang)),
+        dmc.Text(id="scn-source", size="sm", c="dimmed"),
+        run, save,
+        dmc.Text(t("scn.share", lang), size="sm", c="dimmed"),
+    ])
+    return html.Div([
+        html.H2(t("page.scenarios", lang)),
+        dmc.Grid([dmc.GridCol(inputs, span={"base": 12, "md": 4}),
+                  dmc.GridCol(preview_box, span={"base": 12, "md": 8})]),
+    ])
+
+
+def _row(name: str, comparison: sim.Comparison, lang: str) -> list[str]:
+    s = comparison.summary
+    return [name, money_short(s["npv_dkk"]["mean"], lang),
+            str(s["payback_year"]) if s["payback_year"] is not None else t("kpi.payback_never", lang,
+                                                                           year=s["horizon"]["last_year"]),
+            number(s["placements_avoided"]["mean"], lang),
+            signed(100 * s["good_wellbeing_share_change"]["mean"], lang, 1)]
+
+
+def register(app: Dash, services: "Services") -> None:
+    limits = services.limits
+
+    @app.callback(
+        Output("inputs", "data"), Output("scn-input-error", "children"),
+        [Input(control_id(k), "value") for k in CONTROL_KEYS],
+        State("scn-extras", "data"), State("lang", "value"),
+    )
+    def collect(*args: Any):
+        """The controls' values, checked on the server; a refused value leaves the inputs as they were."""
+        *controls, extras, lang = args
+        lang = i18n.language(lang)
+        raw = dict(zip(CONTROL_KEYS, controls))
+        for key, scale in SCALE.items():  # shown in per cent, kept as a fraction
+            if isinstance(raw[key], (int, float)) and not isinstance(raw[key], bool):
+                raw[key] = round(raw[key] / scale, 9)
+        try:
+            values = validate({**(extras if isinstance(extras, dict) else {}), **raw}, limits)
+        except InputError as exc:
+            return no_update, refusal(str(exc), lang)
+        return values, None
+
+    @app.callback(
+        [Output(control_id(k), "value", allow_duplicate=True) for k in WAVE_KEYS],
+        Input(control_id(BASE), "value"),
+        prevent_initial_call=True,
+    )
+    def base_waves(base: Any):
+        """Choosing a starting point sets the wave dates to that scenario's."""
+        try:
+            base = validate_one(BASE, base, limits)
+        except InputError:
+            raise PreventUpdate from None
+        waves = waves_of(scenario_file(base))
+        return [waves[k] for k in WAVE_KEYS]
+
+    @app.callback(
+        Output("run-finished", "data"), Output("run-status", "children"),
+        Input("run-button", "n_clicks"), State("inputs", "data"), State("lang", "value"),
+        background=True,
+        progress=[Output("run-progress", "value"), Output("run-progress-text", "children")],
+        running=[(Output("run-button", "disabled"), True, False),
+                 (Output("cancel-button", "disabled"), False, True)],
+        cancel=[Input("cancel-button", "n_clicks")],
+        interval=150,
+        prevent_initial_call=True,
+    )
+    def run(set_progress, clicks: Any, values: Any, lang: Any):
+        """The full simulation of the scenario and the status quo on the same random numbers."""
+        if not clicks:  # the button was (re)drawn, not pressed
+            raise PreventUpdate
+        lang = i18n.language(lang)
+        try:
+            values = validate(values, limits)
+        except InputError as exc:
+            return no_update, refusal(str(exc), lang)
+        total = 2 * values[REPLICATIONS]
+        set_progress((0, t("scn.progress_text", lang, done=0, total=total)))
+        outcome = simulate(values, services.seed, services.cache, services.workers,
+                           lambda done, n: set_progress((100 * done / n, t("scn.progress_text", lang, done=done, total=n))))
+        token = f"{outcome.scenario.id}:{outcome.replications}"
+        return token, dmc.Alert(t("scn.done", lang, n=outcome.replications), color="green", id="run-done")
+
+    @app.callback(
+        Output("run-status", "children", allow_duplicate=True),
+        Input("cancel-button", "n_clicks"), State("lang", "value"),
+        prevent_initial_call=True,
+    )
+    def cancelled(clicks: Any, lang: Any):
+        if not clicks:
+            raise PreventUpdate
+        return dmc.Alert(t("scn.cancelled", i18n.language(lang)), color="gray")
+
+    @app.callback(
+        Output("save-status", "children"), Output("saved-version", "data"),
+        Input("save-button", "n_clicks"), State("save-name", "value"), State("inputs", "data"),
+        State("saved-version", "data"), State("lang", "value"),
+        prevent_initial_call=True,
+    )
+    def save(clicks: Any, name: Any, values: Any, version: Any, lang: Any):
+        """Save the current inputs under a name (checked here; nothing is written on refusal)."""
+        lang = i18n.language(lang)
+        if not clicks:
+            raise PreventUpdate
+        try:
+            values = validate(values, limits)
+            name = services.store.save(name, to_query(values), to_scenario(values).id)
+        except (InputError, StoreError) as exc:
+            return refusal(str(exc), lang), no_update
+        version = version + 1 if isinstance(version, int) else 1
+        return dmc.Alert(t("scn.saved", lang, name=name), color="green"), version
+
+    @app.callback(
+        Output("save-status", "children", allow_duplicate=True),
+        Output("saved-version", "data", allow_duplicate=True),
+        Input({"type": "delete-saved", "name": ALL}, "n_clicks"), State("saved-version", "data"),
+        State("lang", "value"),
+        prevent_initial_call=True,
+    )
+    def delete(clicks: Any, version: Any, lang: Any):
+        lang = i18n.language(lang)
+        trigger = callback_context.triggered_id
+        if not isinstance(trigger, dict) or not any(isinstance(c, int) and c > 0 for c in clicks or []):
+            raise PreventUpdate
+        try:
+            name = services.store.delete(trigger.get("name"))
+        except StoreError as exc:
+            return refusal(str(exc), lang), no_update
+        version = version + 1 if isinstance(version, int) else 1
+        return dmc.Alert(t("scn.deleted", lang, name=name), color="gray"), version
+
+    @app.callback(
+        Output("saved-list", "children"), Output("compare-select", "data"),
+        Input("saved-version", "data"), Input("rendered-lang", "data"),
+    )
+    def saved_list(_version: Any, lang: Any):
+        lang = i18n.language(lang)
+        saved = services.store.list()
+        if not saved:
+            return dmc.Text(t("scn.none_saved", lang), size="sm", c="dimmed"), []
+        rows = [html.Li([
+            html.Span(name, className="saved-name"),
+            dmc.Anchor(t("scn.open", lang), href=f"/scenarier{query}", ml="sm", refresh=True),
+            dmc.Button("✕", id={"type": "delete-saved", "name": name}, size="compact-xs", variant="subtle",
+                       color="red", ml="sm", n_clicks=0, **{"aria-label": t("scn.delete", lang, name=name)}),
+        ], className="saved-row") for name, query in saved]
+        return html.Ul(rows, id="saved-rows"), [name for name, _ in saved]
+
+    @app.callback(
+        Output("compare-result", "children"),
+        Input("compare-select", "value"), Input("inputs", "data"), State("lang", "value"),
+    )
+    def compare(names: Any, values: Any, lang: Any):
+        """The current scenario and up to four saved ones, side by side (expected values)."""
+        lang = i18n.language(lang)
+        if not names:
+            return None
+        try:
+            if not isinstance(names, list) or len(names) > MAX_COMPARED:
+                raise InputError(f"compare: choose at most {MAX_COMPARED} saved scenarios")
+            series = [(t("chart.current", lang), preview(validate(values, limits)).comparison)]
+            for name in names:
+                saved, problems = from_query(services.store.get(name), limits)
+                if problems:
+                    raise InputError(f"{name}: {problems[0]}")
+                series.append((name, preview(saved).comparison))
+        except (InputError, StoreError) as exc:
+            return refusal(str(exc), lang)
+        head = [t(k, lang) for k in ("col.scenario", "col.npv", "col.payback", "col.placements", "col.wellbeing")]
+        table = shell_table(head, [_row(n, c, lang) for n, c in series], id="compare-rows")
+        figure = charts.graph("compare-graph", t("chart.compare", lang), charts.compared(series, lang))
+        return [table, figure]

@@ -1,0 +1,22 @@
+"""Switching to English changes the labels, the number format and the page's lang attribute."""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+
+def test_english_switch_changes_labels_and_numbers(dash_duo, open_page, short, screenshot, settled):
+    open_page(f"/?{short}")
+    assert dash_duo.find_element("#nav-overview").text == "Overblik"
+    assert dash_duo.find_element("#ov-npv").text.endswith("kr.")
+    dash_duo.driver.execute_script(
+        "Array.from(document.querySelectorAll('.mantine-SegmentedControl-label')).find(l => l.textContent === 'English').click()")
+    dash_duo.wait_for_text_to_equal("#nav-overview", "Overview", timeout=20)
+    settled()
+    assert dash_duo.find_element("#nav-scenarios").text == "Scenarios"
+    assert dash_duo.find_element("#ov-npv").text.endswith("DKK")
+    assert "Net effect over 2 years" in dash_duo.find_element("#ov-kpis").text
+    assert dash_duo.driver.execute_script("return document.documentElement.lang") == "en"
+    screenshot("english-overview")

@@ -1,0 +1,41 @@
+"""The politician opens Overblik and reads the headline figures and the savings band."""
+
+from __future__ import annotations
+
+import pytest
+
+import sim
+from dashboard.compute import simulate
+from dashboard.inputs import Limits, from_query
+
+
+pytestmark = pytest.mark.browser
+
+
+def test_politician_sees_headline_figures_and_the_band(dash_duo, data_dir, open_page, short, screenshot):
+    # An analyst has run the scenario earlier: its runs are in the app's result cache.
+    values, problems = from_query(short, Limits(max_replications=50, default_replications=2))
+    assert problems == []
+    simulate(values, seed=1, cache=sim.ResultCache(data_dir / "cache"), workers=1, progress=lambda d, n: None)
+
+    open_page(f"/?{short}")
+    dash_duo.wait_for_contains_text("#ov-source", "2 kørsler", timeout=20)
+    npv = dash_duo.find_element("#ov-npv").text
+    assert npv.endswith("kr."), npv
+    assert "90 %-interval" in dash_duo.find_element("#ov-kpis").text
+    assert "Over 2 år giver det en nettoeffekt" in dash_duo.find_element("#ov-sentence").text
+    traces = dash_duo.driver.execute_script(
+        "return document.querySelector('#ov-savings .js-plotly-plot').data.map(t => [t.name, t.fill || ''])")
+    assert ["5–95 %-bånd (kumuleret)", "toself"] in traces
+    assert dash_duo.driver.execute_script("return document.documentElement.lang") == "da"
+    modebar = dash_duo.driver.execute_script(
+        "return Array.from(document.querySelectorAll('#ov-savings .modebar-btn')).map(b => b.getAttribute('data-title'))")
+    assert not any("Chart Studio" in (m or "") or "cloud" in (m or "").lower() for m in modebar)
+    screenshot("politician-overblik")
+
+    dash_duo.find_element("#nav-districts").click()  # where does it happen: the rollout and the districts
+    dash_duo.wait_for_element("#page-overview[hidden]")
+    gantt = dash_duo.driver.execute_script(
+        "return document.querySelector('#dist-gantt .js-plotly-plot').data.map(t => t.name)")
+    assert gantt[0] == "Klassisk organisation" and "Bølge 1" in gantt
+    screenshot("politician-distrikter")

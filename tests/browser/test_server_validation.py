@@ -1,0 +1,93 @@
+"""Trust the server, not the browser: crafted callback requests with out-of-range or malformed
+values are refused with a message, and nothing is saved. (No browser: straight HTTP to Dash.)"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from dashboard import create_app
+from dashboard.inputs import Limits, defaults
+from dashboard.store import ScenarioStore
+
+
+@pytest.fixture
+def client(data_dir):
+    app = create_app(data_dir, replications=2, max_replications=50, workers=1)
+    client = app.server.test_client()
+    client.callback_map = app.callback_map
+    return client
+
+
+def call(client, outputs: list[tuple[str, str]], inputs: list[tuple[str, str, object]],
+         state: list[tuple[str, str, object]]) -> dict:
+    """POST one callback request as the browser would, and return Dash's response."""
+    body = {
+        "output": next(k for k in client.callback_map  # the callback's key, as the browser sends it
+                       if sorted(filter(None, k.strip(".").split("..."))) == sorted(f"{i}.{p}" for i, p in outputs)),
+        "outputs": [{"id": i, "property": p} for i, p in outputs] if len(outputs) > 1
+        else {"id": outputs[0][0], "property": outputs[0][1]},
+        "inputs": [{"id": i, "property": p, "value": v} for i, p, v in inputs],
+        "state": [{"id": i, "property": p, "value": v} for i, p, v in state],
+        "changedPropIds": [f"{inputs[0][0]}.{inputs[0][1]}"],
+    }
+    response = client.post("/_dash-update-component", data=json.dumps(body), content_type="application/json")
+    assert response.status_code == 200, response.data[:500]
+    return json.loads(response.data)["response"]
+
+
+def save(client, name: object, values: object) -> dict:
+    return call(client, [("save-status", "children"), ("saved-version", "data")],
+                [("save-button", "n_clicks", 1)],
+                [("save-name", "value", name), ("inputs", "data", values), ("saved-version", "data", 0),
+                 ("lang", "value", "da")])
+
+
+@pytest.mark.parametrize("key, value, message", [
+    ("caseload.relational", 99, "caseload.relational: 99 is outside the allowed range 12 to 31"),
+    ("replications", 10**9, "replications: expected a whole number from 1 to 50"),
+    ("finance.discount_rate", "NaN", "finance.discount_rate: expected a number"),
+    ("rollout.waves.3", "2019-01", "rollout.waves.3: 2019-01-01 is before the simulation start"),
+    ("no.such.parameter", 1, "no.such.parameter: unknown input"),
+])
+def test_a_crafted_save_is_refused_and_nothing_is_saved(client, data_dir, key, value, message):
+    values = defaults(Limits(50, 2)) | {key: value}
+    response = save(client, "Crafted", values)
+    assert message in json.dumps(response["save-status"]["children"], ensure_ascii=False)
+    assert ScenarioStore(data_dir / "scenarios.sqlite").list() == []
+
+
+def test_a_crafted_name_is_refused(client, data_dir):
+    response = save(client, "<script>alert(1)</script>", defaults(Limits(50, 2)))
+    assert "name: at most 60 letters" in json.dumps(response["save-status"]["children"])
+    assert ScenarioStore(data_dir / "scenarios.sqlite").list() == []
+
+
+def test_a_valid_save_is_stored(client, data_dir):
+    response = save(client, "Planen", defaults(Limits(50, 2)))
+    assert response["saved-version"]["data"] == 1
+    assert [name for name, _ in ScenarioStore(data_dir / "scenarios.sqlite").list()] == ["Planen"]
+
+
+def test_a_crafted_slider_value_is_refused_before_it_reaches_the_inputs(client):
+    from dashboard.pages.scenarios import CONTROL_KEYS, control_id
+
+    values = defaults(Limits(50, 2)) | {"caseload.classic": -5}
+    controls = [(control_id(k), "value", values[k] * (100 if k == "finance.discount_rate" else 1)) for k in CONTROL_KEYS]
+    response = call(client, [("inputs", "data"), ("scn-input-error", "children")], controls,
+                    [("scn-extras", "data", {}), ("lang", "value", "da")])
+    assert "inputs" not in response  # no_update: the inputs stay as they were
+    assert "caseload.classic: -5 is outside" in json.dumps(response["scn-input-error"]["children"])
+
+
+def test_an_oversized_upload_is_refused_and_nothing_is_saved(client, data_dir):
+    import base64
+
+    big = base64.b64encode(b"# padding\n" * 20_000).decode()
+    response = call(client, [("upload-status", "children"), ("goto", "data")],
+                    [("toml-upload", "contents", f"data:application/octet-stream;base64,{big}")],
+                    [("toml-upload", "filename", "big.toml"), ("lang", "value", "da")])
+    assert "larger than 64 kB" in json.dumps(response["upload-status"]["children"])
+    assert "goto" not in response
+    assert ScenarioStore(data_dir / "scenarios.sqlite").list() == []
