@@ -42,6 +42,22 @@ INDEX = """<!DOCTYPE html>
 </html>"""
 
 
+class FreshProcessJobs(DiskcacheManager):
+    """Background jobs in a fresh interpreter ("spawn") instead of a fork of the web server.
+
+    The server is multi-threaded; a fork copies a lock that another thread holds at that moment
+    (SQLite's, diskcache's) and the job can then wait on it for ever after finishing its work.
+    A fresh interpreter starts with no locks held, at the price of a second of start-up per run.
+    """
+
+    def call_job_fn(self, key, job_fn, args, context):
+        from multiprocess import get_context  # Dash's own process library (dill pickles the job)
+
+        process = get_context("spawn").Process(target=job_fn, args=(key, self._make_progress_key(key), args, context))
+        process.start()
+        return process.pid
+
+
 @dataclass(frozen=True)
 class Services:
     """Read-only settings and handles to the data folder, shared by every callback."""
@@ -70,7 +86,7 @@ def create_app(data_dir: str | Path = DEFAULT_DATA_DIR, replications: int = 30, 
         workers=workers,
         upload_limit=upload_limit,
     )
-    manager = DiskcacheManager(diskcache.Cache(str(data_dir / "jobs")))
+    manager = FreshProcessJobs(diskcache.Cache(str(data_dir / "jobs")))
     app = Dash(
         __name__,
         title="Relationel velfærd",
@@ -91,6 +107,6 @@ def create_app(data_dir: str | Path = DEFAULT_DATA_DIR, replications: int = 30, 
     return app
 
 
-def wsgi():
-    """The Flask server for a WSGI host, on the default data folder."""
-    return create_app().server
+def wsgi(data_dir: str = str(DEFAULT_DATA_DIR)):
+    """The Flask server for a WSGI host: `gunicorn -w 2 'dashboard:wsgi()'` (or wsgi(data_dir='...'))."""
+    return create_app(data_dir).server

@@ -11,6 +11,7 @@ import socket
 import time
 from pathlib import Path
 
+import psutil
 import pytest
 
 from dashboard import create_app
@@ -23,6 +24,19 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+@pytest.fixture(autouse=True, scope="session")
+def no_stray_processes():
+    """Background jobs are separate processes; one left behind would hold the test run's output
+    open and stall CI. At the end, anything this test process started is ended (and named)."""
+    yield
+    me = psutil.Process()
+    stray = [p for p in me.children(recursive=True) if "chromedriver" not in p.name() and "chrom" not in p.name()]
+    for p in stray:
+        p.kill()
+    if stray:
+        print(f"ended {len(stray)} stray process(es): {[p.pid for p in stray]}")
 
 
 @pytest.fixture

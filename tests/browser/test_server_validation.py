@@ -20,11 +20,11 @@ def client(data_dir):
     return client
 
 
-def call(client, outputs: list[tuple[str, str]], inputs: list[tuple[str, str, object]],
-         state: list[tuple[str, str, object]]) -> dict:
-    """POST one callback request as the browser would, and return Dash's response."""
-    body = {
-        "output": next(k for k in client.callback_map  # the callback's key, as the browser sends it
+def callback_body(callback_map, outputs: list[tuple[str, str]], inputs: list[tuple[str, str, object]],
+                  state: list[tuple[str, str, object]]) -> dict:
+    """The JSON body of one callback request, as the browser sends it."""
+    return {
+        "output": next(k for k in callback_map  # the callback's key, as the browser sends it
                        if sorted(filter(None, k.strip(".").split("..."))) == sorted(f"{i}.{p}" for i, p in outputs)),
         "outputs": [{"id": i, "property": p} for i, p in outputs] if len(outputs) > 1
         else {"id": outputs[0][0], "property": outputs[0][1]},
@@ -32,6 +32,12 @@ def call(client, outputs: list[tuple[str, str]], inputs: list[tuple[str, str, ob
         "state": [{"id": i, "property": p, "value": v} for i, p, v in state],
         "changedPropIds": [f"{inputs[0][0]}.{inputs[0][1]}"],
     }
+
+
+def call(client, outputs: list[tuple[str, str]], inputs: list[tuple[str, str, object]],
+         state: list[tuple[str, str, object]]) -> dict:
+    """POST one callback request as the browser would, and return Dash's response."""
+    body = callback_body(client.callback_map, outputs, inputs, state)
     response = client.post("/_dash-update-component", data=json.dumps(body), content_type="application/json")
     assert response.status_code == 200, response.data[:500]
     return json.loads(response.data)["response"]
