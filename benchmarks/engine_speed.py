@@ -90,6 +90,7 @@ def mmc_scenario() -> Scenario:
         "early.escalation_share": 0.0,
         "relapse.probability": 0.0,
         "initial.assessment": 0.0, "initial.early": 0.0, "initial.coordinated": 0.0, "initial.intrusive": 0.0,
+        "initial.relapse_pending": 0.0,
         "staff.classic_caseworkers": 1.0,
         "caseload.classic": float(SERVERS),
         "caseload.reference": float(SERVERS),
