@@ -17,6 +17,7 @@ from .export import DIALECTS, comparison_workbook, csv_bytes, xlsx_bytes
 from .finance import compare_scenarios
 from .cache import ResultCache
 from .runner import Manifest, run
+from .sensitivity import format_sensitivity, morris
 from .sweep import load_grid, sweep
 from .scenario import Scenario, list_scenarios, load_scenario
 
@@ -182,6 +183,18 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_sensitivity(args: argparse.Namespace) -> int:
+    """Morris screening of every assumption's range for the scenario's NPV against the baseline."""
+    scenario = scenario_from(args, args.scenario)
+    horizon = {k: v for k, v in parse_set(args.set).items() if k in ("start", "years")}
+    result = morris(scenario, load_scenario(args.baseline, horizon), args.trajectories, args.seed)
+    print(format_sensitivity(result))
+    if args.out:
+        write_table(result.indices, args.out, Manifest.of(scenario, args.seed, args.trajectories))
+        print(f"wrote {args.out}")
+    return 0
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
     """The simulation's status quo against the real figures; exit 1 if a target is missed."""
     targets = load_targets(args.targets)
@@ -217,6 +230,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dialect", choices=tuple(DIALECTS), default="plain",
                    help="CSV only: plain, or da for Danish Excel (; and decimal comma, UTF-8 with BOM)")
     p.set_defaults(func=cmd_compare)
+
+    p = sub.add_parser("sensitivity", help="which assumptions move the NPV: Morris screening over every range (analytic twin)")
+    p.add_argument("--scenario", default="plan", help="a name from `scenarios` or a path to a .toml file (default plan)")
+    p.add_argument("--baseline", default="status-quo", help="the scenario to compare with (default status-quo)")
+    p.add_argument("--trajectories", type=whole_number(2), default=10, help="Morris trajectories (default 10)")
+    p.add_argument("--seed", type=seed_int, default=1)
+    p.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a parameter (repeatable)")
+    p.add_argument("--out", type=lambda t: out_path(t, (".csv", ".parquet")), default=None,
+                   help="write every parameter's indices (CSV or Parquet)")
+    p.set_defaults(func=cmd_sensitivity)
 
     p = sub.add_parser("calibrate", help="fit the unsourced base rates to real figures and write them into base.toml")
     p.add_argument("--targets", type=Path, default=TARGETS_PATH, help="the targets file (default assumptions/targets.toml)")

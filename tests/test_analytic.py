@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from conftest import extreme
+from helpers import extreme
 from sim.analytic import expected_monthly, expected_yearly, trajectory
 from sim.results import MONTHLY_COLUMNS, YEARLY_COLUMNS
 from sim.runner import run

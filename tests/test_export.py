@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 from sim.cli import main
 from sim.export import comparison_workbook, csv_bytes, xlsx_bytes
 from sim.finance import paired
-from test_finance import flows
+from helpers import flows
 
 DANGEROUS = ["=1+1", "+45 12 34 56", "-2+3", "@SUM(A1:A2)", "\tcmd", "\rcmd"]
 

@@ -3,36 +3,14 @@
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import pytest
 
 from sim.finance import (STATISTICS, compare_scenarios, discount_factors, paired, payback_years)
-from sim.results import YEARLY_COLUMNS
 from sim.scenario import load_scenario
 
+from helpers import flows, yearly
+
 RATE, RATE_AFTER_35 = 0.035, 0.025
-
-
-def yearly(name: str, rows: list[dict]) -> pd.DataFrame:
-    """A hand-made yearly frame: the given cells, zero elsewhere."""
-    frame = pd.DataFrame(rows)
-    for col in YEARLY_COLUMNS:
-        if col not in frame:
-            frame[col] = "Nord" if col == "district" else 0.0
-    frame["scenario"] = name
-    return frame[YEARLY_COLUMNS]
-
-
-def flows(investment: list[list[float]], avoided: list[list[float]], first_year: int = 2023):
-    """Scenario and baseline frames with the given investment (staff) and avoided (foster) costs
-    per [replication][year]."""
-    s, b = [], []
-    for rep, (inv, av) in enumerate(zip(investment, avoided)):
-        for t, (i, a) in enumerate(zip(inv, av)):
-            key = {"replication": rep, "year": first_year + t}
-            s.append({**key, "cost_staff_dkk": 1000.0 + i, "cost_intrusive_foster_dkk": 5000.0})
-            b.append({**key, "cost_staff_dkk": 1000.0, "cost_intrusive_foster_dkk": 5000.0 + a})
-    return yearly("scenario", s), yearly("baseline", b)
 
 
 def test_discount_factors_follow_the_stepped_rate_year_by_year():

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from conftest import QUEUE_ONLY, extreme
+from helpers import QUEUE_ONLY, extreme
 from sim.engine import ARRIVAL_ID_OFFSET, simulate
 from sim.rates import ASSESSMENT, COORDINATED, DAYS_PER_YEAR, EARLY, FOSTER, RESIDENTIAL, Rates
 

@@ -7,23 +7,17 @@ scenarios through the URL (two years, two replications) and saves a full-page sc
 from __future__ import annotations
 
 import base64
-import socket
 import time
 from pathlib import Path
 
 import psutil
 import pytest
 
+from dash_client import free_port
 from dashboard import create_app
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "screenshots"
 SHORT = "years=2&replications=2"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(autouse=True, scope="session")

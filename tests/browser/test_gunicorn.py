@@ -13,10 +13,9 @@ import psutil
 import pytest
 import requests
 
-from conftest import free_port
+from dash_client import callback_body, free_port
 from dashboard import create_app
 from dashboard.inputs import Limits, defaults
-from test_server_validation import callback_body
 
 
 @pytest.fixture

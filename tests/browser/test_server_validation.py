@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+from dash_client import callback_body
 from dashboard import create_app
 from dashboard.inputs import Limits, defaults
 from dashboard.store import ScenarioStore
@@ -18,20 +19,6 @@ def client(data_dir):
     client = app.server.test_client()
     client.callback_map = app.callback_map
     return client
-
-
-def callback_body(callback_map, outputs: list[tuple[str, str]], inputs: list[tuple[str, str, object]],
-                  state: list[tuple[str, str, object]]) -> dict:
-    """The JSON body of one callback request, as the browser sends it."""
-    return {
-        "output": next(k for k in callback_map  # the callback's key, as the browser sends it
-                       if sorted(filter(None, k.strip(".").split("..."))) == sorted(f"{i}.{p}" for i, p in outputs)),
-        "outputs": [{"id": i, "property": p} for i, p in outputs] if len(outputs) > 1
-        else {"id": outputs[0][0], "property": outputs[0][1]},
-        "inputs": [{"id": i, "property": p, "value": v} for i, p, v in inputs],
-        "state": [{"id": i, "property": p, "value": v} for i, p, v in state],
-        "changedPropIds": [f"{inputs[0][0]}.{inputs[0][1]}"],
-    }
 
 
 def call(client, outputs: list[tuple[str, str]], inputs: list[tuple[str, str, object]],

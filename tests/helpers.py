@@ -1,0 +1,67 @@
+"""Helpers shared by the test modules: scenarios beyond the plausible ranges, hand-made frames.
+
+(Not in conftest.py: tests/ and tests/browser/ each have one, and a module imported by name must
+be unique across both.)"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import pandas as pd
+
+from sim.assumptions import parse_assumptions
+from sim.results import YEARLY_COLUMNS
+from sim.scenario import Scenario, load_scenario
+
+
+def extreme(scenario: Scenario | str, **values: Any) -> Scenario:
+    """A scenario with parameter values set as given (double underscores for dots), widening each
+    parameter's plausible range to include its new value. Test configurations like 'no escalation'
+    or 'capacity far above demand' lie outside the ranges the loader accepts from users."""
+    base = load_scenario(scenario) if isinstance(scenario, str) else scenario
+    data = base.assumptions.model_dump()
+    for key, value in values.items():
+        if key == "years":
+            continue
+        group, name = key.split("__", 1)
+        p = data[group][name]
+        p["value"] = float(value)
+        p["low"] = min(p["low"], float(value))
+        p["high"] = max(p["high"], float(value))
+    assumptions = parse_assumptions(data, "test")
+    years = values.get("years", base.years)
+    return dataclasses.replace(base, assumptions=assumptions, years=int(years))
+
+
+# A single-level queue: every notified child goes straight to early help, which never escalates,
+# nobody relapses, need levels are all medium, and the system starts empty.
+QUEUE_ONLY = dict(
+    triage__no_measure_share=0.0, triage__early_share=1.0, early__escalation_share=0.0,
+    relapse__probability=0.0, severity__low_share=0.0, severity__high_share=0.0,
+    initial__assessment=0, initial__early=0, initial__coordinated=0, initial__intrusive=0,
+    initial__relapse_pending=0,
+    city__children_growth_per_year=0.0, waiting__escalation_increase_per_month=0.0,
+)
+
+
+def yearly(name: str, rows: list[dict]) -> pd.DataFrame:
+    """A hand-made yearly frame: the given cells, zero elsewhere."""
+    frame = pd.DataFrame(rows)
+    for col in YEARLY_COLUMNS:
+        if col not in frame:
+            frame[col] = "Nord" if col == "district" else 0.0
+    frame["scenario"] = name
+    return frame[YEARLY_COLUMNS]
+
+
+def flows(investment: list[list[float]], avoided: list[list[float]], first_year: int = 2023):
+    """Scenario and baseline frames with the given investment (staff) and avoided (foster) costs
+    per [replication][year]."""
+    s, b = [], []
+    for rep, (inv, av) in enumerate(zip(investment, avoided)):
+        for t, (i, a) in enumerate(zip(inv, av)):
+            key = {"replication": rep, "year": first_year + t}
+            s.append({**key, "cost_staff_dkk": 1000.0 + i, "cost_intrusive_foster_dkk": 5000.0})
+            b.append({**key, "cost_staff_dkk": 1000.0, "cost_intrusive_foster_dkk": 5000.0 + a})
+    return yearly("scenario", s), yearly("baseline", b)
