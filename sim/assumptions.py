@@ -12,7 +12,7 @@ import hashlib
 import json
 import tomllib
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 
 from pydantic import (
     AfterValidator,
@@ -78,6 +78,19 @@ NonNegative = _bounded(0.0)
 Score = _bounded(0.0, 100.0)
 
 
+class _SplitShares(_Frozen):
+    """A group with two shares of one whole (the rest is a third outcome): together at most 1."""
+
+    split: ClassVar[tuple[str, str]]
+
+    @model_validator(mode="after")
+    def _split_fits(self) -> "_SplitShares":
+        a, b = self.split
+        if getattr(self, a).value + getattr(self, b).value > 1.0:
+            raise ValueError(f"{a} + {b} must not exceed 1")
+        return self
+
+
 class City(_Frozen):
     children: Positive
     children_growth_per_year: _bounded(-0.1, 0.1)
@@ -88,27 +101,17 @@ class Notifications(_Frozen):
     per_notified_child: _bounded(1.0)
 
 
-class Triage(_Frozen):
+class Triage(_SplitShares):
+    split = ("no_measure_share", "early_share")
     no_measure_share: Share
     early_share: Share
 
-    @model_validator(mode="after")
-    def _sum(self) -> "Triage":
-        if self.no_measure_share.value + self.early_share.value > 1.0:
-            raise ValueError("no_measure_share + early_share must not exceed 1")
-        return self
 
-
-class Assessment(_Frozen):
+class Assessment(_SplitShares):
+    split = ("coordinated_share", "intrusive_share")
     mean_days: Positive
     coordinated_share: Share
     intrusive_share: Share
-
-    @model_validator(mode="after")
-    def _sum(self) -> "Assessment":
-        if self.coordinated_share.value + self.intrusive_share.value > 1.0:
-            raise ValueError("coordinated_share + intrusive_share must not exceed 1")
-        return self
 
 
 class Early(_Frozen):
@@ -116,16 +119,11 @@ class Early(_Frozen):
     escalation_share: Share
 
 
-class Coordinated(_Frozen):
+class Coordinated(_SplitShares):
+    split = ("escalation_share", "step_down_share")
     mean_days: Positive
     escalation_share: Share
     step_down_share: Share
-
-    @model_validator(mode="after")
-    def _sum(self) -> "Coordinated":
-        if self.escalation_share.value + self.step_down_share.value > 1.0:
-            raise ValueError("escalation_share + step_down_share must not exceed 1")
-        return self
 
 
 class Intrusive(_Frozen):
@@ -139,17 +137,12 @@ class Relapse(_Frozen):
     mean_days: Positive
 
 
-class Severity(_Frozen):
+class Severity(_SplitShares):
+    split = ("low_share", "high_share")
     low_share: Share
     high_share: Share
     low_escalation_multiplier: NonNegative
     high_escalation_multiplier: NonNegative
-
-    @model_validator(mode="after")
-    def _sum(self) -> "Severity":
-        if self.low_share.value + self.high_share.value > 1.0:
-            raise ValueError("low_share + high_share must not exceed 1")
-        return self
 
 
 class Wellbeing(_Frozen):
