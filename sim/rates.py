@@ -19,9 +19,8 @@ DAYS_PER_YEAR = 365.25
 DAYS_PER_MONTH = DAYS_PER_YEAR / 12
 
 # Family states, also the codes in the transition log.
+# (CLOSED: a closed case still in the wellbeing follow-up.)
 WAITING, ASSESSMENT, EARLY, COORDINATED, FOSTER, RESIDENTIAL, CLOSED = range(7)
-STATE_NAMES = ("waiting", "assessment", "early", "coordinated", "foster", "residential", "closed")
-LEVELS = (EARLY, COORDINATED, FOSTER)  # FOSTER stands for the intrusive level in routing
 
 # Need levels.
 LOW, MEDIUM, HIGH = range(3)
