@@ -89,6 +89,13 @@ def scenario_from(args: argparse.Namespace, name: str) -> Scenario:
     return load_scenario(name, parse_set(args.set))
 
 
+def baseline_from(args: argparse.Namespace) -> Scenario:
+    """The baseline of a paired comparison: it shares the scenario's horizon (--set start/years);
+    every other override is the scenario's alone."""
+    horizon = {k: v for k, v in parse_set(args.set).items() if k in ("start", "years")}
+    return load_scenario(args.baseline, horizon)
+
+
 def write_table(frame: pd.DataFrame, path: Path, manifest: Manifest) -> None:
     """Write CSV or Parquet, with the manifest beside it as FILE.manifest.json."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -117,9 +124,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 def cmd_compare(args: argparse.Namespace) -> int:
     """Paired comparison of a scenario (with --set) against a baseline; yearly table and summary."""
     scenario = scenario_from(args, args.scenario)
-    # The horizon is shared by both sides of a paired comparison; other overrides are the scenario's.
-    horizon = {k: v for k, v in parse_set(args.set).items() if k in ("start", "years")}
-    baseline = load_scenario(args.baseline, horizon)
+    baseline = baseline_from(args)
     comparison = compare_scenarios(scenario, baseline, args.replications, args.seed, workers=args.workers,
                                    scheduler=args.scheduler, show_progress=sys.stderr.isatty(),
                                    cache=cache_from(args))
@@ -186,8 +191,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
 def cmd_sensitivity(args: argparse.Namespace) -> int:
     """Morris screening of every assumption's range for the scenario's NPV against the baseline."""
     scenario = scenario_from(args, args.scenario)
-    horizon = {k: v for k, v in parse_set(args.set).items() if k in ("start", "years")}
-    result = morris(scenario, load_scenario(args.baseline, horizon), args.trajectories, args.seed)
+    result = morris(scenario, baseline_from(args), args.trajectories, args.seed)
     print(format_sensitivity(result))
     if args.out:
         write_table(result.indices, args.out, Manifest.of(scenario, args.seed, args.trajectories))

@@ -17,6 +17,7 @@ from .scenario import Scenario
 from .staffing import Staffing
 
 N_STATES = 7
+PAID_STATES = [EARLY, COORDINATED, FOSTER, RESIDENTIAL]  # the stays with a cost per day
 
 # The pinned schema: the columns of the monthly and yearly frames, in order (tests/test_schema.py).
 KEY_COLUMNS = ["scenario", "replication", "year", "district"]
@@ -68,7 +69,8 @@ def _expand(lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _days_in_months(cal: Calendar, n_districts: int, seg: np.ndarray) -> np.ndarray:
-    """Days each stay overlaps each month, summed by state, district and month: [S, D, M]."""
+    """Days each stay overlaps each month, summed by state, district and month: [S, D, M]
+    (rows of states without stays are zero)."""
     t0 = np.maximum(seg["t0"], 0.0)
     t1 = seg["t1"]
     lo = cal.month_of(t0)
@@ -158,7 +160,7 @@ def monthly_frame(scenario: Scenario, log: TransitionLog, replication: int,
         s = started[np.isin(started["state"], states)]
         starts[name] = _per_month(cal, n, s["district"], s["t0"])
 
-    days = _days_in_months(cal, n, seg)
+    days = _days_in_months(cal, n, seg[np.isin(seg["state"], PAID_STATES)])
     counts, score_sum, good = _snapshots(cal, n, seg, rates, a.wellbeing.good_threshold.value)
     followed = counts.sum(axis=0)  # open cases and closed ones still in follow-up
 

@@ -59,7 +59,7 @@ class Scenario:
     relational: bool = True
     start: dt.date = DEFAULT_START
     years: int = DEFAULT_YEARS
-    _base: Assumptions | None = field(default=None, compare=False, repr=False)
+    _base: "Scenario | None" = field(default=None, compare=False, repr=False)  # what overrides() diffs against
 
     # -- time ---------------------------------------------------------------------------------
     @property
@@ -126,14 +126,10 @@ class Scenario:
 
     def overrides(self) -> dict[str, Any]:
         """What differs from the base assumptions and districts, as scenario-file data."""
-        base = self._base or self.assumptions
-        changed = {
-            k: p.value
-            for k, p in self.assumptions.params().items()
-            if p.value != base.params()[k].value
-        }
-        base_districts = load_districts()
-        base_waves = base_districts.waves
+        base = self._base or self
+        base_values = {k: p.value for k, p in base.assumptions.params().items()}
+        changed = {k: p.value for k, p in self.assumptions.params().items() if p.value != base_values[k]}
+        base_waves = dict(base.waves)
         out: dict[str, Any] = {"description": self.description}
         if self.start != DEFAULT_START:
             out["start"] = self.start
@@ -145,7 +141,7 @@ class Scenario:
             rollout["waves"] = waves
         moved = {
             d.name: d.wave
-            for d, b in zip(self.districts, base_districts.district)
+            for d, b in zip(self.districts, base.districts)
             if d.wave != b.wave
         }
         if moved:
@@ -177,7 +173,6 @@ def base_scenario(
         assumptions=a,
         districts=d.district,
         waves=tuple(sorted(d.waves.items())),
-        _base=a,
     )
 
 
@@ -303,7 +298,7 @@ def _apply(base: Scenario, spec: dict[str, Any], origin: str, name: str) -> Scen
         relational=enabled,
         start=start,
         years=years,
-        _base=base._base or base.assumptions,
+        _base=base._base or base,
     )
 
 
