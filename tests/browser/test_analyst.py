@@ -73,6 +73,8 @@ def test_analyst_moves_slider_runs_simulation_and_saves(dash_duo, open_page, sho
     compare.send_keys("Lavt", Keys.ARROW_DOWN, Keys.ENTER)
     dash_duo.wait_for_contains_text("#compare-rows", "Lavt sagstal", timeout=20)
     assert "Nuværende" in dash_duo.find_element("#compare-rows").text
+    compare.send_keys(Keys.ESCAPE)  # close the picker so it does not cover the page
+    settled()  # the preview re-renders after the reload; photograph the page at rest
     screenshot("analyst-compare")
 
 
