@@ -4,20 +4,23 @@ Data flows one way: assumptions -> scenario -> engine -> results -> finance -> d
 """
 
 from .analytic import expected_monthly, expected_yearly
-from .assumptions import AssumptionError, Assumptions, Param, load_assumptions, load_districts
+from .assumptions import AssumptionError, Assumptions, Param, load_assumptions, load_districts, shown
 from .cache import ResultCache
 from .calibrate import Targets, load_targets
+from .experiment import Experiment
 from .export import comparison_workbook, csv_bytes, xlsx_bytes
-from .finance import Comparison, compare_scenarios, paired
+from .finance import Comparison, Interval, Summary, paired
 from .results import MONTHLY_COLUMNS, YEARLY_COLUMNS
 from .runner import Manifest, Results, project_version, run
-from .scenario import Scenario, list_scenarios, load_scenario, parse_scenario_text, scenario_names
+from .scenario import (MAX_YEARS, NEVER, Scenario, ScenarioSpec, list_scenarios, load_scenario, parse_scenario_text,
+                       parse_whole_number, scenario_names, spec_from_overrides)
 
 __all__ = [
-    "ResultCache",
+    "ResultCache", "Experiment",
     "expected_yearly", "expected_monthly", "Targets", "load_targets",
-    "AssumptionError", "Assumptions", "Param", "load_assumptions", "load_districts",
-    "comparison_workbook", "csv_bytes", "xlsx_bytes", "Comparison", "compare_scenarios", "paired",
+    "AssumptionError", "Assumptions", "Param", "load_assumptions", "load_districts", "shown",
+    "comparison_workbook", "csv_bytes", "xlsx_bytes", "Comparison", "Interval", "Summary", "paired",
     "MONTHLY_COLUMNS", "YEARLY_COLUMNS", "Manifest", "Results", "project_version", "run",
-    "Scenario", "list_scenarios", "load_scenario", "parse_scenario_text", "scenario_names",
+    "MAX_YEARS", "NEVER", "Scenario", "ScenarioSpec", "list_scenarios", "load_scenario", "parse_scenario_text",
+    "parse_whole_number", "scenario_names", "spec_from_overrides",
 ]

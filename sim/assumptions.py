@@ -12,7 +12,7 @@ import hashlib
 import json
 import tomllib
 from pathlib import Path
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import (
     AfterValidator,
@@ -34,11 +34,16 @@ class _Frozen(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
+WORLD, POLICY = "world", "policy"
+
+
 class Param(_Frozen):
-    """One number with its unit, plausible range and source."""
+    """One number with its unit, plausible range and source, and whether it describes the world
+    (both arms of a comparison share it) or the policy (the scenario's own choice)."""
 
     value: float
     unit: str = Field(min_length=1)
+    kind: Literal["world", "policy"]
     low: float
     high: float
     source: str = Field(min_length=1)
@@ -246,6 +251,10 @@ class Assumptions(_Frozen):
                 out[f"{group}.{name}"] = getattr(g, name)
         return out
 
+    def kinds(self) -> dict[str, str]:
+        """Each parameter's kind ("world" or "policy") by dotted name: the baseline rule as data."""
+        return {k: p.kind for k, p in self.params().items()}
+
     def value(self, dotted: str) -> float:
         try:
             return self.params()[dotted].value
@@ -319,19 +328,24 @@ def _digest(obj: Any) -> str:
     return hashlib.sha256(blob.encode()).hexdigest()
 
 
-def _where(err: ValidationError) -> str:
-    """Turn pydantic's first error into 'key: what was expected'."""
+def error_message(err: ValidationError) -> str:
+    """Pydantic's first error as 'key: what was expected, got what' (the one error format)."""
     e = err.errors()[0]
-    loc = ".".join(str(p) for p in e["loc"] if not (isinstance(p, str) and p.startswith("function-")))
+    loc = ".".join(str(p) for p in e["loc"] if not (isinstance(p, str) and (p.startswith("function-") or p == "[key]")))
     msg = e["msg"].removeprefix("Value error, ")
-    got = e.get("input")
-    if e["type"] in {"float_type", "int_type", "string_type", "date_type", "bool_type", "int_from_float"}:
-        msg = f"{msg}, got {got!r}"
-    elif e["type"] == "extra_forbidden":
+    if e["type"] == "extra_forbidden":
         msg = "unknown key"
     elif e["type"] == "missing":
         msg = "required key is missing"
+    elif e["type"] != "value_error":  # our own messages already say what they got
+        msg = f"{msg}, got {shown(e.get('input'))}"
     return f"{loc}: {msg}" if loc else msg
+
+
+def shown(value: Any, limit: int = 60) -> str:
+    """A value as it is quoted in an error message, cut short (an input may be megabytes)."""
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit - 3] + "..."
 
 
 def read_toml(path: Path) -> dict[str, Any]:
@@ -343,22 +357,34 @@ def read_toml(path: Path) -> dict[str, Any]:
         raise AssumptionError(f"{path}: file not found") from None
     except tomllib.TOMLDecodeError as exc:
         raise AssumptionError(f"{path}: not valid TOML ({exc})") from None
+    except RecursionError:
+        raise AssumptionError(f"{path}: not valid TOML (nested too deeply)") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise AssumptionError(f"{path}: cannot be read ({exc})") from None
+
+
+def parse_toml_text(text: str, origin: str) -> dict[str, Any]:
+    """TOML text (an upload, a pasted file) as data; malformed text is an AssumptionError."""
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise AssumptionError(f"{origin}: not valid TOML ({exc})") from None
+    except RecursionError:
+        raise AssumptionError(f"{origin}: not valid TOML (nested too deeply)") from None
 
 
 def parse_assumptions(data: dict[str, Any], origin: str) -> Assumptions:
     try:
         return Assumptions.model_validate(data)
     except ValidationError as exc:
-        raise AssumptionError(f"{origin}: {_where(exc)}") from None
+        raise AssumptionError(f"{origin}: {error_message(exc)}") from None
 
 
 def parse_districts(data: dict[str, Any], origin: str) -> Districts:
     try:
         return Districts.model_validate(data)
     except ValidationError as exc:
-        raise AssumptionError(f"{origin}: {_where(exc)}") from None
+        raise AssumptionError(f"{origin}: {error_message(exc)}") from None
 
 
 def load_assumptions(path: Path | str = ASSUMPTIONS_DIR / "base.toml") -> Assumptions:

@@ -1,10 +1,10 @@
 """The result cache: a finished run is kept on disk, so asking again for the same scenario, seed and
 replications (a revisit in the dashboard, a repeated `python -m sim run`) is served in milliseconds.
 
-Keyed by (scenario id, scenario name, seed, replications, project version, model code). The scenario
-id covers every number that determines the results; the name is in the key because it is written
-into the frames; the model code fingerprint (a hash of sim/*.py) keeps a developer's edited engine
-from being answered with an older engine's numbers while the project version stands still.
+The runner makes the key (`runner.cache_key`: scenario id, scenario name, seed, replications,
+project version and the model code's fingerprint); this module only stores and finds. The model code
+fingerprint (a hash of sim/*.py) keeps a developer's edited engine from being answered with an
+older engine's numbers while the project version stands still.
 Storage is `diskcache` (SQLite underneath), safe when the CLI, the dashboard and worker processes
 read and write at once. The default folder is data/cache in the project (git-ignored), or the
 folder in the environment variable RELVEL_CACHE_DIR.
@@ -16,13 +16,9 @@ import hashlib
 import os
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Any
 
 import diskcache
-
-if TYPE_CHECKING:  # runner imports this module; the import back is for type hints only
-    from .runner import Results
-    from .scenario import Scenario
 
 CACHE_ENV = "RELVEL_CACHE_DIR"
 SIM_DIR = Path(__file__).resolve().parent
@@ -52,22 +48,16 @@ class ResultCache:
         self.directory = Path(directory) if directory is not None else default_cache_dir()
         self._store = diskcache.Cache(str(self.directory), size_limit=size_limit)
 
-    @staticmethod
-    def key(scenario: "Scenario", seed: int, replications: int) -> str:
-        from .runner import project_version
+    def get(self, key: str) -> Any:
+        """The stored value, or None when it was never stored (or was evicted)."""
+        return self._store.get(key)
 
-        return "|".join((scenario.id, scenario.name, str(seed), str(replications), project_version(),
-                         model_fingerprint()))
+    def put(self, key: str, value: Any) -> None:
+        """Store a value whole: a reader sees the complete value or none (one SQLite transaction)."""
+        self._store.set(key, value)
 
-    def get(self, scenario: "Scenario", seed: int, replications: int) -> "Results | None":
-        """The stored run, or None when it was never stored (or was evicted)."""
-        return self._store.get(self.key(scenario, seed, replications))
-
-    def put(self, scenario: "Scenario", seed: int, replications: int, results: "Results") -> None:
-        self._store.set(self.key(scenario, seed, replications), results)
-
-    def __contains__(self, item: tuple["Scenario", int, int]) -> bool:
-        return self.key(*item) in self._store
+    def __contains__(self, key: str) -> bool:
+        return key in self._store
 
     def __len__(self) -> int:
         return len(self._store)

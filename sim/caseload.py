@@ -10,7 +10,7 @@ the base escalation and resolution shares were read):
 Halving the caseload with an escalation elasticity of 0.275 (fitted by `python -m sim calibrate` to
 KORA's Herning evaluation) cuts escalations by 1 - 0.5**0.275 = 17 %.
 Both elasticities are assumptions with ranges that include zero (no effect): no causal Danish
-estimate exists (shared/reference/figures.md, section 7). Capacity (case slots) is the other channel
+estimate exists (docs/sources.md §7). Capacity (case slots) is the other channel
 of caseload and is set by the staffing, not here.
 """
 

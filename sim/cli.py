@@ -14,8 +14,8 @@ from .assumptions import AssumptionError, load_assumptions
 from .calibrate import (BASE_PATH, TARGETS_PATH, calibrate, format_calibration, format_herning, format_table,
                         herning_check, load_targets, validation_table)
 from .export import DIALECTS, comparison_workbook, csv_bytes, xlsx_bytes
-from .finance import compare_scenarios
 from .cache import ResultCache
+from .experiment import Experiment
 from .runner import Manifest, run
 from .sensitivity import format_sensitivity, morris
 from .sweep import load_grid, sweep
@@ -31,17 +31,15 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(message)
 
 
-def parse_set(items: list[str] | None) -> dict[str, Any]:
-    """`--set key=value` pairs; numbers become floats, anything else stays text for validation."""
-    out: dict[str, Any] = {}
+def parse_set(items: list[str] | None) -> dict[str, str]:
+    """`--set key=value` pairs as text; the scenario description (`sim.scenario.ScenarioSpec`)
+    reads the values, as it does for files, URLs and grids."""
+    out: dict[str, str] = {}
     for item in items or []:
         key, sep, value = item.partition("=")
         if not sep or not key.strip():
             raise UsageError(f"--set {item!r}: expected dotted.key=value")
-        try:
-            out[key.strip()] = float(value)
-        except ValueError:
-            out[key.strip()] = value.strip()
+        out[key.strip()] = value.strip()
     return out
 
 
@@ -89,11 +87,10 @@ def scenario_from(args: argparse.Namespace, name: str) -> Scenario:
     return load_scenario(name, parse_set(args.set))
 
 
-def baseline_from(args: argparse.Namespace) -> Scenario:
-    """The baseline of a paired comparison: it shares the scenario's horizon (--set start/years);
-    every other override is the scenario's alone."""
-    horizon = {k: v for k, v in parse_set(args.set).items() if k in ("start", "years")}
-    return load_scenario(args.baseline, horizon)
+def experiment_from(args: argparse.Namespace, replications: int) -> Experiment:
+    """The paired question of --scenario (with --set) against --baseline; the baseline rule
+    (`sim.experiment`) decides which of the overrides the baseline shares."""
+    return Experiment(scenario_from(args, args.scenario), load_scenario(args.baseline), args.seed, replications)
 
 
 def write_table(frame: pd.DataFrame, path: Path, manifest: Manifest) -> None:
@@ -123,37 +120,36 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_compare(args: argparse.Namespace) -> int:
     """Paired comparison of a scenario (with --set) against a baseline; yearly table and summary."""
-    scenario = scenario_from(args, args.scenario)
-    baseline = baseline_from(args)
-    comparison = compare_scenarios(scenario, baseline, args.replications, args.seed, workers=args.workers,
-                                   scheduler=args.scheduler, show_progress=sys.stderr.isatty(),
-                                   cache=cache_from(args))
+    experiment = experiment_from(args, args.replications)
+    comparison = experiment.run(workers=args.workers, scheduler=args.scheduler, cache=cache_from(args),
+                                show_progress=sys.stderr.isatty())
+    scenario = experiment.arms[0]
     if args.out.suffix.lower() == ".xlsx":
         data = xlsx_bytes(comparison_workbook(comparison, scenario))
     else:
         data = csv_bytes(comparison.yearly, args.dialect)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_bytes(data)
+    s = comparison.summary
     if args.out.suffix.lower() == ".csv":
-        write_manifest(args.out, comparison.summary["manifest"])
+        write_manifest(args.out, dict(s.manifest))
     if args.summary_json:
         args.summary_json.parent.mkdir(parents=True, exist_ok=True)
-        args.summary_json.write_text(json.dumps(comparison.summary, indent=2, ensure_ascii=False) + "\n",
+        args.summary_json.write_text(json.dumps(s.as_dict(), indent=2, ensure_ascii=False) + "\n",
                                      encoding="utf-8")
-    s = comparison.summary
-    npv = s["npv_dkk"]
-    print(f"{scenario.name} vs {baseline.name}, {args.replications} replications: "
-          f"NPV {npv['mean'] / 1e6:,.1f} m DKK (90 % interval {npv['p05'] / 1e6:,.1f} to {npv['p95'] / 1e6:,.1f}), "
-          f"payback {s['payback_year'] or 'not within the horizon'}, "
-          f"placements avoided {s['placements_avoided']['mean']:,.0f}; wrote {args.out}")
+    print(f"{scenario.name} vs {experiment.baseline.name}, {args.replications} replications: "
+          f"NPV {s.npv_dkk.mean / 1e6:,.1f} m DKK (90 % interval {s.npv_dkk.p05 / 1e6:,.1f} to "
+          f"{s.npv_dkk.p95 / 1e6:,.1f}), payback {s.payback_year or 'not within the horizon'}, "
+          f"placements avoided {s.placements_avoided.mean:,.0f}; wrote {args.out}")
     return 0
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
     """Every point of a grid of overrides as a scenario; one tidy yearly table with the grid's columns."""
     grid = load_grid(args.grid)
-    table, manifest = sweep(grid, args.replications, args.seed, parse_set(args.set), workers=args.workers,
-                            scheduler=args.scheduler, show_progress=sys.stderr.isatty(), cache=cache_from(args))
+    table, manifest = sweep(grid, load_scenario(args.baseline), args.replications, args.seed, parse_set(args.set),
+                            workers=args.workers, scheduler=args.scheduler, show_progress=sys.stderr.isatty(),
+                            cache=cache_from(args))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     if args.out.suffix.lower() == ".parquet":
         table.to_parquet(args.out, index=False)
@@ -172,8 +168,8 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
 
 
 def cmd_assumptions(args: argparse.Namespace) -> int:
-    rows = [{"parameter": k, "value": p.value, "unit": p.unit, "low": p.low, "high": p.high, "source": p.source}
-            for k, p in load_assumptions().params().items()]
+    rows = [{"parameter": k, "kind": p.kind, "value": p.value, "unit": p.unit, "low": p.low, "high": p.high,
+             "source": p.source} for k, p in load_assumptions().params().items()]
     with pd.option_context("display.max_rows", None, "display.width", 250, "display.max_colwidth", 70,
                            "display.float_format", "{:,.6g}".format):
         print(pd.DataFrame(rows).to_string(index=False))
@@ -190,11 +186,11 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
 
 def cmd_sensitivity(args: argparse.Namespace) -> int:
     """Morris screening of every assumption's range for the scenario's NPV against the baseline."""
-    scenario = scenario_from(args, args.scenario)
-    result = morris(scenario, baseline_from(args), args.trajectories, args.seed)
+    experiment = experiment_from(args, 1)
+    result = morris(experiment, args.trajectories)
     print(format_sensitivity(result))
     if args.out:
-        write_table(result.indices, args.out, Manifest.of(scenario, args.seed, args.trajectories))
+        write_table(result.indices, args.out, Manifest.of(experiment.arms[0], args.seed, args.trajectories))
         print(f"wrote {args.out}")
     return 0
 
@@ -257,8 +253,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--targets", type=Path, default=TARGETS_PATH, help="the targets file (default assumptions/targets.toml)")
     p.set_defaults(func=cmd_validate)
 
-    p = sub.add_parser("sweep", help="run a scenario at every point of a grid of overrides into one yearly table")
+    p = sub.add_parser("sweep", help="compare a scenario with a baseline at every point of a grid of overrides")
     p.add_argument("--grid", required=True, type=Path, help="a grid file (see assumptions/grids/example.toml)")
+    p.add_argument("--baseline", default="status-quo", help="the scenario to compare with (default status-quo)")
     add_run_options(p)
     p.add_argument("--out", required=True, type=lambda t: out_path(t, (".csv", ".parquet")))
     p.set_defaults(func=cmd_sweep)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import math
+from dataclasses import asdict, fields, is_dataclass
 from typing import Any
 
 import pandas as pd
@@ -16,7 +17,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from .finance import Comparison, city_totals
+from .finance import Comparison, Interval, Summary, city_totals
 from .results import MONTHLY_COLUMNS
 from .scenario import Scenario
 
@@ -94,20 +95,22 @@ def xlsx_bytes(sheets: dict[str, pd.DataFrame]) -> bytes:
     return buffer.getvalue()
 
 
-def summary_frame(summary: dict[str, Any]) -> pd.DataFrame:
-    """The comparison summary as rows: measures with mean and percentiles, single values in `value`."""
+def summary_frame(summary: Summary) -> pd.DataFrame:
+    """The comparison summary as rows: intervals with mean and percentiles, other values in
+    `value` (a table of values as one row per entry)."""
     rows: list[dict[str, Any]] = []
-    for key, value in summary.items():
-        if key == "manifest":
+    for f in fields(summary):
+        value = getattr(summary, f.name)
+        if f.name == "manifest":
             continue
-        if key == "p_payback_by_year":
+        if isinstance(value, Interval):
+            rows.append({"measure": f.name, **asdict(value)})
+        elif f.name == "p_payback_by_year":
             rows += [{"measure": f"p_payback_by_{year}", "value": p} for year, p in value.items()]
-        elif isinstance(value, dict) and set(value) == {"mean", "p05", "p50", "p95"}:
-            rows.append({"measure": key, **value})
-        elif isinstance(value, dict):
-            rows += [{"measure": f"{key}.{k}", "value": v} for k, v in value.items()]
+        elif is_dataclass(value):
+            rows += [{"measure": f"{f.name}.{k}", "value": v} for k, v in asdict(value).items()]
         else:
-            rows.append({"measure": key, "value": value})
+            rows.append({"measure": f.name, "value": value})
     return pd.DataFrame(rows, columns=["measure", "mean", "p05", "p50", "p95", "value"])
 
 
@@ -121,16 +124,16 @@ def monthly_city_frame(monthly: pd.DataFrame) -> pd.DataFrame:
 def assumptions_frame(scenario: Scenario) -> pd.DataFrame:
     """Every parameter of the scenario with value, unit, range, source and note."""
     return pd.DataFrame([{"parameter": k, **p.model_dump()} for k, p in scenario.assumptions.params().items()],
-                        columns=["parameter", "value", "unit", "low", "high", "source", "note"])
+                        columns=["parameter", "value", "unit", "kind", "low", "high", "source", "note"])
 
 
 def comparison_workbook(comparison: Comparison, scenario: Scenario) -> dict[str, pd.DataFrame]:
     """The sheets of a comparison export: summary, yearly, monthly (if the scenario's results are
     at hand), assumptions (with sources) and manifest."""
     sheets = {"summary": summary_frame(comparison.summary), "yearly": comparison.yearly}
-    if comparison.scenario_results is not None:
-        sheets["monthly"] = monthly_city_frame(comparison.scenario_results.monthly)
+    if comparison.scenario_monthly is not None:
+        sheets["monthly"] = monthly_city_frame(comparison.scenario_monthly)
     sheets["assumptions"] = assumptions_frame(scenario)
     sheets["manifest"] = pd.DataFrame(
-        [{"key": k, "value": v} for k, v in comparison.summary["manifest"].items()], columns=["key", "value"])
+        [{"key": k, "value": v} for k, v in comparison.summary.manifest.items()], columns=["key", "value"])
     return sheets

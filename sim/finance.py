@@ -33,7 +33,8 @@ payback year, with "never" counted as beyond the horizon; None if it is never re
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
@@ -41,8 +42,6 @@ import pandas as pd
 
 from .assumptions import Assumptions
 from .results import COST_COLUMNS, FLOW_COLUMNS, STOCK_COLUMNS, WEIGHT_COLUMNS, weighted_mean
-from .runner import Manifest, Progress, Results, run
-from .scenario import Scenario
 
 INVESTMENT_COSTS = ["cost_staff_dkk", "cost_coordinator_dkk", "cost_implementation_dkk"]
 AVOIDABLE_COSTS = ["cost_early_dkk", "cost_coordinated_dkk", "cost_intrusive_foster_dkk",
@@ -60,15 +59,78 @@ _WEIGHTED_MEANS = {"mean_wait_days": "admissions", "good_wellbeing_share": "well
                    "wellbeing_mean": "wellbeing_children"}
 
 
+@dataclass(frozen=True)
+class Interval:
+    """A quantity over the replications: mean and 5th/50th/95th percentiles (None if undefined)."""
+
+    mean: float | None
+    p05: float | None
+    p50: float | None
+    p95: float | None
+
+    @classmethod
+    def of(cls, values: np.ndarray | pd.Series) -> "Interval":
+        """Mean and percentiles over replications, ignoring NaN."""
+        v = np.asarray(values, dtype=float)
+        v = v[~np.isnan(v)]
+        if v.size == 0:
+            return cls(None, None, None, None)
+        return cls(**{name: float(v.mean() if q is None else np.percentile(v, 100 * q))
+                      for name, q in STATISTICS.items()})
+
+
+@dataclass(frozen=True)
+class Horizon:
+    first_year: int
+    last_year: int
+    years: int
+
+
+@dataclass(frozen=True)
+class Discounting:
+    rate: float
+    rate_after_35: float
+    convention: str = "year 0 = first budget year, undiscounted; year t discounted t years"
+
+
+@dataclass(frozen=True, eq=False)
+class Summary:
+    """The headline of a paired comparison (see the module docstring); `as_dict()` is the summary
+    JSON, whose keys the README documents."""
+
+    npv_dkk: Interval
+    payback_year: int | None
+    p_payback_by_year: Mapping[int, float]
+    return_per_krone: Interval
+    investment_dkk: Interval
+    avoided_cost_dkk: Interval
+    net_dkk: Interval
+    placements_avoided: Interval
+    good_wellbeing_share_change: Interval
+    mean_wait_days_change: Interval
+    scenario_cost_dkk: Interval  # each arm's total cost over the horizon, undiscounted
+    baseline_cost_dkk: Interval
+    horizon: Horizon
+    discounting: Discounting
+    replications: int
+    manifest: Mapping[str, Any]
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
 @dataclass(frozen=True, eq=False)
 class Comparison:
-    """A paired comparison: per replication x year, its statistics by year, and a summary."""
+    """A paired comparison: per replication x year, its statistics by year, and a summary; with
+    the two arms' yearly results it was made from (per district) and, when simulated, the
+    scenario's monthly results."""
 
     per_replication: pd.DataFrame  # replication, year, COMPARISON_COLUMNS
     yearly: pd.DataFrame  # year, statistic (mean/p05/p50/p95), COMPARISON_COLUMNS: the compare CSV
-    summary: dict[str, Any]
-    scenario_results: Results | None = None
-    baseline_results: Results | None = None
+    summary: Summary
+    scenario_yearly: pd.DataFrame
+    baseline_yearly: pd.DataFrame
+    scenario_monthly: pd.DataFrame | None = None
 
 
 def city_totals(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
@@ -94,15 +156,6 @@ def payback_years(years: np.ndarray, cumulative_net: np.ndarray) -> np.ndarray:
     stays = np.logical_and.accumulate((cumulative_net >= 0)[:, ::-1], axis=1)[:, ::-1]
     first = np.argmax(stays, axis=1)
     return np.where(stays[:, -1], np.asarray(years, dtype=float)[first], np.nan)
-
-
-def _stats(values: np.ndarray) -> dict[str, float | None]:
-    """Mean and percentiles over replications, ignoring NaN; None where nothing is defined."""
-    v = np.asarray(values, dtype=float)
-    v = v[~np.isnan(v)]
-    if v.size == 0:
-        return {name: None for name in STATISTICS}
-    return {name: float(v.mean() if q is None else np.percentile(v, 100 * q)) for name, q in STATISTICS.items()}
 
 
 def _yearly_statistics(per_replication: pd.DataFrame) -> pd.DataFrame:
@@ -171,67 +224,26 @@ def paired(scenario_yearly: pd.DataFrame, baseline_yearly: pd.DataFrame, assumpt
     horizon = ["replication"]  # the whole horizon per replication, as the city sees it
     s_all, b_all = city_totals(scenario_yearly, horizon), city_totals(baseline_yearly, horizon)
     b_all = b_all.set_index("replication").reindex(s_all["replication"]).reset_index()
-    summary: dict[str, Any] = {
-        "npv_dkk": _stats(npv),
-        "payback_year": median_year,
-        "p_payback_by_year": p_by_year,
-        "return_per_krone": _stats(per_krone),
-        "investment_dkk": _stats(wide("investment_dkk").sum(axis=1)),
-        "avoided_cost_dkk": _stats(wide("avoided_cost_dkk").sum(axis=1)),
-        "net_dkk": _stats(wide("net_dkk").sum(axis=1)),
-        "placements_avoided": _stats(wide("placements_avoided").sum(axis=1)),
-        "good_wellbeing_share_change": _stats(s_all["good_wellbeing_share"] - b_all["good_wellbeing_share"]),
-        "mean_wait_days_change": _stats(s_all["mean_wait_days"] - b_all["mean_wait_days"]),
-        "horizon": {"first_year": int(years[0]), "last_year": int(years[-1]), "years": int(len(years))},
-        "discounting": {"rate": f.discount_rate.value, "rate_after_35": f.discount_rate_after_35.value,
-                        "convention": "year 0 = first budget year, undiscounted; year t discounted t years"},
-        "replications": int(len(reps)),
-        "manifest": manifest if manifest is not None else {
+    summary = Summary(
+        npv_dkk=Interval.of(npv),
+        payback_year=median_year,
+        p_payback_by_year=p_by_year,
+        return_per_krone=Interval.of(per_krone),
+        investment_dkk=Interval.of(wide("investment_dkk").sum(axis=1)),
+        avoided_cost_dkk=Interval.of(wide("avoided_cost_dkk").sum(axis=1)),
+        net_dkk=Interval.of(wide("net_dkk").sum(axis=1)),
+        placements_avoided=Interval.of(wide("placements_avoided").sum(axis=1)),
+        good_wellbeing_share_change=Interval.of(s_all["good_wellbeing_share"] - b_all["good_wellbeing_share"]),
+        mean_wait_days_change=Interval.of(s_all["mean_wait_days"] - b_all["mean_wait_days"]),
+        scenario_cost_dkk=Interval.of(s_all["cost_total_dkk"]),
+        baseline_cost_dkk=Interval.of(b_all["cost_total_dkk"]),
+        horizon=Horizon(int(years[0]), int(years[-1]), int(len(years))),
+        discounting=Discounting(f.discount_rate.value, f.discount_rate_after_35.value),
+        replications=int(len(reps)),
+        manifest=manifest if manifest is not None else {
             "scenario": str(scenario_yearly["scenario"].iloc[0]),
             "baseline": str(baseline_yearly["scenario"].iloc[0]),
             "replications": int(len(reps)),
         },
-    }
-    return Comparison(per_replication, _yearly_statistics(per_replication), summary)
-
-
-def comparison_manifest(scenario: Manifest, baseline: Manifest) -> dict[str, Any]:
-    """One flat manifest for a comparison: what both sides were made from."""
-    return {
-        "project_version": scenario.project_version,
-        "scenario": scenario.scenario,
-        "scenario_id": scenario.scenario_id,
-        "scenario_assumptions_hash": scenario.assumptions_hash,
-        "baseline": baseline.scenario,
-        "baseline_id": baseline.scenario_id,
-        "baseline_assumptions_hash": baseline.assumptions_hash,
-        "seed": scenario.seed,
-        "replications": scenario.replications,
-        "start": scenario.start,
-        "years": scenario.years,
-    }
-
-
-def compare_scenarios(scenario: Scenario, baseline: Scenario, replications: int, seed: int,
-                      **run_options: Any) -> Comparison:
-    """Run the scenario and the baseline with the same seed and replications, then pair them.
-
-    run_options go to sim.runner.run (workers, scheduler, show_progress, ...); a `progress`
-    callback sees both runs as one task of 2 x replications."""
-    if (scenario.start, scenario.years) != (baseline.start, baseline.years):
-        raise ValueError(
-            f"paired comparison: {scenario.name} covers {scenario.start.isoformat()} + {scenario.years} years but "
-            f"{baseline.name} covers {baseline.start.isoformat()} + {baseline.years} years; they must be the same")
-    progress: Progress | None = run_options.pop("progress", None)
-
-    def part(offset: int) -> Progress | None:
-        if progress is None:
-            return None
-        return lambda done, _total: progress(offset + done, 2 * replications)
-
-    scenario_results = run(scenario, replications, seed, progress=part(0), **run_options)
-    baseline_results = run(baseline, replications, seed, progress=part(replications), **run_options)
-    comparison = paired(scenario_results.yearly, baseline_results.yearly, scenario.assumptions,
-                        comparison_manifest(scenario_results.manifest, baseline_results.manifest))
-    return Comparison(comparison.per_replication, comparison.yearly, comparison.summary,
-                      scenario_results, baseline_results)
+    )
+    return Comparison(per_replication, _yearly_statistics(per_replication), summary, scenario_yearly, baseline_yearly)

@@ -15,7 +15,7 @@ from importlib.metadata import PackageNotFoundError, version
 import pandas as pd
 from tqdm import tqdm
 
-from .cache import ResultCache
+from .cache import ResultCache, model_fingerprint
 from .engine import simulate
 from .results import fixed_costs, monthly_frame, yearly_frame
 from .scenario import Scenario
@@ -59,6 +59,17 @@ class Results:
     manifest: Manifest
 
 
+def cache_key(scenario: Scenario, seed: int, replications: int) -> str:
+    """What identifies a run in the result cache: every input that determines its frames."""
+    return "|".join((scenario.id, scenario.name, str(seed), str(replications), project_version(),
+                     model_fingerprint()))
+
+
+def cached(scenario: Scenario, seed: int, replications: int, cache: ResultCache) -> "Results | None":
+    """The run if the cache holds it, else None."""
+    return cache.get(cache_key(scenario, seed, replications))
+
+
 def replicate(scenario: Scenario, seed: int, replication: int) -> pd.DataFrame:
     """One replication's monthly frame; the unit of work for every executor."""
     return monthly_frame(scenario, simulate(scenario, seed, replication), replication,
@@ -83,7 +94,7 @@ def run(scenario: Scenario, replications: int = 1, seed: int = 1, workers: int |
     if seed < 0:
         raise ValueError(f"seed must be a non-negative integer, got {seed}")
     if cache is not None:
-        hit = cache.get(scenario, seed, replications)
+        hit = cached(scenario, seed, replications, cache)
         if hit is not None:
             if progress:
                 progress(replications, replications)
@@ -114,7 +125,7 @@ def run(scenario: Scenario, replications: int = 1, seed: int = 1, workers: int |
     monthly = pd.concat([frames.pop(r) for r in reps], ignore_index=True)  # pop: free them before the roll-up
     results = Results(monthly, yearly_frame(monthly), Manifest.of(scenario, seed, replications))
     if cache is not None:
-        cache.put(scenario, seed, replications, results)
+        cache.put(cache_key(scenario, seed, replications), results)
     return results
 
 

@@ -18,16 +18,19 @@ Variants are made with `Scenario.with_overrides`, never by editing a shared obje
 from __future__ import annotations
 
 import datetime as dt
-import tomllib
+import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import tomli_w
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
 
 from .assumptions import (
     ASSUMPTIONS_DIR,
+    WORLD,
     AssumptionError,
     Assumptions,
     District,
@@ -36,15 +39,19 @@ from .assumptions import (
     check_wave_order,
     load_assumptions,
     load_districts,
+    parse_toml_text,
     read_toml,
+    error_message,
+    shown,
 )
 
 SCENARIO_DIR = ASSUMPTIONS_DIR / "scenarios"
 DEFAULT_START = dt.date(2023, 1, 1)
 DEFAULT_YEARS = 10
 MAX_YEARS = 30
-_FILE_KEYS = {"description", "start", "years", "rollout", "set"}
-_ROLLOUT_KEYS = {"enabled", "waves", "district_waves"}
+NEVER = "never"
+_WAVES = "rollout.waves."
+_DISTRICT_WAVES = "rollout.district_waves."
 
 
 @dataclass(frozen=True)
@@ -107,22 +114,22 @@ class Scenario:
         return _digest(self.canonical())[:16]
 
     # -- variants -----------------------------------------------------------------------------
-    def with_overrides(self, overrides: dict[str, Any], origin: str = "override") -> "Scenario":
-        """A new scenario with dotted-key overrides: any parameter (`caseload.relational`),
-        `rollout.enabled`, `rollout.waves.N`, `rollout.district_waves.NAME`, `start`, `years`."""
-        spec: dict[str, Any] = {"rollout": {"waves": {}, "district_waves": {}}, "set": {}}
-        for key, value in overrides.items():
-            if key in ("start", "years", "description"):
-                spec[key] = value
-            elif key == "rollout.enabled":
-                spec["rollout"]["enabled"] = value
-            elif key.startswith("rollout.waves."):
-                spec["rollout"]["waves"][key.removeprefix("rollout.waves.")] = value
-            elif key.startswith("rollout.district_waves."):
-                spec["rollout"]["district_waves"][key.removeprefix("rollout.district_waves.")] = value
-            else:
-                spec["set"][key] = value
-        return _apply(self, spec, origin, name=self.name)
+    def with_overrides(self, overrides: Mapping[str, Any], origin: str = "override") -> "Scenario":
+        """A new scenario with dotted-key overrides (see `spec_from_overrides`)."""
+        return _apply(self, spec_from_overrides(overrides, origin), origin, name=self.name)
+
+    def world_changes(self) -> dict[str, Any]:
+        """The world assumptions (kind "world" in base.toml, and the horizon) this scenario sets
+        differently from its base, as dotted overrides: what a paired comparison shares."""
+        base = self._base or self
+        base_values = base.assumptions.params()
+        out: dict[str, Any] = {k: p.value for k, p in self.assumptions.params().items()
+                               if p.kind == WORLD and p.value != base_values[k].value}
+        if self.start != base.start:
+            out["start"] = self.start.isoformat()
+        if self.years != base.years:
+            out["years"] = self.years
+        return out
 
     def overrides(self) -> dict[str, Any]:
         """What differs from the base assumptions and districts, as scenario-file data."""
@@ -176,72 +183,167 @@ def base_scenario(
     )
 
 
-def _whole(value: Any) -> Any:
-    """Whole numbers arrive as text or floats from the command line and URLs; anything else is
-    returned unchanged for the caller to refuse."""
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value)
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    return value
-
-
-def _as_date(value: Any, where: str) -> dt.date | None:
-    if value == "never":
+def _date_or_never(value: Any) -> Any:
+    """A wave or start date: a date, an ISO date, a month YYYY-MM (its first day) or "never"."""
+    if value == NEVER:
         return None
     if isinstance(value, dt.datetime):
         return value.date()
-    if isinstance(value, dt.date):
-        return value
     if isinstance(value, str):
+        text = value.strip()
         try:
-            return dt.date.fromisoformat(value)
+            return dt.date.fromisoformat(text + "-01" if len(text) == 7 else text)
         except ValueError:
             pass
-    raise AssumptionError(f"{where}: expected a date (YYYY-MM-DD) or \"never\", got {value!r}")
+    if isinstance(value, dt.date):
+        return value
+    raise ValueError(f'expected a date (YYYY-MM-DD), a month (YYYY-MM) or "{NEVER}", got {shown(value)}')
 
 
-def _apply(base: Scenario, spec: dict[str, Any], origin: str, name: str) -> Scenario:
-    """Resolve scenario-file data against a scenario; every key is checked."""
-    unknown = set(spec) - _FILE_KEYS
-    if unknown:
-        raise AssumptionError(f"{origin}: {sorted(unknown)[0]}: unknown key (expected one of {sorted(_FILE_KEYS)})")
-    rollout = spec.get("rollout", {})
-    if not isinstance(rollout, dict):
-        raise AssumptionError(f"{origin}: rollout: expected a table")
-    unknown = set(rollout) - _ROLLOUT_KEYS
-    if unknown:
-        raise AssumptionError(f"{origin}: rollout.{sorted(unknown)[0]}: unknown key (expected one of {sorted(_ROLLOUT_KEYS)})")
-
-    description = spec.get("description", base.description)
-    if not isinstance(description, str):
-        raise AssumptionError(f"{origin}: description: expected text, got {description!r}")
-
-    start = base.start
-    if "start" in spec:
-        start = _as_date(spec["start"], f"{origin}: start")
-        if start is None or start.day != 1:
-            raise AssumptionError(f"{origin}: start: expected the first day of a month, got {spec['start']!r}")
-    years = _whole(spec.get("years", base.years))
-    if isinstance(years, bool) or not isinstance(years, int) or not 1 <= years <= MAX_YEARS:
-        raise AssumptionError(f"{origin}: years: expected a whole number of years from 1 to {MAX_YEARS}, got {years!r}")
-
-    enabled = rollout.get("enabled", base.relational)
-    if isinstance(enabled, str) and enabled.lower() in ("true", "false"):
-        enabled = enabled.lower() == "true"
-    if not isinstance(enabled, bool):
-        raise AssumptionError(f"{origin}: rollout.enabled: expected true or false, got {enabled!r}")
-
-    waves = dict(base.waves)
-    for key, value in (rollout.get("waves") or {}).items():
-        where = f"{origin}: rollout.waves.{key}"
+def parse_number(value: Any) -> float:
+    """A finite number; text from a URL or a form may use a decimal comma."""
+    x = value
+    if isinstance(x, str):
         try:
-            n = int(key)
-        except (TypeError, ValueError):
-            raise AssumptionError(f"{where}: expected a wave number") from None
+            x = float(x.strip().replace(",", "."))
+        except ValueError:
+            x = None
+    if isinstance(x, bool) or not isinstance(x, (int, float)) or not math.isfinite(x):
+        raise ValueError(f"expected a number, got {shown(value)}")
+    return float(x)
+
+
+def parse_whole_number(value: Any) -> int:
+    """A whole number; 24, 24.0 and "24" are the same, 24.5, true and "x" are refused."""
+    x = parse_number(value)
+    if not x.is_integer():
+        raise ValueError(f"expected a whole number, got {shown(value)}")
+    return int(x)
+
+
+WaveDate = Annotated[dt.date | None, BeforeValidator(_date_or_never)]
+Number = Annotated[float, BeforeValidator(parse_number)]
+WholeNumber = Annotated[int, BeforeValidator(parse_whole_number)]
+
+
+class _Spec(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class RolloutSpec(_Spec):
+    enabled: bool | None = None
+    waves: dict[WholeNumber, WaveDate] = Field(default_factory=dict)
+    district_waves: dict[str, WholeNumber] = Field(default_factory=dict)
+
+    @field_validator("enabled", mode="before")
+    @classmethod
+    def _bool(cls, value: Any) -> Any:
+        if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+            return value.strip().lower() == "true"
+        if value is not None and not isinstance(value, bool):
+            raise ValueError(f"expected true or false, got {shown(value)}")
+        return value
+
+
+class ScenarioSpec(_Spec):
+    """One description of what a scenario changes, whatever it arrives as: a scenario file, `--set`
+    pairs, the dashboard's inputs, a shared URL, an upload or a sweep grid point. Types, formats and
+    the horizon's limits are checked here; what needs the base (wave numbers, district names,
+    parameter ranges, wave order) is checked when the spec is applied to a scenario."""
+
+    description: str | None = None
+    start: WaveDate = None
+    years: WholeNumber | None = None
+    rollout: RolloutSpec = Field(default_factory=RolloutSpec)
+    set: dict[str, Number] = Field(default_factory=dict)
+
+    @field_validator("years")
+    @classmethod
+    def _horizon(cls, value: int | None) -> int | None:
+        if value is not None and not 1 <= value <= MAX_YEARS:
+            raise ValueError(f"expected a whole number of years from 1 to {MAX_YEARS}, got {value}")
+        return value
+
+    @field_validator("start")
+    @classmethod
+    def _first_of_month(cls, value: dt.date | None) -> dt.date | None:
+        if value is not None and value.day != 1:
+            raise ValueError(f"expected the first day of a month, got {value.isoformat()}")
+        return value
+
+    @field_validator("set", mode="before")
+    @classmethod
+    def _flatten(cls, value: Any) -> Any:
+        """`[set.caseload] relational = 24` in a file is `set."caseload.relational" = 24`."""
+        if not isinstance(value, dict):
+            raise ValueError('expected a table of "parameter" = value')
+        flat: dict[str, Any] = {}
+        for key, v in value.items():
+            if isinstance(v, dict):
+                flat.update({f"{key}.{k}": x for k, x in v.items()})
+            else:
+                flat[key] = v
+        return flat
+
+    def overrides(self) -> dict[str, Any]:
+        """The spec as dotted keys (the form of `--set`, URLs and sweep grids), normalised:
+        numbers as floats, dates as ISO text, "never" for a wave that does not start."""
+        out: dict[str, Any] = {}
+        if self.description is not None:
+            out["description"] = self.description
+        if self.start is not None:
+            out["start"] = self.start.isoformat()
+        if self.years is not None:
+            out["years"] = self.years
+        if self.rollout.enabled is not None:
+            out["rollout.enabled"] = self.rollout.enabled
+        out.update({f"rollout.waves.{n}": NEVER if d is None else d.isoformat()
+                    for n, d in self.rollout.waves.items()})
+        out.update({f"rollout.district_waves.{k}": w for k, w in self.rollout.district_waves.items()})
+        out.update(self.set)
+        return out
+
+
+def parse_spec(data: Any, origin: str) -> ScenarioSpec:
+    """Scenario-file data as a spec; a problem is an AssumptionError 'origin: key: expected ...'."""
+    if not isinstance(data, dict):
+        raise AssumptionError(f"{origin}: expected a table of scenario settings, got {type(data).__name__}")
+    try:
+        return ScenarioSpec.model_validate(data)
+    except ValidationError as exc:
+        raise AssumptionError(f"{origin}: {error_message(exc)}") from None
+
+
+def spec_from_overrides(overrides: Mapping[str, Any], origin: str = "override") -> ScenarioSpec:
+    """Dotted keys (`caseload.relational`, `rollout.enabled`, `rollout.waves.N`,
+    `rollout.district_waves.NAME`, `start`, `years`, `description`) as a spec."""
+    data: dict[str, Any] = {"rollout": {"waves": {}, "district_waves": {}}, "set": {}}
+    for key, value in overrides.items():
+        if not isinstance(key, str):
+            raise AssumptionError(f"{origin}: expected a setting name, got {key!r}")
+        if key in ("start", "years", "description"):
+            data[key] = value
+        elif key == "rollout.enabled":
+            data["rollout"]["enabled"] = value
+        elif key.startswith(_WAVES):
+            data["rollout"]["waves"][key.removeprefix(_WAVES)] = value
+        elif key.startswith(_DISTRICT_WAVES):
+            data["rollout"]["district_waves"][key.removeprefix(_DISTRICT_WAVES)] = value
+        else:
+            data["set"][key] = value
+    return parse_spec(data, origin)
+
+
+def _apply(base: Scenario, spec: ScenarioSpec, origin: str, name: str) -> Scenario:
+    """The scenario a spec describes on top of `base`; what needs the base is checked here."""
+    start = spec.start or base.start
+    years = spec.years or base.years
+    waves = dict(base.waves)
+    for n, date in spec.rollout.waves.items():
         if n not in waves:
-            raise AssumptionError(f"{where}: unknown wave (the waves are {', '.join(map(str, sorted(waves)))})")
-        waves[n] = _as_date(value, where)
+            raise AssumptionError(f"{origin}: rollout.waves.{n}: unknown wave (the waves are "
+                                  f"{', '.join(map(str, sorted(waves)))})")
+        waves[n] = date
     for n, date in waves.items():
         if date is not None and date < start:
             raise AssumptionError(
@@ -255,33 +357,16 @@ def _apply(base: Scenario, spec: dict[str, Any], origin: str, name: str) -> Scen
         raise AssumptionError(f"{origin}: rollout.waves: {exc}") from None
 
     by_name = {d.name: d for d in base.districts}
-    moved: dict[str, int] = {}
-    for dname, wave in (rollout.get("district_waves") or {}).items():
-        where = f"{origin}: rollout.district_waves.{dname}"
+    for dname, wave in spec.rollout.district_waves.items():
+        where_ = f"{origin}: rollout.district_waves.{dname}"
         if dname not in by_name:
-            raise AssumptionError(f"{where}: unknown district (see assumptions/districts.toml)")
-        wave = _whole(wave)
-        if isinstance(wave, bool) or not isinstance(wave, int) or wave not in waves:
-            raise AssumptionError(f"{where}: expected a wave number ({', '.join(map(str, sorted(waves)))}), got {wave!r}")
-        moved[dname] = wave
+            raise AssumptionError(f"{where_}: unknown district (see assumptions/districts.toml)")
+        if wave not in waves:
+            raise AssumptionError(f"{where_}: expected a wave number ({', '.join(map(str, sorted(waves)))}), got {wave!r}")
+    moved = spec.rollout.district_waves
     districts = tuple(d.model_copy(update={"wave": moved[d.name]}) if d.name in moved else d for d in base.districts)
 
-    values = spec.get("set") or {}
-    if not isinstance(values, dict):
-        raise AssumptionError(f"{origin}: set: expected a table of \"parameter\" = value")
-    flat: dict[str, Any] = {}
-    for key, value in values.items():
-        if isinstance(value, dict):  # [set.caseload] relational = 24
-            flat.update({f"{key}.{k}": v for k, v in value.items()})
-        else:
-            flat[key] = value
-    for key, value in flat.items():
-        if isinstance(value, str):
-            try:
-                flat[key] = float(value)
-            except ValueError:
-                raise AssumptionError(f"{origin}: set.{key}: expected a number, got {value!r}") from None
-    assumptions = base.assumptions.with_values(flat, origin) if flat else base.assumptions
+    assumptions = base.assumptions.with_values(dict(spec.set), origin) if spec.set else base.assumptions
     if round(assumptions.city.children.value) != sum(d.children for d in districts):
         raise AssumptionError(
             f"{origin}: set.city.children: {assumptions.city.children.value:,.0f} children but the districts "
@@ -291,11 +376,11 @@ def _apply(base: Scenario, spec: dict[str, Any], origin: str, name: str) -> Scen
     return replace(
         base,
         name=name,
-        description=description,
+        description=base.description if spec.description is None else spec.description,
         assumptions=assumptions,
         districts=districts,
         waves=tuple(sorted(waves.items())),
-        relational=enabled,
+        relational=base.relational if spec.rollout.enabled is None else spec.rollout.enabled,
         start=start,
         years=years,
         _base=base._base or base,
@@ -304,15 +389,11 @@ def _apply(base: Scenario, spec: dict[str, Any], origin: str, name: str) -> Scen
 
 def parse_scenario(data: dict[str, Any], name: str, origin: str, base: Scenario | None = None) -> Scenario:
     """A scenario from scenario-file data (as read from TOML or an upload)."""
-    return _apply(base or base_scenario(), data, origin, name)
+    return _apply(base or base_scenario(), parse_spec(data, origin), origin, name)
 
 
 def parse_scenario_text(text: str, name: str, origin: str) -> Scenario:
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise AssumptionError(f"{origin}: not valid TOML ({exc})") from None
-    return parse_scenario(data, name, origin)
+    return parse_scenario(parse_toml_text(text, origin), name, origin)
 
 
 def scenario_names() -> list[str]:

@@ -2,7 +2,7 @@
 
 The replications' 5-95 % band only shows the chance in the families' lives for fixed assumptions.
 Most of the real uncertainty sits in the assumptions themselves (the caseload effect above all,
-figures.md 7), so this module moves every parameter across its [low, high] range (SALib's Morris
+docs/sources.md §7), so this module moves every parameter across its [low, high] range (SALib's Morris
 method, elementary effects on a grid of levels) and records the paired NPV against the baseline
 from the analytic twin, which makes a few hundred scenario pairs take seconds.
 """
@@ -16,9 +16,8 @@ import pandas as pd
 from SALib.analyze import morris as morris_analyze
 from SALib.sample import morris as morris_sample
 
-from .analytic import expected_yearly
 from .calibrate import load_targets
-from .finance import paired
+from .experiment import Experiment
 from .scenario import Scenario
 
 LEVELS = 4
@@ -47,26 +46,24 @@ def varied_parameters(scenario: Scenario) -> dict[str, tuple[float, float]]:
             if p.low < p.high and k not in fixed}
 
 
-def paired_npv(scenario: Scenario, baseline: Scenario) -> float:
-    """Expected NPV of the scenario against the baseline (analytic twin)."""
-    summary = paired(expected_yearly(scenario), expected_yearly(baseline), scenario.assumptions).summary
-    return summary["npv_dkk"]["mean"]
+def expected_npv(experiment: Experiment, values: dict[str, float] | None = None) -> float:
+    """Expected NPV (analytic twin) of the experiment with some assumptions set as the baseline
+    rule puts them."""
+    return (experiment.varied(values, "sensitivity") if values else experiment).expected().summary.npv_dkk.mean
 
 
-def morris(scenario: Scenario, baseline: Scenario, trajectories: int = 10, seed: int = 1) -> Sensitivity:
-    """Elementary effects of each parameter on the NPV; the baseline gets the same parameter values
-    as the scenario in every sample, so only the scenario's difference is judged."""
+def morris(experiment: Experiment, trajectories: int = 10) -> Sensitivity:
+    """Elementary effects of each parameter on the NPV, sampled with the experiment's seed; a world
+    assumption moves in both arms, a policy choice in the scenario only (`sim.experiment`)."""
     if trajectories < 2:
         raise ValueError(f"trajectories: expected at least 2, got {trajectories}")
-    ranges = varied_parameters(scenario)
+    ranges = varied_parameters(experiment.scenario)
     names = list(ranges)
     problem = {"num_vars": len(names), "names": names, "bounds": [list(ranges[n]) for n in names]}
-    X = morris_sample.sample(problem, trajectories, num_levels=LEVELS, seed=seed)
-    npv = np.array([paired_npv(scenario.with_overrides(dict(zip(names, x.tolist())), "sensitivity"),
-                               baseline.with_overrides(dict(zip(names, x.tolist())), "sensitivity"))
-                    for x in X])
-    Si = morris_analyze.analyze(problem, X, npv, num_levels=LEVELS, seed=seed)
-    params = scenario.assumptions.params()
+    X = morris_sample.sample(problem, trajectories, num_levels=LEVELS, seed=experiment.seed)
+    npv = np.array([expected_npv(experiment, dict(zip(names, x.tolist()))) for x in X])
+    Si = morris_analyze.analyze(problem, X, npv, num_levels=LEVELS, seed=experiment.seed)
+    params = experiment.scenario.assumptions.params()
     indices = pd.DataFrame({
         "parameter": names,
         "unit": [params[n].unit for n in names],
@@ -77,7 +74,7 @@ def morris(scenario: Scenario, baseline: Scenario, trajectories: int = 10, seed:
         "sigma_dkk": Si["sigma"],
         "mu_star_conf_dkk": Si["mu_star_conf"],
     }).sort_values("mu_star_dkk", ascending=False, kind="stable").reset_index(drop=True)
-    return Sensitivity(indices, npv, paired_npv(scenario, baseline))
+    return Sensitivity(indices, npv, expected_npv(experiment))
 
 
 def format_sensitivity(result: Sensitivity, top: int = 12) -> str:

@@ -1,8 +1,11 @@
-"""A sweep: one scenario run at every point of a grid of overrides, into one tidy yearly table.
+"""A sweep: one scenario compared with a baseline at every point of a grid of overrides, into one
+tidy yearly table of savings.
 
 Finance and sensitivity work ask "what if caseload were 16, 20 or 24, at two capacity ratios and
-three effect strengths?". A grid file names the axes; every combination runs as its own scenario
-(`Scenario.with_overrides`), and the yearly frames are stacked with the grid's values as columns.
+three effect strengths?". A grid file names the axes; every combination is its own scenario
+(`Scenario.with_overrides`), paired with the baseline as every comparison is (`sim.experiment`:
+a world change at a point applies to both arms), and the comparisons' yearly tables are stacked
+with the grid's values as columns.
 The file format (see assumptions/grids/example.toml):
 
     scenario = "plan"                 # optional: a name from `python -m sim scenarios` or a path
@@ -18,15 +21,15 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from .assumptions import AssumptionError
-from .runner import project_version, run
+from .assumptions import AssumptionError, parse_toml_text
+from .experiment import Experiment
+from .runner import project_version
 from .scenario import Scenario, load_scenario
 
 DEFAULT_SCENARIO = "plan"
@@ -71,12 +74,12 @@ def parse_grid(data: dict[str, Any], origin: str) -> Grid:
 def load_grid(path: str | Path) -> Grid:
     path = Path(path)
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise AssumptionError(f"{path}: grid file not found") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise AssumptionError(f"{path}: not valid TOML: {exc}") from None
-    return parse_grid(data, str(path))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise AssumptionError(f"{path}: cannot be read ({exc})") from None
+    return parse_grid(parse_toml_text(text, str(path)), str(path))
 
 
 def grid_scenarios(grid: Grid, overrides: dict[str, Any] | None = None) -> list[tuple[dict[str, Any], Scenario]]:
@@ -90,23 +93,27 @@ def grid_scenarios(grid: Grid, overrides: dict[str, Any] | None = None) -> list[
     return out
 
 
-def sweep(grid: Grid, replications: int, seed: int, overrides: dict[str, Any] | None = None,
+def sweep(grid: Grid, baseline: Scenario, replications: int, seed: int, overrides: dict[str, Any] | None = None,
           **run_options: Any) -> tuple[pd.DataFrame, dict[str, Any]]:
-    """Run every point (run_options go to sim.runner.run: workers, scheduler, cache, ...) and return
-    the stacked yearly table, with a `point` number and one column per axis, and its manifest."""
+    """Compare every point with the baseline (run_options go to `Experiment.run`: workers,
+    scheduler, cache, ...) and return the stacked yearly comparison tables, with a `point` number
+    and one column per axis, and their manifest."""
     points = grid_scenarios(grid, overrides)
+    experiments = [Experiment(scenario, baseline, seed, replications) for _, scenario in points]  # all checked first
     frames = []
     manifest_points = []
-    for i, (point, scenario) in enumerate(points):
-        yearly = run(scenario, replications, seed, **run_options).yearly
-        frames.append(yearly.assign(point=i, **point))
-        manifest_points.append({"point": i, **_plain(point), "scenario_id": scenario.id})
+    for i, ((point, scenario), experiment) in enumerate(zip(points, experiments)):
+        comparison = experiment.run(**run_options)
+        frames.append(comparison.yearly.assign(point=i, **point))
+        manifest_points.append({"point": i, **_plain(point), "scenario_id": experiment.arms[0].id,
+                                "baseline_id": experiment.arms[1].id, "npv_dkk_mean": comparison.summary.npv_dkk.mean})
     keys = [k for k, _ in grid.axes]
     table = pd.concat(frames, ignore_index=True)
     table = table[["point", *keys, *[c for c in table.columns if c not in keys and c != "point"]]]
     manifest = {
         "project_version": project_version(),
         "scenario": grid.scenario,
+        "baseline": baseline.name,
         "overrides": overrides or {},
         "seed": seed,
         "replications": replications,

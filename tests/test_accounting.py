@@ -1,5 +1,5 @@
 """Accounting from the transition log: fixed stays give the hand-computed days, costs, open cases
-and wellbeing exactly (practice.md 3, item 6), and the results schema is pinned (item 15)."""
+and wellbeing exactly (docs/sources.md §P3, item 6), and the results schema is pinned (item 15)."""
 
 from __future__ import annotations
 

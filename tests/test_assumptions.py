@@ -1,5 +1,5 @@
 """Bad input is refused with a message naming the file, the key and what was expected; good input
-loads and is left unchanged by a run (practice.md 3, item 12)."""
+loads and is left unchanged by a run (docs/sources.md §P3, item 12)."""
 
 from __future__ import annotations
 
@@ -50,6 +50,7 @@ def _edit(text: str, table: str, line: str) -> str:
     ("relapse.mean_days", 'colour = "blue"', "relapse.mean_days.colour: unknown key"),
     ("assessment.mean_days", 'note = " "', 'assessment.mean_days: a source of "assumption" needs a note'),
     ("triage.early_share", "high = 1.3", "triage.early_share: high 1.3 must be <= 1"),
+    ("cost.foster_dkk_per_day", 'kind = "both"', "cost.foster_dkk_per_day.kind: Input should be 'world' or 'policy', got 'both'"),
 ])
 def test_a_bad_base_file_is_refused_naming_file_and_key(tmp_path, table, line, expected):
     path = tmp_path / "base.toml"
@@ -103,7 +104,7 @@ def test_a_bad_district_file_is_refused(tmp_path, old, new, expected):
     ('[rollout.waves]\n3 = 2023-08-01', "wave 3 starts 2023-08-01, not after wave 2"),
     ('[rollout.waves]\n2 = 2022-08-01', "before the simulation start"),
     ('[rollout.waves]\n7 = 2026-01-01', "rollout.waves.7: unknown wave"),
-    ('[rollout.waves]\n3 = "soon"', 'expected a date (YYYY-MM-DD) or "never"'),
+    ('[rollout.waves]\n3 = "soon"', 'expected a date (YYYY-MM-DD), a month (YYYY-MM) or "never"'),
     ('years = 99', "years: expected a whole number of years from 1 to 30"),
     ('start = 2023-01-15', "start: expected the first day of a month"),
     ('speed = "fast"', "speed: unknown key"),

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from sim.cache import ResultCache
-from sim.runner import run
+from sim.runner import cache_key, cached, run
 from sim.scenario import Scenario, load_scenario
 
 
@@ -21,7 +21,7 @@ def short_plan() -> Scenario:
 def test_second_identical_run_is_served_from_the_cache_and_equals_the_first(tmp_path, short_plan):
     cache = ResultCache(tmp_path)
     first = run(short_plan, 2, 5, workers=1, cache=cache)
-    assert (short_plan, 5, 2) in cache and len(cache) == 1
+    assert cache_key(short_plan, 5, 2) in cache and len(cache) == 1
     second = run(short_plan, 2, 5, workers=1, cache=cache)
     pd.testing.assert_frame_equal(first.monthly, second.monthly)
     pd.testing.assert_frame_equal(first.yearly, second.yearly)
@@ -33,7 +33,7 @@ def test_a_run_in_the_cache_is_returned_without_simulating(tmp_path, short_plan)
     cache = ResultCache(tmp_path)
     real = run(short_plan, 1, 3, workers=1)
     marked = type(real)(real.monthly.assign(notifications=-1), real.yearly, real.manifest)
-    cache.put(short_plan, 3, 1, marked)
+    cache.put(cache_key(short_plan, 3, 1), marked)
     served = run(short_plan, 1, 3, workers=1, cache=cache)
     assert (served.monthly["notifications"] == -1).all()
 
@@ -43,10 +43,10 @@ def test_other_seed_replications_or_scenario_miss(tmp_path, short_plan):
     run(short_plan, 1, 5, workers=1, cache=cache)
     other = short_plan.with_overrides({"caseload.relational": 24})
     renamed = load_scenario("faster").with_overrides({"years": 1})
-    assert cache.get(short_plan, 5, 1) is not None
+    assert cached(short_plan, 5, 1, cache) is not None
     for item in ((short_plan, 6, 1), (short_plan, 5, 2), (other, 5, 1), (renamed, 5, 1)):
-        assert item not in cache
-        assert cache.get(*item) is None
+        assert cache_key(*item) not in cache
+        assert cached(*item, cache) is None
     progress = []
     run(short_plan, 2, 5, workers=1, cache=cache, progress=lambda done, total: progress.append(done))
     assert progress == [1, 2]  # the two-replication run was simulated, not served
@@ -57,7 +57,7 @@ def _write_many(folder: str, scenario: Scenario, results, seeds: list[int]) -> N
     cache = ResultCache(folder)
     for _ in range(3):
         for seed in seeds:
-            cache.put(scenario, seed, 1, results)
+            cache.put(cache_key(scenario, seed, 1), results)
     cache.close()
 
 
@@ -75,6 +75,6 @@ def test_two_processes_writing_at_once_leave_every_entry_whole(tmp_path, short_p
     cache = ResultCache(tmp_path)
     assert len(cache) == len(seeds)
     for seed in seeds:
-        got = cache.get(short_plan, seed, 1)
+        got = cached(short_plan, seed, 1, cache)
         pd.testing.assert_frame_equal(got.monthly, results.monthly)
         pd.testing.assert_frame_equal(got.yearly, results.yearly)

@@ -1,5 +1,5 @@
 """Bookkeeping: nothing appears or vanishes, time runs forward, costs add up
-(practice.md 3, items 5, 11 and 13)."""
+(docs/sources.md §P3, items 5, 11 and 13)."""
 
 from __future__ import annotations
 

@@ -117,7 +117,8 @@ def test_cli_compare_writes_a_workbook_and_a_summary_with_the_manifest(short_fil
     assert sheet_manifest["seed"] == 7
     params = {row[0]: row for row in wb["assumptions"].iter_rows(min_row=2, values_only=True)}
     assert params["caseload.relational"][1] == 20  # --set reached the scenario
-    assert params["finance.discount_rate"][5].startswith("Finansministeriet")
+    assert params["finance.discount_rate"][6].startswith("Finansministeriet")
+    assert params["finance.discount_rate"][3] == "world" and params["caseload.relational"][3] == "policy"
     measures = [row[0] for row in wb["summary"].iter_rows(min_row=2, values_only=True)]
     assert {"npv_dkk", "payback_year", "p_payback_by_2024", "return_per_krone"} <= set(measures)
 
@@ -149,11 +150,14 @@ def test_cli_compare_bad_input_exits_2_with_one_line(short_files, capsys, args, 
     assert not out.exists()
 
 
-def test_cli_compare_refuses_different_horizons_before_running(short_files, capsys):
+def test_cli_compare_refuses_two_horizons_before_running(short_files, capsys):
+    """The horizon is part of the world: both arms share it, so two different ones are refused."""
     out = short_files / "c.csv"
-    assert main(["compare", "--scenario", str(short_files / "plan2.toml"), "--out", str(out)]) == 2
+    (short_files / "quo3.toml").write_text('years = 3\n[rollout]\nenabled = false\n', encoding="utf-8")
+    assert main(["compare", "--scenario", str(short_files / "plan2.toml"), "--baseline",
+                 str(short_files / "quo3.toml"), "--out", str(out)]) == 2
     err = capsys.readouterr().err
-    assert "must be the same" in err and err.count("\n") == 1
+    assert "years is 2 in plan2 but 3 in quo3" in err and err.count("\n") == 1
     assert not out.exists()
 
 

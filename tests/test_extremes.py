@@ -1,4 +1,4 @@
-"""Extreme values, paired monotonicity and notification rates (practice.md 3, items 8-10)."""
+"""Extreme values, paired monotonicity and notification rates (docs/sources.md §P3, items 8-10)."""
 
 from __future__ import annotations
 

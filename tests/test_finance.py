@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim.finance import (STATISTICS, compare_scenarios, discount_factors, paired, payback_years)
+from sim.experiment import Experiment
+from sim.finance import STATISTICS, Interval, discount_factors, paired, payback_years
 from sim.scenario import load_scenario
 
 from helpers import flows, yearly
@@ -29,20 +30,20 @@ def test_npv_of_a_constant_net_is_the_annuity_closed_form_across_the_35_year_bre
     c = paired(s, b, plan.assumptions)
     v, w = 1 / 1.035, 1 / 1.025
     closed = net * (1 - v ** 36) / (1 - v) + net * v ** 35 * w * (1 - w ** 4) / (1 - w)
-    assert c.summary["npv_dkk"]["mean"] == pytest.approx(closed, rel=1e-12)
+    assert c.summary.npv_dkk.mean == pytest.approx(closed, rel=1e-12)
     assert c.per_replication["discounted_cumulative_net_dkk"].iloc[-1] == pytest.approx(closed, rel=1e-12)
     # Within 35 years the break does not show: a 10-year annuity at 3.5 %.
     s10, b10 = flows([[0.0] * 10], [[net] * 10])
-    assert paired(s10, b10, plan.assumptions).summary["npv_dkk"]["mean"] == pytest.approx(
+    assert paired(s10, b10, plan.assumptions).summary.npv_dkk.mean == pytest.approx(
         net * (1 - v ** 10) / (1 - v), rel=1e-12)
 
 
 def test_npv_follows_the_scenarios_discount_rate(plan):
     s, b = flows([[100.0, 0.0, 0.0]], [[0.0, 0.0, 121.0]])
     zero = plan.with_overrides({"finance.discount_rate": 0.0})
-    assert paired(s, b, zero.assumptions).summary["npv_dkk"]["mean"] == pytest.approx(21.0)
+    assert paired(s, b, zero.assumptions).summary.npv_dkk.mean == pytest.approx(21.0)
     ten = plan.with_overrides({"finance.discount_rate": 0.07})
-    assert paired(s, b, ten.assumptions).summary["npv_dkk"]["mean"] == pytest.approx(-100 + 121 / 1.07 ** 2)
+    assert paired(s, b, ten.assumptions).summary.npv_dkk.mean == pytest.approx(-100 + 121 / 1.07 ** 2)
 
 
 def test_investment_avoided_costs_and_net_follow_their_definitions(plan):
@@ -95,18 +96,18 @@ def test_payback_year_is_the_median_and_probabilities_count_replications(plan):
     avoided = [[0, 20, 0, 0], [0, 5, 10, 0], [0, 5, 3, 5], [0, 0, 0, 0]]
     s, b = flows([[10, 0, 0, 0]] * 4, avoided)
     summary = paired(s, b, plan.assumptions).summary
-    assert summary["p_payback_by_year"] == {2023: 0.0, 2024: 0.25, 2025: 0.5, 2026: 0.75}
-    assert summary["payback_year"] == 2025
+    assert summary.p_payback_by_year == {2023: 0.0, 2024: 0.25, 2025: 0.5, 2026: 0.75}
+    assert summary.payback_year == 2025
     never = paired(*flows([[10, 0, 0, 0]] * 3, [[0, 0, 0, 0], [0, 0, 0, 0], [0, 20, 0, 0]]), plan.assumptions)
-    assert never.summary["payback_year"] is None
+    assert never.summary.payback_year is None
 
 
 def test_one_replication_gives_percentiles_equal_to_the_mean(plan):
     s, b = flows([[10.0, 5.0, 0.0]], [[2.0, 8.0, 9.0]])
     c = paired(s, b, plan.assumptions)
     for measure in ("npv_dkk", "return_per_krone", "investment_dkk", "avoided_cost_dkk", "placements_avoided"):
-        values = c.summary[measure]
-        assert values["p05"] == values["p50"] == values["p95"] == values["mean"], measure
+        values = getattr(c.summary, measure)
+        assert values.p05 == values.p50 == values.p95 == values.mean, measure
     by_stat = c.yearly.set_index(["year", "statistic"])["net_dkk"].unstack()
     assert list(by_stat.columns) == list(STATISTICS)
     assert (by_stat.nunique(axis=1) == 1).all()
@@ -114,9 +115,9 @@ def test_one_replication_gives_percentiles_equal_to_the_mean(plan):
 
 def test_return_per_krone_is_discounted_avoided_over_discounted_investment(plan):
     s, b = flows([[100.0, 0.0]], [[0.0, 207.0]])
-    assert paired(s, b, plan.assumptions).summary["return_per_krone"]["mean"] == pytest.approx(2.0)
+    assert paired(s, b, plan.assumptions).summary.return_per_krone.mean == pytest.approx(2.0)
     no_investment = paired(*flows([[0.0, 0.0]], [[5.0, 5.0]]), plan.assumptions)
-    assert no_investment.summary["return_per_krone"] == {k: None for k in STATISTICS}
+    assert no_investment.summary.return_per_krone == Interval(None, None, None, None)
 
 
 def test_pairing_refuses_frames_with_different_replications(plan):
@@ -126,30 +127,34 @@ def test_pairing_refuses_frames_with_different_replications(plan):
         paired(s, b, plan.assumptions)
 
 
-def test_comparing_scenarios_of_different_horizons_is_refused(plan, status_quo):
-    with pytest.raises(ValueError, match="must be the same"):
-        compare_scenarios(plan.with_overrides({"years": 2}), status_quo, 2, 1, workers=1)
+def test_pairing_refuses_frames_with_different_years(plan):
+    s, _ = flows([[1.0, 1.0]], [[0.0, 0.0]])
+    _, b = flows([[1.0]], [[0.0]])
+    with pytest.raises(ValueError, match="same years"):
+        paired(s, b, plan.assumptions)
 
 
 @pytest.fixture(scope="module")
 def short_comparison(plan, status_quo):
     seen: list[tuple[int, int]] = []
-    c = compare_scenarios(plan.with_overrides({"years": 2}), status_quo.with_overrides({"years": 2}), 4, 1,
-                          workers=1, progress=lambda done, total: seen.append((done, total)))
+    c = Experiment(plan.with_overrides({"years": 2}), status_quo, 1, 4).run(
+        workers=1, progress=lambda done, total: seen.append((done, total)))
     return c, seen
 
 
-def test_compare_scenarios_reports_both_runs_as_one_progress_bar(short_comparison):
+def test_an_experiment_reports_both_runs_as_one_progress_bar(short_comparison):
     _, seen = short_comparison
     assert seen == [(k, 8) for k in range(1, 9)]
 
 
-def test_compare_scenarios_carries_both_results_and_a_manifest(short_comparison):
+def test_an_experiment_carries_both_results_and_a_manifest(short_comparison, plan, status_quo):
     c, _ = short_comparison
-    m = c.summary["manifest"]
+    m = c.summary.manifest
     assert (m["scenario"], m["baseline"], m["seed"], m["replications"], m["years"]) == ("plan", "status-quo", 1, 4, 2)
-    assert m["scenario_id"] == c.scenario_results.manifest.scenario_id
-    assert m["baseline_id"] == c.baseline_results.manifest.scenario_id
+    assert m["scenario_id"] == plan.with_overrides({"years": 2}).id
+    assert m["baseline_id"] == status_quo.with_overrides({"years": 2}).id
+    assert set(c.scenario_yearly["scenario"]) == {"plan"} and set(c.baseline_yearly["scenario"]) == {"status-quo"}
+    assert c.scenario_monthly is not None and len(c.scenario_monthly) > 0
     assert m["project_version"] and m["scenario_assumptions_hash"]
     assert sorted(c.per_replication["replication"].unique()) == [0, 1, 2, 3]
 
@@ -157,7 +162,7 @@ def test_compare_scenarios_carries_both_results_and_a_manifest(short_comparison)
 def test_the_paired_difference_varies_less_than_an_unpaired_one(short_comparison, plan):
     """Common random numbers: replication r against r shares the families' luck; r against r+1 does not."""
     c, _ = short_comparison
-    s, b = c.scenario_results.yearly, c.baseline_results.yearly
+    s, b = c.scenario_yearly, c.baseline_yearly
     shifted = b.assign(replication=(b["replication"] + 1) % 4)
     unpaired = paired(s, shifted, plan.assumptions)
     net_paired = c.per_replication.groupby("replication")["net_dkk"].sum()

@@ -1,4 +1,4 @@
-"""Golden results for a small configuration (practice.md 3, item 14): any change to the numbers
+"""Golden results for a small configuration (docs/sources.md §P3, item 14): any change to the numbers
 the model produces, from code or assumptions, shows here and must be made on purpose."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Same seed, same numbers; and common random numbers across scenarios (practice.md 3, items 1-2)."""
+"""Same seed, same numbers; and common random numbers across scenarios (docs/sources.md §P3, items 1-2)."""
 
 from __future__ import annotations
 

@@ -8,6 +8,7 @@ import sys
 import numpy as np
 import pytest
 
+from sim.experiment import Experiment
 from sim.scenario import load_scenario
 from sim.sensitivity import fixed_parameters, morris, varied_parameters
 
@@ -15,7 +16,7 @@ from sim.sensitivity import fixed_parameters, morris, varied_parameters
 @pytest.fixture(scope="module")
 def screening():
     plan = load_scenario("plan", {"years": 4})
-    return plan, morris(plan, load_scenario("status-quo", {"years": 4}), trajectories=2, seed=3)
+    return plan, morris(Experiment(plan, load_scenario("status-quo"), seed=3, replications=1), trajectories=2)
 
 
 def test_every_free_parameter_is_screened_and_calibrated_ones_are_held(screening):

@@ -9,8 +9,8 @@ import pytest
 
 from sim.assumptions import AssumptionError
 from sim.cli import main
-from sim.results import YEARLY_COLUMNS
-from sim.runner import run
+from sim.experiment import Experiment
+from sim.finance import COMPARISON_COLUMNS
 from sim.scenario import load_scenario
 from sim.sweep import grid_scenarios, load_grid, parse_grid, sweep
 
@@ -31,17 +31,22 @@ def test_example_grid_has_every_combination_first_axis_slowest():
     assert len(ids) == len(points)
 
 
-def test_sweep_table_equals_separate_runs_with_grid_columns_added():
+def test_sweep_table_equals_separate_experiments_with_grid_columns_added():
     grid = parse_grid({"grid": {"caseload.relational": [16, 24]}}, "test grid")
-    table, manifest = sweep(grid, 1, 3, {"years": 1}, workers=1)
-    assert list(table.columns) == ["point", "caseload.relational", *YEARLY_COLUMNS]
+    status_quo = load_scenario("status-quo")
+    table, manifest = sweep(grid, status_quo, 1, 3, {"years": 1}, workers=1)
+    columns = ["year", "statistic", *COMPARISON_COLUMNS]
+    assert list(table.columns) == ["point", "caseload.relational", *columns]
     for point, value in enumerate((16, 24)):
-        alone = run(load_scenario("plan", {"years": 1, "caseload.relational": value}), 1, 3, workers=1).yearly
+        scenario = load_scenario("plan", {"years": 1, "caseload.relational": value})
+        alone = Experiment(scenario, status_quo, 3, 1).run(workers=1).yearly
         part = table[table["point"] == point]
         assert (part["caseload.relational"] == value).all()
-        pd.testing.assert_frame_equal(part[YEARLY_COLUMNS].reset_index(drop=True), alone)
+        pd.testing.assert_frame_equal(part[columns].reset_index(drop=True), alone)
     assert [p["caseload.relational"] for p in manifest["points"]] == [16, 24]
-    assert table.loc[table["point"] == 0, "cost_staff_dkk"].sum() > table.loc[table["point"] == 1, "cost_staff_dkk"].sum()
+    # a lower relational caseload means more caseworkers to pay for
+    invest = table[table["statistic"] == "mean"].groupby("point")["investment_staff_dkk"].sum()
+    assert invest[0] > invest[1] > 0
 
 
 @pytest.mark.parametrize("data, message", [
@@ -58,14 +63,17 @@ def test_bad_grids_are_refused_before_anything_runs(data, message):
 
 def test_cli_sweep_writes_one_tidy_file_and_refuses_a_bad_grid(tmp_path, capsys):
     grid = tmp_path / "grid.toml"
-    grid.write_text('scenario = "status-quo"\n[grid]\n"staff.classic_caseworkers" = [100, 120]\n', encoding="utf-8")
+    grid.write_text('scenario = "plan"\n[grid]\n"staff.classic_caseworkers" = [100, 120]\n', encoding="utf-8")
     out = tmp_path / "sweep.csv"
     code = main(["sweep", "--grid", str(grid), "--replications", "1", "--seed", "2", "--set", "years=1",
                  "--workers", "1", "--no-cache", "--out", str(out)])
     assert code == 0
     table = pd.read_csv(out)
     assert sorted(table["staff.classic_caseworkers"].unique()) == [100, 120]
-    assert len(table) == 2 * len(load_scenario("status-quo").districts)
+    assert len(table) == 2 * 4  # two points x one year x four statistics
+    # a world assumption reaches the baseline too: more classic caseworkers cost both arms the same
+    means = table[table["statistic"] == "mean"].set_index("staff.classic_caseworkers")
+    assert means.loc[100, "investment_staff_dkk"] == pytest.approx(means.loc[120, "investment_staff_dkk"], rel=0.25)
     assert (out.parent / "sweep.csv.manifest.json").exists()
 
     bad = tmp_path / "bad.toml"

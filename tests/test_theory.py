@@ -1,4 +1,4 @@
-"""The engine against queueing and Markov-chain theory (practice.md section 3, items 3, 4 and 7)."""
+"""The engine against queueing and Markov-chain theory (docs/sources.md §P3, items 3, 4 and 7)."""
 
 from __future__ import annotations
 

@@ -1,0 +1,119 @@
+"""The paired experiment: one scenario against a baseline on common random numbers, the one way
+every front end (command line, dashboard, sensitivity, sweep, validation) asks for savings.
+
+The baseline rule, written once: each assumption in base.toml is either a fact about the world
+(`kind = "world"`: prices, salaries, base rates, the classic organisation, the children; and the
+horizon) or a policy choice (`kind = "policy"`: relational caseload and case slots, the relational
+practice's effects, coordinator and implementation spending; and the rollout). A world change made
+on either arm applies to both arms; a policy change stays with the arm that makes it. Two arms that
+set the same world assumption to different values describe two worlds, not one decision, and are
+refused.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from functools import cached_property
+from typing import Any
+
+from .analytic import expected_yearly
+from .assumptions import WORLD, AssumptionError
+from .cache import ResultCache
+from .finance import Comparison, paired
+from .runner import Manifest, Progress, Results, cached, run
+from .scenario import Scenario
+
+
+def shared_world(scenario: Scenario, baseline: Scenario) -> dict[str, Any]:
+    """The world changes of both arms, merged; a conflict is an AssumptionError naming it."""
+    s, b = scenario.world_changes(), baseline.world_changes()
+    for key in s.keys() & b.keys():
+        if s[key] != b[key]:
+            raise AssumptionError(
+                f"paired comparison: {key} is {s[key]!r} in {scenario.name} but {b[key]!r} in {baseline.name}; "
+                "a world assumption must be the same in both arms (set it in one of them, or the same in both)")
+    return {**b, **s}
+
+
+def comparison_manifest(scenario: Manifest, baseline: Manifest) -> dict[str, Any]:
+    """One flat manifest for a comparison: what both arms were made from."""
+    return {
+        "project_version": scenario.project_version,
+        "scenario": scenario.scenario,
+        "scenario_id": scenario.scenario_id,
+        "scenario_assumptions_hash": scenario.assumptions_hash,
+        "baseline": baseline.scenario,
+        "baseline_id": baseline.scenario_id,
+        "baseline_assumptions_hash": baseline.assumptions_hash,
+        "seed": scenario.seed,
+        "replications": scenario.replications,
+        "start": scenario.start,
+        "years": scenario.years,
+    }
+
+
+@dataclass(frozen=True)
+class Experiment:
+    """A scenario, a baseline, a seed and a number of replications: one paired question.
+
+    `arms` applies the baseline rule; `run` simulates both arms on common random numbers (or
+    answers from the cache); `expected` gives the analytic twin's answer to the same question."""
+
+    scenario: Scenario
+    baseline: Scenario
+    seed: int = 1
+    replications: int = 10
+
+    def __post_init__(self) -> None:
+        if isinstance(self.replications, bool) or not isinstance(self.replications, int) or self.replications < 1:
+            raise ValueError(f"replications must be a whole number of at least 1, got {self.replications!r}")
+        if isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0:
+            raise ValueError(f"seed must be a non-negative whole number, got {self.seed!r}")
+        self.arms  # the rule is checked when the question is asked, not when it is run
+
+    @cached_property
+    def arms(self) -> tuple[Scenario, Scenario]:
+        """(scenario arm, baseline arm): each arm with its own policy and the shared world."""
+        world = shared_world(self.scenario, self.baseline)
+        return (self.scenario.with_overrides(world, "world"), self.baseline.with_overrides(world, "world"))
+
+    def varied(self, values: Mapping[str, Any], origin: str = "override") -> "Experiment":
+        """The same question with some settings changed: each one where the baseline rule puts it
+        (a world value in both arms, a policy value in the scenario)."""
+        params = self.scenario.assumptions.params()
+        world = {k: v for k, v in values.items()
+                 if k in ("start", "years") or (k in params and params[k].kind == WORLD)}
+        return replace(self, scenario=self.scenario.with_overrides(values, origin),
+                       baseline=self.baseline.with_overrides(world, origin))
+
+    def _pair(self, scenario: Results, baseline: Results) -> Comparison:
+        comparison = paired(scenario.yearly, baseline.yearly, self.arms[0].assumptions,
+                            comparison_manifest(scenario.manifest, baseline.manifest))
+        return replace(comparison, scenario_monthly=scenario.monthly)
+
+    def run(self, workers: int | None = None, scheduler: str | None = None, cache: ResultCache | None = None,
+            progress: Progress | None = None, show_progress: bool = False) -> Comparison:
+        """Simulate both arms with the same seed and replications, then pair them. `progress`
+        sees both arms as one task of 2 x replications."""
+        n = self.replications
+
+        def part(offset: int) -> Progress | None:
+            return None if progress is None else (lambda done, _total: progress(offset + done, 2 * n))
+
+        options = dict(workers=workers, scheduler=scheduler, cache=cache, show_progress=show_progress)
+        scenario, baseline = self.arms
+        return self._pair(run(scenario, n, self.seed, progress=part(0), **options),
+                          run(baseline, n, self.seed, progress=part(n), **options))
+
+    def cached(self, cache: ResultCache) -> Comparison | None:
+        """The simulated comparison if the cache holds both arms, else None (nothing runs)."""
+        scenario, baseline = (cached(arm, self.seed, self.replications, cache) for arm in self.arms)
+        if scenario is None or baseline is None:
+            return None
+        return self._pair(scenario, baseline)
+
+    def expected(self) -> Comparison:
+        """The analytic twin's expected values for the same pair (no capacity limits, no noise)."""
+        scenario, baseline = self.arms
+        return paired(expected_yearly(scenario), expected_yearly(baseline), scenario.assumptions)
