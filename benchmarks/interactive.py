@@ -10,11 +10,10 @@ import time
 import numpy as np
 
 from sim.cache import ResultCache
-from sim.runner import Results, run
+from sim.runner import Results, cache_key, run
 from sim.scenario import Scenario
 
 from .timing import median_time
-
 
 
 def analytic_seconds(scenario: Scenario, repeat: int = 7) -> float | None:
@@ -32,7 +31,7 @@ def cached_revisit_seconds(scenario: Scenario, results: Results, repeat: int = 5
     replications = results.manifest.replications
     with tempfile.TemporaryDirectory() as folder:
         cache = ResultCache(folder)
-        cache.put(scenario, results.manifest.seed, replications, results)
+        cache.put(cache_key(scenario, results.manifest.seed, replications), results)
         seconds = median_time(lambda: run(scenario, replications, results.manifest.seed, cache=cache), repeat)
         cache.close()
     return seconds

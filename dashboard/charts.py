@@ -1,7 +1,8 @@
 """The figures: savings per budget year with their band, the rollout Gantt, per-district results.
 
 Colours are Okabe and Ito's colour-blind-safe palette; money is shown in millions of kroner with
-the language's separators; the plotly modebar never offers its cloud-share button.
+the language's unit and separators (from the i18n table); the plotly modebar never offers its
+cloud-share button.
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ def empty() -> go.Figure:
 def _style(fig: go.Figure, lang: str, title: str, height: int = 420) -> go.Figure:
     fig.update_layout(
         template="plotly_white", title=dict(text=title, x=0, font_size=16), height=height,
-        separators=",." if lang == "da" else ".,", colorway=OKABE_ITO, hovermode="x unified",
+        separators=t("format.separators", lang), colorway=OKABE_ITO, hovermode="x unified",
         legend=dict(orientation="h", y=-0.18, x=0), margin=dict(l=60, r=20, t=50, b=60),
         font=dict(family="system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", size=13),
     )
@@ -61,7 +62,7 @@ def savings(comparison: sim.Comparison, lang: str, with_band: bool) -> go.Figure
     net = _by_statistic(comparison.yearly, "net_dkk")
     cum = _by_statistic(comparison.yearly, "cumulative_net_dkk")
     years = net.index.to_list()
-    unit = "mio. kr." if lang == "da" else "m DKK"
+    unit = t("unit.million_dkk", lang)
     hover = "%{y:,.1f} " + unit
     fig = go.Figure()
     fig.add_bar(x=years, y=net["mean"], name=t("chart.net", lang), marker_color=OKABE_ITO[0],
@@ -109,13 +110,13 @@ def gantt(scenario: sim.Scenario, lang: str) -> go.Figure:
     return fig
 
 
-def per_district(scenario_yearly: pd.DataFrame, baseline_yearly: pd.DataFrame, lang: str) -> go.Figure:
+def per_district(comparison: sim.Comparison, lang: str) -> go.Figure:
     """Costs saved minus investment, and placements avoided, by district over the horizon."""
     cols = ["cost_total_dkk", "intrusive_starts"]
-    s = scenario_yearly.groupby(["replication", "district"])[cols].sum().groupby("district").mean()
-    b = baseline_yearly.groupby(["replication", "district"])[cols].sum().groupby("district").mean()
+    s = comparison.scenario_yearly.groupby(["replication", "district"])[cols].sum().groupby("district").mean()
+    b = comparison.baseline_yearly.groupby(["replication", "district"])[cols].sum().groupby("district").mean()
     diff = (b - s).reindex(s.index).sort_values("cost_total_dkk")
-    unit = "mio. kr." if lang == "da" else "m DKK"
+    unit = t("unit.million_dkk", lang)
     fig = make_subplots(rows=1, cols=2, shared_yaxes=True, horizontal_spacing=0.05, column_widths=[0.6, 0.4],
                         subplot_titles=(t("chart.district_net", lang) + f" ({unit})",
                                         t("chart.district_placements", lang)))
@@ -135,7 +136,7 @@ def per_district(scenario_yearly: pd.DataFrame, baseline_yearly: pd.DataFrame, l
 def compared(series: list[tuple[str, sim.Comparison]], lang: str) -> go.Figure:
     """The cumulative net of several scenarios on one axis."""
     fig = go.Figure()
-    unit = "mio. kr." if lang == "da" else "m DKK"
+    unit = t("unit.million_dkk", lang)
     dashes = ["solid", "dash", "dot", "dashdot", "longdash"]
     for i, (name, comparison) in enumerate(series):
         cum = _by_statistic(comparison.yearly, "cumulative_net_dkk")

@@ -15,7 +15,7 @@ from dash import Dash, DiskcacheManager
 
 import sim
 
-from . import outcome, shell
+from . import shell
 from .inputs import Limits
 from .pages import assumptions, districts, export, overview, scenarios
 from .store import ScenarioStore
@@ -89,6 +89,9 @@ def create_app(data_dir: str | Path = DEFAULT_DATA_DIR, replications: int = 30, 
     manager = FreshProcessJobs(diskcache.Cache(str(data_dir / "jobs")))
     app = Dash(
         __name__,
+        use_pages=True,
+        pages_folder="",  # the pages are registered below, from dashboard.pages
+        routing_callback_inputs=shell.ROUTING_INPUTS,
         title="Relationel velfærd",
         assets_folder=str(Path(__file__).parent / "assets"),
         background_callback_manager=manager,
@@ -98,12 +101,11 @@ def create_app(data_dir: str | Path = DEFAULT_DATA_DIR, replications: int = 30, 
     app.index_string = INDEX
     # The largest request the server reads at all (an upload is refused with a message far below it).
     app.server.config["MAX_CONTENT_LENGTH"] = 2 * 1024 * 1024 + 4 * upload_limit
+    shell.register(app, services)
+    for order, page in enumerate(PAGES):
+        shell.register_page(page, order, services)
+        page.register(app, services)
     app.layout = shell.layout()
-    shell.register(app, services, PAGES)
-    outcome.register(app, services)
-    for page in PAGES:
-        if hasattr(page, "register"):  # Overblik and Distrikter are filled by dashboard.outcome
-            page.register(app, services)
     return app
 
 

@@ -31,6 +31,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "url_problems": ("Nogle værdier i adressen blev afvist, og standardværdien bruges i stedet:",
                      "Some values in the address were refused; the default is used instead:"),
     "refused": ("Afvist", "Refused"),
+    # units and number formats (plotly's separators: decimal point, then thousands)
+    "unit.million_dkk": ("mio. kr.", "m DKK"),
+    "format.separators": (",.", ".,"),
     # overview
     "kpi.npv": ("Nettoeffekt over {years} år (nutidsværdi)", "Net effect over {years} years (present value)"),
     "kpi.payback": ("Tjent hjem", "Pays back"),
@@ -127,6 +130,18 @@ TEXT: dict[str, tuple[str, str]] = {
     "ass.high": ("Høj", "High"),
     "ass.source": ("Kilde", "Source"),
     "ass.note": ("Note", "Note"),
+    "ass.kind": ("Art", "Kind"),
+    "kind.world": ("Verden", "World"),
+    "kind.policy": ("Politik", "Policy"),
+    "ass.rule": ("Hver antagelse er enten en del af verden (priser, lønninger, basisrater, den klassiske organisation, "
+                 "børnene og tidshorisonten) eller en del af politikken (udrulning, sagstal og kapacitet i relationelle "
+                 "teams, effekterne af den relationelle praksis, tovholder og implementering). En ændring af verden gælder "
+                 "både scenariet og status quo, som det sammenlignes med; en ændring af politikken gælder kun scenariet.",
+                 "Each assumption belongs either to the world (prices, salaries, base rates, the classic organisation, "
+                 "the children and the horizon) or to the policy (rollout, caseload and capacity of relational teams, "
+                 "the effects of the relational practice, coordinator and implementation). A change to the world applies "
+                 "to both the scenario and the status quo it is compared with; a change to the policy applies to the "
+                 "scenario only."),
     "ass.download": ("Hent scenariet som TOML-fil", "Download the scenario as a TOML file"),
     "ass.upload": ("Vælg eller træk en scenariefil (.toml, højst {kb} kB) hertil", "Choose or drop a scenario file (.toml, at most {kb} kB) here"),
     "ass.upload_label": ("Indlæs et scenarie fra en fil", "Load a scenario from a file"),
@@ -140,6 +155,12 @@ TEXT: dict[str, tuple[str, str]] = {
     "exp.csv": ("CSV (komma, punktum)", "CSV (comma, point)"),
     "exp.xlsx": ("Excel-projektmappe (xlsx)", "Excel workbook (xlsx)"),
 }
+
+
+def separators(lang: str) -> tuple[str, str]:
+    """(decimal, thousands) separators of the language, for plotly and the number fields."""
+    decimal, thousands = t("format.separators", lang)
+    return decimal, thousands
 
 
 def t(key: str, lang: str, **values: object) -> str:

@@ -1,16 +1,19 @@
 """The scenario inputs a user can change, and the server-side check of every value that arrives.
 
+The inputs are a plain dict: the dotted keys of `sim.ScenarioSpec` (the one scenario description
+that `--set`, scenario files and sweep grids also parse into) plus two keys of the dashboard's
+own: `base` (the scenario file the inputs start from) and `replications`. This module only adapts
+them: the types, formats, ranges, wave dates and one error format are sim's.
+
 The browser is never trusted: a callback, a URL query string, a saved row and an uploaded file all
 pass through `validate` (strict: any bad value refuses the whole request) or `from_query` (lenient:
-bad values in a shared link are reported and replaced by defaults). The inputs are a plain dict of
-`key -> value` whose keys are the dotted keys of `sim.Scenario.with_overrides` plus `base` (the
-scenario file the inputs start from) and `replications`.
+bad values in a shared link are reported and replaced by defaults); a callback that cannot use its
+inputs stops through `checked`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -18,18 +21,18 @@ from functools import lru_cache
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
+from dash.exceptions import PreventUpdate
+
 import sim
 
 BASE = "base"
 YEARS = "years"
 REPLICATIONS = "replications"
 WAVE_PREFIX = "rollout.waves."
-DISTRICT_PREFIX = "rollout.district_waves."
 BASELINE_SCENARIO = "status-quo"
 DEFAULT_BASE = "plan"
-MAX_YEARS = 30
-NEVER = "never"
-_MONTH = re.compile(r"^(\d{4})-(\d{2})(?:-01)?$")
+MAX_INPUTS = 200
+_MONTH = re.compile(r"^(\d{4})-(\d{2})-01$")
 
 # Parameters with a control on the Scenarier page, with the slider step (None: a number field).
 CONTROLLED: dict[str, float | None] = {
@@ -51,7 +54,7 @@ class InputError(ValueError):
 
 @dataclass(frozen=True)
 class Limits:
-    """What the server accepts besides the assumption ranges (set by the app factory)."""
+    """What the server accepts besides the scenario's own limits (set by the app factory)."""
 
     max_replications: int
     default_replications: int
@@ -65,7 +68,7 @@ def scenario_file(name: str) -> sim.Scenario:
 
 @lru_cache(maxsize=1)
 def base_params() -> dict[str, sim.Param]:
-    """Every parameter of base.toml with its unit, range and source (read once per process)."""
+    """Every parameter of base.toml with its unit, kind, range and source (read once per process)."""
     return sim.load_assumptions().params()
 
 
@@ -76,7 +79,7 @@ def districts() -> "sim.assumptions.Districts":
 
 
 def waves_of(scenario: sim.Scenario) -> dict[str, str]:
-    return {f"{WAVE_PREFIX}{n}": NEVER if d is None else d.isoformat() for n, d in scenario.waves}
+    return {f"{WAVE_PREFIX}{n}": sim.NEVER if d is None else d.isoformat() for n, d in scenario.waves}
 
 
 def defaults(limits: Limits, base: str = DEFAULT_BASE) -> dict[str, Any]:
@@ -88,93 +91,79 @@ def defaults(limits: Limits, base: str = DEFAULT_BASE) -> dict[str, Any]:
     return values
 
 
-def _number(key: str, value: Any) -> float:
-    if isinstance(value, bool):
-        raise InputError(f"{key}: expected a number, got {value!r}")
-    if isinstance(value, str):
-        try:
-            value = float(value.strip().replace(",", "."))
-        except ValueError:
-            raise InputError(f"{key}: expected a number, got {value!r}") from None
-    if not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise InputError(f"{key}: expected a number, got {value!r}")
-    return float(value)
+def _base(value: Any) -> str:
+    if value not in sim.scenario_names():
+        raise InputError(f"{BASE}: expected one of {', '.join(sim.scenario_names())}, got {sim.shown(value)}")
+    return value
 
 
-def _whole(key: str, value: Any, lo: int, hi: int) -> int:
-    x = _number(key, value)
-    if x != int(x) or not lo <= x <= hi:
-        raise InputError(f"{key}: expected a whole number from {lo} to {hi}, got {value!r}")
-    return int(x)
+def _replications(value: Any, limits: Limits) -> int:
+    try:
+        n = sim.parse_whole_number(value)
+    except ValueError as exc:
+        raise InputError(f"{REPLICATIONS}: {exc}") from None
+    if not 1 <= n <= limits.max_replications:
+        raise InputError(f"{REPLICATIONS}: expected a whole number from 1 to {limits.max_replications}, got {n}")
+    return n
 
 
-def _month(key: str, value: Any) -> str:
-    if value == NEVER:
-        return NEVER
-    match = _MONTH.match(value) if isinstance(value, str) else None
-    if not match or not 1 <= int(match.group(2)) <= 12:
-        raise InputError(f"{key}: expected a month YYYY-MM or \"{NEVER}\", got {value!r}")
-    return f"{match.group(1)}-{match.group(2)}-01"
+def _overrides(values: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in values.items() if k not in (BASE, REPLICATIONS)}
 
 
-def validate_one(key: Any, value: Any, limits: Limits) -> Any:
-    """One input value, checked and normalised; raises InputError naming the key."""
-    if not isinstance(key, str):
-        raise InputError(f"expected an input name, got {key!r}")
-    if key == BASE:
-        if value not in sim.scenario_names():
-            raise InputError(f"{key}: expected one of {', '.join(sim.scenario_names())}, got {value!r}")
-        return value
-    if key == YEARS:
-        return _whole(key, value, 1, MAX_YEARS)
-    if key == REPLICATIONS:
-        return _whole(key, value, 1, limits.max_replications)
-    if key.startswith(WAVE_PREFIX):
-        return _month(key, value)
-    if key.startswith(DISTRICT_PREFIX):
-        if key.removeprefix(DISTRICT_PREFIX) not in districts().names:
-            raise InputError(f"{key}: unknown district")
-        return _whole(key, value, 1, max(districts().waves))
-    params = base_params()
-    if key not in params:
-        raise InputError(f"{key}: unknown input")
-    x, p = _number(key, value), params[key]
-    if not p.low <= x <= p.high:
-        raise InputError(f"{key}: {x:g} is outside the allowed range {p.low:g} to {p.high:g} ({p.unit})")
-    return x
+def _scenario(base: str, overrides: Mapping[str, Any]) -> tuple[sim.Scenario, dict[str, Any]]:
+    """The scenario and the normalised overrides; sim's refusal becomes an InputError."""
+    try:
+        spec = sim.spec_from_overrides(overrides, "input")
+        return scenario_file(base).with_overrides(overrides, "input"), spec.overrides()
+    except sim.AssumptionError as exc:
+        raise InputError(str(exc).removeprefix("input: ")) from None
 
 
 def validate(values: Any, limits: Limits) -> dict[str, Any]:
-    """Every input checked, then the whole scenario built once (which checks wave order etc.)."""
+    """Every input checked and normalised, the whole scenario built once (wave order etc.)."""
     if not isinstance(values, Mapping):
         raise InputError(f"expected the scenario inputs as a mapping, got {type(values).__name__}")
-    if len(values) > 200:
-        raise InputError(f"too many inputs ({len(values)})")
-    checked = {k: validate_one(k, v, limits) for k, v in values.items()}
-    out = defaults(limits, checked.get(BASE, DEFAULT_BASE))
-    out.update(checked)
-    to_scenario(out)
+    if len(values) > MAX_INPUTS:
+        raise InputError(f"too many inputs ({len(values)}; at most {MAX_INPUTS})")
+    base = _base(values.get(BASE, DEFAULT_BASE))
+    out = defaults(limits, base)
+    if REPLICATIONS in values:
+        out[REPLICATIONS] = _replications(values[REPLICATIONS], limits)
+    _, normalised = _scenario(base, _overrides(values))
+    out.update(normalised)
     return out
 
 
-def from_query(search: str | None, limits: Limits) -> tuple[dict[str, Any], list[str]]:
-    """Inputs from a shared link: bad or unknown values are dropped, each with a message."""
-    pairs = parse_qsl((search or "").lstrip("?"), keep_blank_values=True)[:200]
-    raw = dict(pairs)
-    base = raw.get(BASE, DEFAULT_BASE)
+def checked(values: Any, limits: Limits) -> dict[str, Any]:
+    """The inputs, valid, or stop the callback: the inputs' own callback has shown the refusal."""
+    try:
+        return validate(values, limits)
+    except InputError:
+        raise PreventUpdate from None
+
+
+def from_query(search: str | Mapping[str, Any] | None, limits: Limits) -> tuple[dict[str, Any], list[str]]:
+    """Inputs from a shared link (its query string, or its parameters as Dash passes them to a
+    page): bad or unknown values are dropped, each with a message."""
+    if isinstance(search, Mapping):
+        raw = {str(k): v for k, v in list(search.items())[:MAX_INPUTS]}
+    else:
+        raw = dict(parse_qsl((search or "").lstrip("?"), keep_blank_values=True)[:MAX_INPUTS])
     problems: list[str] = []
-    if base not in sim.scenario_names():
-        problems.append(f"{BASE}: expected one of {', '.join(sim.scenario_names())}, got {base!r}")
+    try:
+        base = _base(raw.pop(BASE, DEFAULT_BASE))
+    except InputError as exc:
+        problems.append(str(exc))
         base = DEFAULT_BASE
     values = defaults(limits, base)
     for key, value in raw.items():
         try:
-            values[key] = validate_one(key, value, limits)
+            values[key] = validate({BASE: base, key: value}, limits)[key]
         except InputError as exc:
             problems.append(str(exc))
-    values[BASE] = base
     try:
-        to_scenario(values)
+        values = validate(values, limits)
     except InputError as exc:
         problems.append(str(exc))
         values = defaults(limits, base)
@@ -186,31 +175,24 @@ def to_query(values: Mapping[str, Any]) -> str:
     def short(v: Any) -> str:
         if isinstance(v, float):
             return f"{v:g}" if abs(v) < 1e6 else str(int(v)) if v == int(v) else repr(v)
-        if isinstance(v, str) and v != NEVER and _MONTH.match(v):
+        if isinstance(v, str) and _MONTH.match(v):
             return v[:7]
         return str(v)
     return "?" + urlencode({k: short(v) for k, v in values.items()})
 
 
-def _overrides(values: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in values.items() if k not in (BASE, REPLICATIONS)}
-
-
 def to_scenario(values: Mapping[str, Any]) -> sim.Scenario:
     """The scenario the inputs describe; refused (InputError) if sim finds it inconsistent."""
-    try:
-        return scenario_file(values[BASE]).with_overrides(_overrides(values), origin="input")
-    except sim.AssumptionError as exc:
-        raise InputError(str(exc).removeprefix("input: ")) from None
+    return _scenario(_base(values.get(BASE, DEFAULT_BASE)), _overrides(values))[0]
 
 
-def to_baseline(values: Mapping[str, Any]) -> sim.Scenario:
-    """The status quo with the same unit costs, horizon and caseloads: the other half of the pair."""
-    same = {k: v for k, v in _overrides(values).items() if not k.startswith("rollout.")}
+def to_experiment(values: Mapping[str, Any], seed: int) -> sim.Experiment:
+    """The paired question the inputs ask: this scenario against the status quo, with the
+    baseline rule of sim.Experiment (world changes in both arms, policy in the scenario only)."""
     try:
-        return scenario_file(BASELINE_SCENARIO).with_overrides(same, origin="input")
+        return sim.Experiment(to_scenario(values), scenario_file(BASELINE_SCENARIO), seed, values[REPLICATIONS])
     except sim.AssumptionError as exc:
-        raise InputError(str(exc).removeprefix("input: ")) from None
+        raise InputError(str(exc)) from None
 
 
 def from_scenario(scenario: sim.Scenario, limits: Limits) -> dict[str, Any]:
@@ -225,10 +207,9 @@ def from_scenario(scenario: sim.Scenario, limits: Limits) -> dict[str, Any]:
             values[key] = p.value
     for district, ref in zip(scenario.districts, reference.districts):
         if district.wave != ref.wave:
-            values[f"{DISTRICT_PREFIX}{district.name}"] = district.wave
+            values[f"rollout.district_waves.{district.name}"] = district.wave
     if scenario.start != reference.start:
-        raise InputError(f"start: the dashboard works from {reference.start.isoformat()}; "
-                         f"the file starts {scenario.start.isoformat()}")
+        values["start"] = scenario.start.isoformat()
     return validate(values, limits)
 
 

@@ -1,25 +1,22 @@
-"""One computation per change of the inputs, shown on every page that needs it.
+"""How an outcome reads: the headline figures, the plain sentence, where the numbers come from.
 
-The instant preview (analytic twin) or, once it has been run for exactly these inputs, the full
-simulation with its uncertainty: headline figures and the plain sentence (Overblik), the preview
-(Scenarier), the rollout and per-district results (Distrikter), and whether an export is ready.
+An outcome is the instant preview (analytic twin) or, once it has been run for exactly these
+inputs, the full simulation with its uncertainty (dashboard.compute); Overblik and Scenarier show
+it with these pieces.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import Any
 
 import dash_mantine_components as dmc
-from dash import Dash, Input, Output, State, html
-from dash.exceptions import PreventUpdate
 
-from . import charts, i18n
-from .compute import Outcome, best
+import sim
+
+from . import i18n
+from .compute import Outcome
 from .i18n import money, money_short, number, percent, signed, t
-from .inputs import InputError, validate
-
-if TYPE_CHECKING:
-    from .factory import Services
 
 
 def _kpi(id: str, label: str, value: str, detail: str | None = None) -> dmc.Paper:
@@ -32,41 +29,41 @@ def _kpi(id: str, label: str, value: str, detail: str | None = None) -> dmc.Pape
 
 def _payback(outcome: Outcome, lang: str) -> tuple[str, str | None]:
     summary = outcome.comparison.summary
-    last = summary["horizon"]["last_year"]
-    year = summary["payback_year"]
+    last = summary.horizon.last_year
+    year = summary.payback_year
     value = str(year) if year is not None else t("kpi.payback_never", lang, year=last)
     detail = None
     if outcome.simulated:
-        detail = t("kpi.payback_p", lang, p=percent(summary["p_payback_by_year"][last], lang), year=last)
+        detail = t("kpi.payback_p", lang, p=percent(summary.p_payback_by_year[last], lang), year=last)
     return value, detail
 
 
-def _range(stat: dict[str, float | None], lang: str, fmt) -> str | None:
-    if stat["p05"] is None:
+def _range(stat: sim.Interval, lang: str, fmt: Callable[[float], str]) -> str | None:
+    if stat.p05 is None:
         return None
-    return t("kpi.range", lang, lo=fmt(stat["p05"]), hi=fmt(stat["p95"]))
+    return t("kpi.range", lang, lo=fmt(stat.p05), hi=fmt(stat.p95))
 
 
 def headline(outcome: Outcome, lang: str, prefix: str, cols: dict[str, int]) -> dmc.SimpleGrid:
     """The five figures a politician asks for, with their 90 % intervals once simulated."""
     s = outcome.comparison.summary
     band = outcome.simulated
-    years = s["horizon"]["years"]
+    years = s.horizon.years
     payback, payback_detail = _payback(outcome, lang)
     pp = lambda x: t("kpi.points", lang, x=signed(100 * x, lang, 1))  # noqa: E731
     days = lambda x: t("kpi.days", lang, x=signed(x, lang, 1))  # noqa: E731
     short = lambda x: money_short(x, lang)  # noqa: E731
     count = lambda x: number(x, lang)  # noqa: E731
     return dmc.SimpleGrid([
-        _kpi(f"{prefix}-npv", t("kpi.npv", lang, years=years), short(s["npv_dkk"]["mean"]),
-             _range(s["npv_dkk"], lang, short) if band else money(s["npv_dkk"]["mean"], lang)),
+        _kpi(f"{prefix}-npv", t("kpi.npv", lang, years=years), short(s.npv_dkk.mean),
+             _range(s.npv_dkk, lang, short) if band else money(s.npv_dkk.mean, lang)),
         _kpi(f"{prefix}-payback", t("kpi.payback", lang), payback, payback_detail),
-        _kpi(f"{prefix}-placements", t("kpi.placements", lang), count(s["placements_avoided"]["mean"]),
-             _range(s["placements_avoided"], lang, count) if band else None),
-        _kpi(f"{prefix}-wellbeing", t("kpi.wellbeing", lang), pp(s["good_wellbeing_share_change"]["mean"]),
-             _range(s["good_wellbeing_share_change"], lang, pp) if band else None),
-        _kpi(f"{prefix}-wait", t("kpi.wait", lang), days(s["mean_wait_days_change"]["mean"]),
-             _range(s["mean_wait_days_change"], lang, days) if band else None),
+        _kpi(f"{prefix}-placements", t("kpi.placements", lang), count(s.placements_avoided.mean),
+             _range(s.placements_avoided, lang, count) if band else None),
+        _kpi(f"{prefix}-wellbeing", t("kpi.wellbeing", lang), pp(s.good_wellbeing_share_change.mean),
+             _range(s.good_wellbeing_share_change, lang, pp) if band else None),
+        _kpi(f"{prefix}-wait", t("kpi.wait", lang), days(s.mean_wait_days_change.mean),
+             _range(s.mean_wait_days_change, lang, days) if band else None),
     ], cols=cols, spacing="md")
 
 
@@ -81,10 +78,10 @@ def sentence(outcome: Outcome, values: dict[str, Any], lang: str) -> str:
                  classic=number(values["caseload.classic"], lang))
     else:
         what = t("sentence.none", lang)
-    last = s["horizon"]["last_year"]
-    paid = (t("sentence.paid", lang, year=s["payback_year"]) if s["payback_year"] is not None
+    last = s.horizon.last_year
+    paid = (t("sentence.paid", lang, year=s.payback_year) if s.payback_year is not None
             else t("sentence.unpaid", lang, year=last))
-    return t("sentence", lang, what=what, years=s["horizon"]["years"], net=money_short(s["npv_dkk"]["mean"], lang),
+    return t("sentence", lang, what=what, years=s.horizon.years, net=money_short(s.npv_dkk.mean, lang),
              payback=paid)
 
 
@@ -99,34 +96,3 @@ def extra_caseworkers(outcome: Outcome, lang: str) -> str:
     a = outcome.scenario.assumptions
     per_fte = a.staff.salary_dkk_per_year.value * (1 + a.staff.overhead_share.value)
     return t("scn.staff", lang, x=number(last["investment_staff_dkk"] / per_fte, lang, 1))
-
-
-def register(app: Dash, services: "Services") -> None:
-    @app.callback(
-        Output("ov-kpis", "children"), Output("ov-sentence", "children"), Output("ov-savings", "figure"),
-        Output("ov-source", "children"),
-        Output("scn-kpis", "children"), Output("scn-preview", "figure"), Output("scn-staff", "children"),
-        Output("scn-source", "children"),
-        Output("dist-gantt", "figure"), Output("dist-results", "figure"),
-        Output("exp-status", "children"), Output("exp-csv-da", "disabled"), Output("exp-csv", "disabled"),
-        Output("exp-xlsx", "disabled"),
-        Input("inputs", "data"), Input("run-finished", "data"), State("lang", "value"),
-    )
-    def show(values: Any, _finished: Any, lang: Any):
-        lang = i18n.language(lang)
-        try:
-            values = validate(values, services.limits)
-        except InputError:
-            raise PreventUpdate from None  # the inputs callback has already shown the refusal
-        outcome = best(values, services.seed, services.cache)
-        savings = charts.savings(outcome.comparison, lang, with_band=outcome.simulated)
-        ready = outcome.simulated
-        status = (t("exp.ready", lang, n=outcome.replications, name=outcome.scenario.name) if ready
-                  else t("exp.need_run", lang))
-        return (
-            headline(outcome, lang, "ov", {"base": 1, "sm": 2, "lg": 5}), sentence(outcome, values, lang), savings, source(outcome, lang),
-            headline(outcome, lang, "scn", {"base": 2, "lg": 3}), savings, extra_caseworkers(outcome, lang), source(outcome, lang),
-            charts.gantt(outcome.scenario, lang),
-            charts.per_district(outcome.scenario_yearly, outcome.baseline_yearly, lang),
-            html.Span(status), not ready, not ready, not ready,
-        )

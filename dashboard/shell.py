@@ -1,28 +1,30 @@
 """The frame around the pages: header, language switch, navigation, and the scenario in the URL.
 
-The pages are rendered together (once per page load and per language switch) and shown one at a
-time by the URL path, so the scenario inputs on Scenarier feed every page. The inputs travel in the
+The pages are Dash pages (`dash.register_page`): only the page at the URL's path is rendered, by
+Dash's router, when the path or the language changes. Each page module owns its layout and its
+callbacks. What the pages share lives here: the scenario inputs (`inputs`, set from the Scenarier
+controls or from a page's URL), the language, and the finished-run token. The inputs travel in the
 query string; opening a link validates them on the server before any control shows them.
 """
 
 from __future__ import annotations
 
+from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
+import dash
 import dash_mantine_components as dmc
-from dash import Dash, Input, Output, State, callback_context, dcc, html
-from dash.exceptions import PreventUpdate
+from dash import Dash, Input, Output, State, dcc, html
 
 from . import i18n
 from .i18n import t
-from .inputs import InputError, from_query, to_query, validate
+from .inputs import InputError, checked, from_query, to_query, validate
 
 if TYPE_CHECKING:
     from .factory import Services
 
-# (page id, path): the order of the navigation.
-PAGES = (("overview", "/"), ("scenarios", "/scenarier"), ("districts", "/distrikter"),
-         ("assumptions", "/antagelser"), ("export", "/eksport"))
+# What Dash's router passes to every page's layout besides the URL's query parameters.
+ROUTING_INPUTS = {"lang": Input("lang", "value"), "current": State("inputs", "data")}
 
 
 def layout() -> dmc.MantineProvider:
@@ -32,7 +34,6 @@ def layout() -> dmc.MantineProvider:
             dcc.Store(id="goto"),
             dcc.Store(id="inputs"),
             dcc.Store(id="query"),
-            dcc.Store(id="rendered-lang"),
             dcc.Store(id="run-finished"),
             dcc.Store(id="saved-version", data=0),
             html.Header([
@@ -44,47 +45,60 @@ def layout() -> dmc.MantineProvider:
                     **{"aria-label": "Sprog / Language"},
                 ),
             ], className="app-header"),
-            html.Main(id="content", children=dmc.Loader(), className="app-main"),
+            html.Nav(id="nav", className="app-nav"),
+            html.Main(dash.page_container, className="app-main"),
         ], className="app"),
         theme={"primaryColor": "blue", "fontFamily": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"},
     )
 
 
-def nav(lang: str) -> html.Nav:
-    return html.Nav(
-        [dcc.Link(t(f"page.{page}", lang), id=f"nav-{page}", href=path, className="nav-link")
-         for page, path in PAGES],
-        className="app-nav", **{"aria-label": t("nav", lang)},
-    )
+def register_page(page: ModuleType, order: int, services: "Services") -> None:
+    """Register a page module with Dash (its PATH and NAME, its layout wrapped in the shared frame)
+    and its callbacks with the app."""
 
-
-def register(app: Dash, services: "Services", modules: tuple) -> None:
-    """The shell's callbacks; modules: the page modules in the order of PAGES."""
-
-    @app.callback(
-        Output("content", "children"), Output("rendered-lang", "data"), Output("app-title", "children"),
-        Output("app-subtitle", "children"),
-        Input("lang", "value"), Input("url", "pathname"),
-        State("url", "search"), State("rendered-lang", "data"), State("inputs", "data"),
-    )
-    def render(lang: Any, _path: Any, search: Any, rendered: Any, current: Any):
-        """All pages with their controls set from the current inputs, or else from the URL."""
+    def page_layout(lang: Any = None, current: Any = None, **query: Any) -> html.Section:
         lang = i18n.language(lang)
-        if callback_context.triggered_id == "url" and rendered == lang:
-            raise PreventUpdate  # the URL follows the inputs; it does not re-render them
         problems: list[str] = []
         try:
-            values = validate(current, services.limits) if current else None
-        except InputError:
-            values = None
-        if values is None:
-            values, problems = from_query(search if isinstance(search, str) else "", services.limits)
+            values = validate(current, services.limits)
+        except InputError:  # no inputs yet (first load): they come from the URL
+            values, problems = from_query(query, services.limits)
         notice = dmc.Alert([html.P(t("url_problems", lang)), html.Ul([html.Li(p) for p in problems])],
                            color="yellow", id="url-problems", withCloseButton=True) if problems else None
-        pages = [html.Section(module.layout(values, lang, services), id=f"page-{page}", className="page",
-                              **{"aria-labelledby": f"nav-{page}"})
-                 for (page, _), module in zip(PAGES, modules)]
-        return [nav(lang), notice, *pages], lang, t("title", lang), t("subtitle", lang)
+        return html.Section([notice, dcc.Store(id="page-inputs", data=values), page.layout(values, lang, services)],
+                            id=f"page-{page.NAME}", className="page", **{"aria-labelledby": f"nav-{page.NAME}"})
+
+    dash.register_page(page.__name__, path=page.PATH, name=page.NAME, order=order, layout=page_layout,
+                       title=lambda **_: t("title", i18n.DEFAULT))
+
+
+def _path(pathname: Any) -> str:
+    return (pathname.rstrip("/") or "/") if isinstance(pathname, str) else "/"
+
+
+def register(app: Dash, services: "Services") -> None:
+    """The shell's callbacks."""
+
+    @app.callback(Output("inputs", "data", allow_duplicate=True), Input("page-inputs", "data"),
+                  prevent_initial_call="initial_duplicate")
+    def page_inputs(values: Any):
+        """The inputs a page was rendered with (from the URL on first load) become the shared ones."""
+        return checked(values, services.limits)
+
+    @app.callback(
+        Output("nav", "children"), Output("nav", "aria-label"), Output("app-title", "children"),
+        Output("app-subtitle", "children"),
+        Input("lang", "value"), Input("url", "pathname"), Input("query", "data"),
+    )
+    def navigation(lang: Any, pathname: Any, query: Any):
+        """The page links in the language, the current one marked, each carrying the inputs."""
+        lang = i18n.language(lang)
+        query = query if isinstance(query, str) else ""
+        current = _path(pathname)
+        links = [dcc.Link(t(f"page.{page['name']}", lang), id=f"nav-{page['name']}", href=page["path"] + query,
+                          className="nav-link active" if page["path"] == current else "nav-link")
+                 for page in dash.page_registry.values()]
+        return links, t("nav", lang), t("title", lang), t("subtitle", lang)
 
     app.clientside_callback(  # open another address (after an upload): a full load, so it is validated
         "function(href) { if (href) { window.location.assign(href); } return window.dash_clientside.no_update; }",
@@ -97,35 +111,13 @@ def register(app: Dash, services: "Services", modules: tuple) -> None:
         Output("lang", "className"), Input("lang", "value"),
     )
 
-    @app.callback(
-        [Output(f"page-{page}", "hidden") for page, _ in PAGES]
-        + [Output(f"nav-{page}", "className") for page, _ in PAGES],
-        Input("url", "pathname"), Input("rendered-lang", "data"),
-    )
-    def show_page(pathname: Any, _lang: Any):
-        """One page visible, chosen by the path; an unknown path shows Overblik."""
-        paths = [path for _, path in PAGES]
-        current = pathname.rstrip("/") or "/" if isinstance(pathname, str) else "/"
-        current = current if current in paths else "/"
-        return ([path != current for path in paths]
-                + ["nav-link active" if path == current else "nav-link" for path in paths])
-
-    @app.callback(
-        [Output("query", "data")] + [Output(f"nav-{page}", "href") for page, _ in PAGES],
-        Input("inputs", "data"),
-        prevent_initial_call=True,
-    )
+    @app.callback(Output("query", "data"), Input("inputs", "data"), prevent_initial_call=True)
     def follow_inputs(values: Any):
         """The address (and every navigation link) carries the current inputs."""
-        try:
-            query = to_query(validate(values, services.limits))
-        except InputError:
-            raise PreventUpdate from None
-        return [query] + [path + query for _, path in PAGES]
+        return to_query(checked(values, services.limits))
 
     # replaceState: the address follows the inputs without a history entry per slider step and
-    # without a navigation event (through dcc.Location, that event put the sliders back to their
-    # first values in Dash 4 with dash-mantine-components).
+    # without a navigation event (which would re-render the page under the user's hand).
     app.clientside_callback(
         """function(query) {
             if (query) { window.history.replaceState(window.history.state, "", window.location.pathname + query); }

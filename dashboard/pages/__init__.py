@@ -1,2 +1,2 @@
-"""One module per page: `layout(values, lang, services)` and, where the page has its own callbacks,
-`register(app, services)`. The figures every page shares are computed once in dashboard.outcome."""
+"""One module per Dash page: its PATH and NAME, `layout(values, lang, services)` and
+`register(app, services)` for its callbacks. dashboard.shell registers each with Dash's pages."""

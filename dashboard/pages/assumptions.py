@@ -20,12 +20,15 @@ import sim
 
 from .. import i18n
 from ..i18n import t
-from ..inputs import InputError, base_params, from_scenario, to_query, to_scenario, validate
+from ..inputs import InputError, base_params, checked, from_scenario, to_query, to_scenario
 from ..shell import refusal, table
 from ..store import StoreError, check_name
 
 if TYPE_CHECKING:
     from ..factory import Services
+
+PATH = "/antagelser"
+NAME = "assumptions"
 
 
 def layout(values: dict[str, Any], lang: str, services: "Services") -> html.Div:
@@ -33,6 +36,7 @@ def layout(values: dict[str, Any], lang: str, services: "Services") -> html.Div:
     return html.Div([
         html.H2(t("page.assumptions", lang)),
         dmc.Text(t("ass.intro", lang)),
+        dmc.Alert(t("ass.rule", lang), id="ass-rule", color="blue", my="sm"),
         dmc.Group([
             dmc.Button(t("ass.download", lang), id="toml-download-button", n_clicks=0, variant="outline"),
             dcc.Download(id="toml-download"),
@@ -48,13 +52,18 @@ def layout(values: dict[str, Any], lang: str, services: "Services") -> html.Div:
 
 def _assumptions(scenario: sim.Scenario, lang: str) -> dmc.Table:
     base = base_params()
-    head = [t(k, lang) for k in ("ass.key", "ass.value", "ass.unit", "ass.low", "ass.high", "ass.source", "ass.note")]
+
+    def bound(x: float) -> str:
+        return i18n.number(x, lang, 0 if x == int(x) else 3)
+
+    head = [t(k, lang) for k in ("ass.key", "ass.value", "ass.unit", "ass.kind", "ass.low", "ass.high", "ass.source",
+                                  "ass.note")]
     body = []
     for key, p in scenario.assumptions.params().items():
         changed = p.value != base[key].value
-        value = i18n.number(p.value, lang, 0 if p.value == int(p.value) else 3)
+        value = bound(p.value)
         body.append([html.Code(key), html.Strong(value + " *") if changed else value, p.unit,
-                     f"{p.low:g}", f"{p.high:g}", p.source, p.note])
+                     t(f"kind.{p.kind}", lang), bound(p.low), bound(p.high), p.source, p.note])
     return table(head, body, fz="xs")
 
 
@@ -83,17 +92,9 @@ def _name_of(filename: Any) -> str:
 
 
 def register(app: Dash, services: "Services") -> None:
-    @app.callback(Output("ass-table", "children"), Input("url", "pathname"), Input("inputs", "data"),
-                  State("lang", "value"))
-    def assumptions(path: Any, values: Any, lang: Any):
-        """Built only while the page is open: 60 rows are too many to redraw on every slider step."""
-        if path != "/antagelser":
-            raise PreventUpdate
-        try:
-            scenario = to_scenario(validate(values, services.limits))
-        except InputError:
-            raise PreventUpdate from None
-        return _assumptions(scenario, i18n.language(lang))
+    @app.callback(Output("ass-table", "children"), Input("inputs", "data"), State("lang", "value"))
+    def assumptions(values: Any, lang: Any):
+        return _assumptions(to_scenario(checked(values, services.limits)), i18n.language(lang))
 
     @app.callback(
         Output("toml-download", "data"), Input("toml-download-button", "n_clicks"), State("inputs", "data"),
@@ -102,10 +103,7 @@ def register(app: Dash, services: "Services") -> None:
     def download(clicks: Any, values: Any):
         if not clicks:
             raise PreventUpdate
-        try:
-            scenario = to_scenario(validate(values, services.limits))
-        except InputError:
-            raise PreventUpdate from None
+        scenario = to_scenario(checked(values, services.limits))
         return dict(content=scenario.to_toml(), filename=f"scenarie-{scenario.id}.toml", type="application/toml")
 
     @app.callback(

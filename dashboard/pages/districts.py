@@ -1,25 +1,40 @@
-"""Distrikter: the rollout timeline (a Gantt chart of waves) and results per district; filled by
-dashboard.outcome."""
+"""Distrikter: the rollout timeline (a Gantt chart of waves) and results per district."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
 import dash_mantine_components as dmc
-from dash import html
+from dash import Dash, Input, Output, State, html
 
-from ..charts import graph
+from .. import charts, i18n
+from ..compute import best
 from ..i18n import t
+from ..inputs import checked
 
 if TYPE_CHECKING:
     from ..factory import Services
+
+PATH = "/distrikter"
+NAME = "districts"
 
 
 def layout(values: dict[str, Any], lang: str, services: "Services") -> html.Div:
     return html.Div([
         html.H2(t("page.districts", lang)),
         dmc.Text(t("dist.intro", lang)),
-        dmc.SimpleGrid([graph("dist-gantt", t("chart.gantt", lang)),
-                        graph("dist-results", t("chart.districts", lang))],
+        dmc.SimpleGrid([charts.graph("dist-gantt", t("chart.gantt", lang)),
+                        charts.graph("dist-results", t("chart.districts", lang))],
                        cols={"base": 1, "lg": 2}),
     ])
+
+
+def register(app: Dash, services: "Services") -> None:
+    @app.callback(
+        Output("dist-gantt", "figure"), Output("dist-results", "figure"),
+        Input("inputs", "data"), Input("run-finished", "data"), State("lang", "value"),
+    )
+    def show(values: Any, _finished: Any, lang: Any):
+        lang = i18n.language(lang)
+        outcome = best(checked(values, services.limits), services.seed, services.cache)
+        return charts.gantt(outcome.scenario, lang), charts.per_district(outcome.comparison, lang)

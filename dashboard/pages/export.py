@@ -14,12 +14,14 @@ import sim
 from .. import i18n
 from ..compute import finished
 from ..i18n import t
-from ..inputs import InputError, validate
+from ..inputs import checked
 from ..shell import refusal
 
 if TYPE_CHECKING:
     from ..factory import Services
 
+PATH = "/eksport"
+NAME = "export"
 # button id -> end of the file name
 FORMATS = {"exp-csv-da": "-dansk-excel.csv", "exp-csv": ".csv", "exp-xlsx": ".xlsx"}
 
@@ -41,6 +43,19 @@ def layout(values: dict[str, Any], lang: str, services: "Services") -> html.Div:
 
 def register(app: Dash, services: "Services") -> None:
     @app.callback(
+        Output("exp-status", "children"), *(Output(button, "disabled") for button in FORMATS),
+        Input("inputs", "data"), Input("run-finished", "data"), State("lang", "value"),
+    )
+    def status(values: Any, _finished: Any, lang: Any):
+        """Ready once the current inputs have been simulated (the export needs the uncertainty)."""
+        lang = i18n.language(lang)
+        outcome = finished(checked(values, services.limits), services.seed, services.cache)
+        if outcome is None:
+            return (html.Span(t("exp.need_run", lang)), *(True for _ in FORMATS))
+        return (html.Span(t("exp.ready", lang, n=outcome.replications, name=outcome.scenario.name)),
+                *(False for _ in FORMATS))
+
+    @app.callback(
         Output("exp-download", "data"), Output("exp-error", "children"),
         *(Input(button, "n_clicks") for button in FORMATS), State("inputs", "data"), State("lang", "value"),
         prevent_initial_call=True,
@@ -51,12 +66,9 @@ def register(app: Dash, services: "Services") -> None:
         button = callback_context.triggered_id
         if button not in FORMATS or not callback_context.triggered[0]["value"]:
             raise PreventUpdate
-        try:
-            outcome = finished(validate(values, services.limits), services.seed, services.cache)
-            if outcome is None:
-                raise InputError(t("exp.need_run", lang))
-        except InputError as exc:
-            return None, refusal(str(exc), lang)
+        outcome = finished(checked(values, services.limits), services.seed, services.cache)
+        if outcome is None:
+            return None, refusal(t("exp.need_run", lang), lang)
         comparison, scenario = outcome.comparison, outcome.scenario
         if button == "exp-xlsx":
             data = sim.xlsx_bytes(sim.comparison_workbook(comparison, scenario))

@@ -12,17 +12,19 @@ from dash.exceptions import PreventUpdate
 import sim
 
 from .. import charts, i18n
-from ..compute import preview, simulate
+from ..compute import best, preview, simulate
 from ..i18n import money_short, number, signed, t
-from ..inputs import (BASE, CONTROLLED, REPLICATIONS, WAVE_PREFIX, YEARS, InputError, base_params, districts,
-                      from_query, month_options, scenario_file, to_query, to_scenario, validate, validate_one,
-                      waves_of)
+from ..inputs import (BASE, CONTROLLED, REPLICATIONS, WAVE_PREFIX, YEARS, InputError, base_params, checked,
+                      districts, from_query, month_options, scenario_file, to_query, to_scenario, validate, waves_of)
+from ..outcome import extra_caseworkers, headline, source
 from ..shell import refusal, table as shell_table
 from ..store import StoreError
 
 if TYPE_CHECKING:
     from ..factory import Services
 
+PATH = "/scenarier"
+NAME = "scenarios"
 MAX_COMPARED = 4
 SCALE = {"finance.discount_rate": 100}  # shown in per cent
 WAVES = sorted(districts().waves)
@@ -35,13 +37,14 @@ def control_id(key: str) -> str:
     return "in-" + key.replace(".", "-")
 
 
-def _slider(key: str, label: str, value: float, lo: float, hi: float, step: float) -> html.Div:
+def _slider(key: str, label: str, value: float, lo: float, hi: float, step: float, lang: str) -> html.Div:
     scale = SCALE.get(key, 1)
     return html.Div([
         dmc.Text(label, id=f"{control_id(key)}-label", size="sm", fw=500),
         dmc.Slider(id=control_id(key), value=round(value * scale, 6), min=lo * scale, max=hi * scale,
                    step=step * scale, thumbLabel=label, labelAlwaysOn=True, updatemode="drag",
-                   marks=[{"value": lo * scale, "label": f"{lo * scale:g}"}, {"value": hi * scale, "label": f"{hi * scale:g}"}],
+                   marks=[{"value": x * scale, "label": number(x * scale, lang, 0 if float(x * scale).is_integer() else 1)}
+                          for x in (lo, hi)],
                    className="slider"),
     ], className="control")
 
@@ -56,13 +59,14 @@ def _controls(values: dict[str, Any], lang: str, services: "Services") -> list:
     for key, step in CONTROLLED.items():
         p = params[key]
         if step is not None:
-            out.append(_slider(key, t(key, lang), values[key], p.low, p.high, step))
+            out.append(_slider(key, t(key, lang), values[key], p.low, p.high, step, lang))
+    decimal, thousands = i18n.separators(lang)
     out.append(dmc.SimpleGrid([
         dmc.NumberInput(id=control_id(key), label=t(key, lang), value=values[key], min=params[key].low,
-                        max=params[key].high, step=1, thousandSeparator="." if lang == "da" else ",",
-                        decimalSeparator="," if lang == "da" else ".", debounce=500, allowNegative=False)
+                        max=params[key].high, step=1, thousandSeparator=thousands,
+                        decimalSeparator=decimal, debounce=500, allowNegative=False)
         for key, step in CONTROLLED.items() if step is None], cols=2))
-    out.append(_slider(YEARS, t(YEARS, lang), values[YEARS], 1, 30, 1))
+    out.append(_slider(YEARS, t(YEARS, lang), values[YEARS], 1, sim.MAX_YEARS, 1, lang))
     out.append(dmc.NumberInput(id=control_id(REPLICATIONS), label=t(REPLICATIONS, lang), value=values[REPLICATIONS],
                                min=1, max=services.limits.max_replications, step=1, debounce=500,
                                allowDecimal=False, allowNegative=False))
@@ -99,13 +103,14 @@ def layout(values: dict[str, Any], lang: str, services: "Services") -> html.Div:
         dmc.Text(id="run-progress-text", size="sm", c="dimmed"),
         html.Div(id="run-status", role="status"),
     ], withBorder=True, p="md", radius="md")
+    saved, choices = _saved(services, lang)
     save = dmc.Paper([
         html.H3(t("scn.saved_list", lang)),
         dmc.Group([dmc.TextInput(id="save-name", label=t("scn.name", lang), w=280),
                    dmc.Button(t("scn.save", lang), id="save-button", n_clicks=0)], align="flex-end"),
         html.Div(id="save-status", role="status"),
-        html.Div(id="saved-list"),
-        dmc.MultiSelect(id="compare-select", label=t("scn.compare", lang), data=[], value=[],
+        html.Div(saved, id="saved-list"),
+        dmc.MultiSelect(id="compare-select", label=t("scn.compare", lang), data=choices, value=[],
                         maxValues=MAX_COMPARED, searchable=True, clearable=True, mt="md"),
         html.Div(id="compare-result"),
         dmc.Text(t("scn.compare_note", lang), size="xs", c="dimmed"),
@@ -126,17 +131,44 @@ def layout(values: dict[str, Any], lang: str, services: "Services") -> html.Div:
     ])
 
 
+def _saved(services: "Services", lang: str) -> tuple[Any, list[str]]:
+    """The saved scenarios as a list (open, delete) and as choices for the comparison."""
+    saved = services.store.list()
+    if not saved:
+        return dmc.Text(t("scn.none_saved", lang), size="sm", c="dimmed"), []
+    rows = [html.Li([
+        html.Span(name, className="saved-name"),
+        dmc.Anchor(t("scn.open", lang), href=f"{PATH}{query}", ml="sm", refresh=True),
+        dmc.Button("✕", id={"type": "delete-saved", "name": name}, size="compact-xs", variant="subtle",
+                   color="red", ml="sm", n_clicks=0, **{"aria-label": t("scn.delete", lang, name=name)}),
+    ], className="saved-row") for name, query in saved]
+    return html.Ul(rows, id="saved-rows"), [name for name, _ in saved]
+
+
 def _row(name: str, comparison: sim.Comparison, lang: str) -> list[str]:
     s = comparison.summary
-    return [name, money_short(s["npv_dkk"]["mean"], lang),
-            str(s["payback_year"]) if s["payback_year"] is not None else t("kpi.payback_never", lang,
-                                                                           year=s["horizon"]["last_year"]),
-            number(s["placements_avoided"]["mean"], lang),
-            signed(100 * s["good_wellbeing_share_change"]["mean"], lang, 1)]
+    return [name, money_short(s.npv_dkk.mean, lang),
+            str(s.payback_year) if s.payback_year is not None else t("kpi.payback_never", lang,
+                                                                     year=s.horizon.last_year),
+            number(s.placements_avoided.mean, lang),
+            signed(100 * s.good_wellbeing_share_change.mean, lang, 1)]
 
 
 def register(app: Dash, services: "Services") -> None:
     limits = services.limits
+
+    @app.callback(
+        Output("scn-kpis", "children"), Output("scn-preview", "figure"), Output("scn-staff", "children"),
+        Output("scn-source", "children"),
+        Input("inputs", "data"), Input("run-finished", "data"), State("lang", "value"),
+    )
+    def show(values: Any, _finished: Any, lang: Any):
+        """The preview of the current inputs (or their finished simulation)."""
+        lang = i18n.language(lang)
+        outcome = best(checked(values, limits), services.seed, services.cache)
+        return (headline(outcome, lang, "scn", {"base": 2, "lg": 3}),
+                charts.savings(outcome.comparison, lang, with_band=outcome.simulated),
+                extra_caseworkers(outcome, lang), source(outcome, lang))
 
     @app.callback(
         Output("inputs", "data"), Output("scn-input-error", "children"),
@@ -164,11 +196,7 @@ def register(app: Dash, services: "Services") -> None:
     )
     def base_waves(base: Any):
         """Choosing a starting point sets the wave dates to that scenario's."""
-        try:
-            base = validate_one(BASE, base, limits)
-        except InputError:
-            raise PreventUpdate from None
-        waves = waves_of(scenario_file(base))
+        waves = waves_of(scenario_file(checked({BASE: base}, limits)[BASE]))
         return [waves[k] for k in WAVE_KEYS]
 
     @app.callback(
@@ -248,20 +276,11 @@ def register(app: Dash, services: "Services") -> None:
 
     @app.callback(
         Output("saved-list", "children"), Output("compare-select", "data"),
-        Input("saved-version", "data"), Input("rendered-lang", "data"),
+        Input("saved-version", "data"), State("lang", "value"),
+        prevent_initial_call=True,
     )
     def saved_list(_version: Any, lang: Any):
-        lang = i18n.language(lang)
-        saved = services.store.list()
-        if not saved:
-            return dmc.Text(t("scn.none_saved", lang), size="sm", c="dimmed"), []
-        rows = [html.Li([
-            html.Span(name, className="saved-name"),
-            dmc.Anchor(t("scn.open", lang), href=f"/scenarier{query}", ml="sm", refresh=True),
-            dmc.Button("✕", id={"type": "delete-saved", "name": name}, size="compact-xs", variant="subtle",
-                       color="red", ml="sm", n_clicks=0, **{"aria-label": t("scn.delete", lang, name=name)}),
-        ], className="saved-row") for name, query in saved]
-        return html.Ul(rows, id="saved-rows"), [name for name, _ in saved]
+        return _saved(services, i18n.language(lang))
 
     @app.callback(
         Output("compare-result", "children"),
@@ -275,12 +294,12 @@ def register(app: Dash, services: "Services") -> None:
         try:
             if not isinstance(names, list) or len(names) > MAX_COMPARED:
                 raise InputError(f"compare: choose at most {MAX_COMPARED} saved scenarios")
-            series = [(t("chart.current", lang), preview(validate(values, limits)).comparison)]
+            series = [(t("chart.current", lang), preview(validate(values, limits), services.seed).comparison)]
             for name in names:
                 saved, problems = from_query(services.store.get(name), limits)
                 if problems:
                     raise InputError(f"{name}: {problems[0]}")
-                series.append((name, preview(saved).comparison))
+                series.append((name, preview(saved, services.seed).comparison))
         except (InputError, StoreError) as exc:
             return refusal(str(exc), lang)
         head = [t(k, lang) for k in ("col.scenario", "col.npv", "col.payback", "col.placements", "col.wellbeing")]

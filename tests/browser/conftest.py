@@ -52,7 +52,8 @@ def open_page(dash_duo, app, settled):
 
     def go(path: str) -> None:
         dash_duo.driver.get(dash_duo.server_url + path)
-        dash_duo.wait_for_element("#page-overview .kpi", timeout=30)
+        dash_duo.wait_for_element(".page", timeout=30)
+        dash_duo.wait_for_element("#nav-overview", timeout=30)
         settled()
 
     yield go

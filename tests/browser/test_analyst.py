@@ -47,8 +47,11 @@ def test_analyst_moves_slider_runs_simulation_and_saves(dash_duo, open_page, sho
     settled()
     assert query(dash_duo)["caseload.relational"] == "19"
     dash_duo.find_element("#nav-overview").click()  # a round trip through the navigation keeps it
-    dash_duo.wait_for_element("#page-scenarios[hidden]")
+    dash_duo.wait_for_element("#page-overview")
+    assert not dash_duo.driver.find_elements("css selector", "#page-scenarios")  # one page at a time
+    settled()
     dash_duo.find_element("#nav-scenarios").click()
+    dash_duo.wait_for_element("#page-scenarios")
     settled()
     assert slider_value(dash_duo, "caseload.relational") == 19
 
@@ -106,7 +109,7 @@ def test_analyst_opens_a_shared_link_and_gets_the_same_inputs(dash_duo, open_pag
 
     # A crafted link: the out-of-range value is refused with a message and the default used.
     open_page("/scenarier?caseload.relational=99&years=2")
-    dash_duo.wait_for_contains_text("#url-problems", "caseload.relational: 99 is outside", timeout=20)
+    dash_duo.wait_for_contains_text("#url-problems", "caseload.relational: value 99 is outside", timeout=20)
     assert slider_value(dash_duo, "caseload.relational") == 20
 
 

@@ -12,7 +12,7 @@ from dashboard.inputs import Limits, from_query
 pytestmark = pytest.mark.browser
 
 
-def test_politician_sees_headline_figures_and_the_band(dash_duo, data_dir, open_page, short, screenshot):
+def test_politician_sees_headline_figures_and_the_band(dash_duo, data_dir, open_page, short, screenshot, settled):
     # An analyst has run the scenario earlier: its runs are in the app's result cache.
     values, problems = from_query(short, Limits(max_replications=50, default_replications=2))
     assert problems == []
@@ -34,7 +34,8 @@ def test_politician_sees_headline_figures_and_the_band(dash_duo, data_dir, open_
     screenshot("politician-overblik")
 
     dash_duo.find_element("#nav-districts").click()  # where does it happen: the rollout and the districts
-    dash_duo.wait_for_element("#page-overview[hidden]")
+    dash_duo.wait_for_element("#page-districts .js-plotly-plot")
+    settled()
     gantt = dash_duo.driver.execute_script(
         "return document.querySelector('#dist-gantt .js-plotly-plot').data.map(t => t.name)")
     assert gantt[0] == "Klassisk organisation" and "Bølge 1" in gantt

@@ -38,11 +38,11 @@ def save(client, name: object, values: object) -> dict:
 
 
 @pytest.mark.parametrize("key, value, message", [
-    ("caseload.relational", 99, "caseload.relational: 99 is outside the allowed range 12 to 31"),
+    ("caseload.relational", 99, "caseload.relational: value 99 is outside its plausible range 12 to 31"),
     ("replications", 10**9, "replications: expected a whole number from 1 to 50"),
     ("finance.discount_rate", "NaN", "finance.discount_rate: expected a number"),
     ("rollout.waves.3", "2019-01", "rollout.waves.3: 2019-01-01 is before the simulation start"),
-    ("no.such.parameter", 1, "no.such.parameter: unknown input"),
+    ("no.such.parameter", 1, "unknown parameter 'no.such.parameter'"),
 ])
 def test_a_crafted_save_is_refused_and_nothing_is_saved(client, data_dir, key, value, message):
     values = defaults(Limits(50, 2)) | {key: value}
@@ -71,7 +71,7 @@ def test_a_crafted_slider_value_is_refused_before_it_reaches_the_inputs(client):
     response = call(client, [("inputs", "data"), ("scn-input-error", "children")], controls,
                     [("scn-extras", "data", {}), ("lang", "value", "da")])
     assert "inputs" not in response  # no_update: the inputs stay as they were
-    assert "caseload.classic: -5 is outside" in json.dumps(response["scn-input-error"]["children"])
+    assert "caseload.classic: value -5 is outside" in json.dumps(response["scn-input-error"]["children"])
 
 
 def test_an_oversized_upload_is_refused_and_nothing_is_saved(client, data_dir):
