@@ -1,8 +1,9 @@
 """The analytic twin: the simulation's expected values without capacity limits, in milliseconds.
 
-A Markov cohort model over exactly the rates of the discrete-event model (`rates.Rates`,
-`staffing.Staffing`): per district a vector of expected numbers of families in each state moves as
-a linear system dx/dt = M x, solved month by month with one matrix exponential per team type and
+A Markov cohort model over exactly the routes and rates of the discrete-event model: its matrix is
+built from the same transition tables (`rates.Routes`, one per team type), its start is the same
+`rates.StartPopulation` and its waves come from `staffing.Staffing`. Per district a vector of
+expected numbers of families in each state moves as a linear system dx/dt = M x, solved month by month with one matrix exponential per team type and
 step length. It is the dashboard's instant preview and the cross-check of the simulation: where
 capacity never binds, the simulation's mean must agree with it (tests/test_analytic.py).
 
@@ -39,8 +40,8 @@ from scipy.linalg import expm
 from scipy.special import ndtr
 from threadpoolctl import threadpool_limits
 
-from .engine import apportion
-from .rates import (ASSESSMENT, CLOSED, COORDINATED, DAYS_PER_YEAR, EARLY, FOSTER, RESIDENTIAL, Rates)
+from .rates import (ASSESSMENT, CLOSED, COORDINATED, DAYS_PER_YEAR, EARLY, FOSTER, NO_CASE, PLACEMENT, RESIDENTIAL,
+                    Rates, Routes, StartPopulation)
 from .results import Calendar, cost_columns, fixed_costs, tidy_frame, yearly_frame
 from .scenario import Scenario
 from .staffing import Staffing
@@ -82,16 +83,38 @@ class _Index:
 
 
 _IX = _Index()
+_STARTS = {EARLY: _IX.early_starts, COORDINATED: _IX.coordinated_starts, FOSTER: _IX.intrusive_starts,
+           RESIDENTIAL: _IX.intrusive_starts}  # the accumulator counting a stage's starts
+
+
+def _entries(routes: Routes, state: int, severity: int, team: int, closed: int | None
+             ) -> list[tuple[int | None, float, int | None]]:
+    """Where families of need `severity` entering `state` now go in the state vector, as
+    (compartment, part of the families, start accumulator): a placement splits by type under
+    `routes`, a stage starts under `team`, a closed case joins `closed` (None: leaves)."""
+    ix = _IX
+    if state == NO_CASE:
+        return []
+    if state == CLOSED:
+        return [(closed, 1.0, None)]
+    if state == ASSESSMENT:
+        return [(ix.assessment[severity], 1.0, None)]
+    if state == PLACEMENT:
+        return [(ix.stage[kind][severity][team], part, _STARTS[kind])
+                for kind, part in routes.placement.probabilities().items()]
+    return [(ix.stage[state][severity][team], 1.0, _STARTS[state])]
 
 
 def _generator(rates: Rates, team: int, k: float) -> np.ndarray:
-    """The matrix M of dx/dt = M x for a district whose team is classic or relational now."""
+    """The matrix M of dx/dt = M x for a district whose team is classic or relational now, built
+    from the transition tables: decisions taken now and stages starting now follow the table of the
+    team working now (`team`); stages under way keep the hazards of the team they started under."""
     ix = _IX
     M = np.zeros((ix.size, ix.size))
     shares = rates.severity_shares()
     means = rates.wellbeing_initial_mean
-    to = team  # a stage starting now gets the hazards of the team working now
-    effects = (rates.classic, rates.relational)
+    tables = (rates.classic, rates.relational)
+    routes = tables[team]
 
     def move(src: int, dst: int | None, rate: float, start_acc: int | None = None) -> None:
         """Families leave src at `rate` per day into dst (None: out of the system); their score
@@ -104,13 +127,20 @@ def _generator(rates: Rates, team: int, k: float) -> np.ndarray:
         if start_acc is not None:
             M[start_acc, src] += rate
 
-    def arrive(dst: int, share: float, severity: int, start_acc: int | None) -> None:
-        """Notified families enter dst from the source and from relapse, with a fresh score."""
-        for col, rate in ((ix.source, 1.0), (ix.relapse, 1.0 / rates.relapse_mean_days)):
-            M[dst, col] += share * rate
-            M[ix.mass + dst, col] += share * rate * means[severity]
-            if start_acc is not None:
-                M[start_acc, col] += share * rate
+    def route(src: int, state: int, severity: int, rate: float) -> None:
+        """Families of need `severity` leave src at `rate` per day for `state`."""
+        for dst, part, start_acc in _entries(routes, state, severity, team, closed):
+            move(src, dst, rate * part, start_acc)
+
+    def arrive(state: int, severity: int, share: float) -> None:
+        """This share of the notified families (from the source and from relapse) enters `state`,
+        with a fresh score."""
+        for dst, part, start_acc in _entries(routes, state, severity, team, closed):
+            for col, rate in ((ix.source, 1.0), (ix.relapse, 1.0 / rates.relapse_mean_days)):
+                M[dst, col] += share * part * rate
+                M[ix.mass + dst, col] += share * part * rate * means[severity]
+                if start_acc is not None:
+                    M[start_acc, col] += share * part * rate
 
     # closed cases stay in the wellbeing figures for the follow-up period (exponential here,
     # fixed in the simulation: the twin's wellbeing is an approximation)
@@ -123,43 +153,31 @@ def _generator(rates: Rates, team: int, k: float) -> np.ndarray:
     M[ix.relapse, ix.relapse] = -1.0 / rates.relapse_mean_days
     M[ix.notified, ix.source] += 1.0
     M[ix.notified, ix.relapse] += 1.0 / rates.relapse_mean_days
-    rest = 1.0 - rates.no_measure_share - rates.early_share
-    early_shift = rates.relational_early_shift if team == RELATIONAL else 0.0
-    p_early = rates.early_share + rest * early_shift
-    p_assess = rest * (1.0 - early_shift)
+    triage = routes.triage.probabilities()
     for s, q in enumerate(shares):
-        arrive(ix.stage[EARLY][s][to], q * p_early, s, ix.early_starts)
-        arrive(ix.assessment[s], q * p_assess, s, None)
+        for state, p in triage.items():
+            arrive(state, s, q * p)
 
-    # assessment: coordinated help, a placement (some shifted to coordinated help), or no measure
-    placement_shift = rates.relational_placement_shift if team == RELATIONAL else 0.0
-    a = 1.0 / rates.assessment_mean_days
-    p_coord = rates.assessment_coordinated_share + rates.assessment_intrusive_share * placement_shift
-    p_place = rates.assessment_intrusive_share * (1.0 - placement_shift)
+    # assessment
+    a = 1.0 / routes.mean_days[ASSESSMENT]
+    assessment = routes.assessment.probabilities()
     for s in range(3):
-        src = ix.assessment[s]
-        move(src, ix.stage[COORDINATED][s][to], a * p_coord, ix.coordinated_starts)
-        move(src, ix.stage[FOSTER][s][to], a * p_place * rates.foster_share, ix.intrusive_starts)
-        move(src, ix.stage[RESIDENTIAL][s][to], a * p_place * (1.0 - rates.foster_share), ix.intrusive_starts)
-        move(src, closed, a * (1.0 - p_coord - p_place))
+        for state, p in assessment.items():
+            route(ix.assessment[s], state, s, a * p)
 
     # stages with competing risks; a resolved family may be notified again later
-    f = rates.foster_share
     for level in STAGES:
         for s in range(3):
             for t in (CLASSIC, RELATIONAL):
                 src = ix.stage[level][s][t]
-                res, esc, down = rates.hazards(level, effects[t], s, 0.0)
+                stage = tables[t].stages[level]
+                res, esc, down = rates.hazards(level, tables[t], s, 0.0)
                 move(src, closed, res)
                 M[ix.relapse, src] += res * rates.relapse_probability
-                if level == EARLY:
-                    move(src, ix.stage[COORDINATED][s][to], esc, ix.coordinated_starts)
-                elif level == COORDINATED:
-                    move(src, ix.stage[FOSTER][s][to], esc * f, ix.intrusive_starts)
-                    move(src, ix.stage[RESIDENTIAL][s][to], esc * (1.0 - f), ix.intrusive_starts)
-                    move(src, ix.stage[EARLY][s][to], down, ix.early_starts)
-                else:
-                    move(src, ix.stage[COORDINATED][s][to], down, ix.coordinated_starts)
+                if stage.up is not None:
+                    route(src, stage.up, s, esc)
+                if stage.down is not None:
+                    route(src, stage.down, s, down)
                 M[ix.days[level], src] += 1.0
 
     # wellbeing: each family's score adjusts towards its state's level, so the score mass m of a
@@ -197,27 +215,21 @@ class Trajectory:
 
 
 def _initial_state(scenario: Scenario, rates: Rates) -> np.ndarray:
-    """Today's open cases, spread over districts by children exactly as the simulation does."""
+    """Today's open cases (`rates.StartPopulation`, the simulation's), under the classic team."""
     ix = _IX
-    a = scenario.assumptions
+    start = StartPopulation.from_scenario(scenario)
     children = np.array([d.children for d in scenario.districts], dtype=float)
-    share = children / children.sum()
     x = np.zeros((ix.size, len(children)))
-    sev = np.array(rates.severity_shares())
-    means = np.array(rates.wellbeing_initial_mean)
-    f = rates.foster_share
-    for count, targets in ((a.initial.assessment.value, [(ix.assessment, 1.0)]),
-                           (a.initial.early.value, [([ix.stage[EARLY][s][CLASSIC] for s in range(3)], 1.0)]),
-                           (a.initial.coordinated.value, [([ix.stage[COORDINATED][s][CLASSIC] for s in range(3)], 1.0)]),
-                           (a.initial.intrusive.value, [([ix.stage[FOSTER][s][CLASSIC] for s in range(3)], f),
-                                                        ([ix.stage[RESIDENTIAL][s][CLASSIC] for s in range(3)], 1 - f)])):
-        per_district = np.array(apportion(round(count), share), dtype=float)
-        for rows, part in targets:
-            n = part * sev[:, None] * per_district[None, :]
-            x[rows] += n
-            x[np.array(rows) + ix.mass] += n * means[:, None]
-    x[ix.relapse] = apportion(round(a.initial.relapse_pending.value), share)
-    x[ix.source] = children * a.notifications.notified_share_per_year.value / DAYS_PER_YEAR
+    sev = rates.severity_shares()
+    means = rates.wellbeing_initial_mean
+    for state, per_district in start.open_cases.items():
+        for s in range(3):
+            for row, part, _ in _entries(rates.classic, state, s, CLASSIC, None):
+                n = part * sev[s] * np.array(per_district, dtype=float)
+                x[row] += n
+                x[row + ix.mass] += n * means[s]
+    x[ix.relapse] = start.relapse_pending
+    x[ix.source] = children * scenario.assumptions.notifications.notified_share_per_year.value / DAYS_PER_YEAR
     return x
 
 
@@ -306,7 +318,7 @@ def expected_monthly(scenario: Scenario) -> pd.DataFrame:
 
     days = {lv: flow(ix.days[lv]) for lv in STAGES}
     notified = flow(ix.notified)
-    admissions = notified * (1.0 - rates.no_measure_share)
+    admissions = notified * (1.0 - rates.classic.triage.probabilities()[NO_CASE])  # the same for both teams
     open_children, score, good = _wellbeing(traj, rates, a.wellbeing.good_threshold.value,
                                             rates.wellbeing_initial_sd)
     fixed = fixed_costs(scenario, cal)

@@ -27,6 +27,7 @@ from scipy.optimize import brentq, least_squares
 
 from .analytic import expected_monthly, expected_yearly
 from .assumptions import ASSUMPTIONS_DIR, AssumptionError, load_assumptions, parse_assumptions, read_toml
+from .rates import StartPopulation
 from .results import STOCK_COLUMNS
 from .runner import run
 from .scenario import DEFAULT_YEARS, SCENARIO_DIR, Scenario, base_scenario, load_scenario, parse_scenario
@@ -97,7 +98,7 @@ class Fit(_Strict):
     prior_weight: float = Field(ge=0)
 
 
-class Staffing(_Strict):
+class StaffingTarget(_Strict):
     max_utilisation: float = Field(gt=0, le=1)
 
 
@@ -121,7 +122,7 @@ class Targets(_Strict):
     years: int = Field(ge=1)
     tolerance: float = Field(gt=0)
     fit: Fit
-    staffing: Staffing
+    staffing: StaffingTarget
     targets: dict[str, Target] = Field(min_length=1)
     herning: Herning
 
@@ -256,9 +257,7 @@ def classic_caseworkers(status_quo: Scenario, max_utilisation: float) -> float:
     full = status_quo.with_overrides({"years": DEFAULT_YEARS}) if status_quo.years != DEFAULT_YEARS else status_quo
     monthly = expected_monthly(full)
     open_cases = monthly.groupby("month")[STOCK_COLUMNS].sum().sum(axis=1)
-    peak = max(float(open_cases.max()), sum(p.value for p in (
-        full.assumptions.initial.assessment, full.assumptions.initial.early,
-        full.assumptions.initial.coordinated, full.assumptions.initial.intrusive)))
+    peak = max(float(open_cases.max()), StartPopulation.from_scenario(full).open_total())
     return float(math.ceil(peak / (full.assumptions.caseload.classic.value * max_utilisation)))
 
 

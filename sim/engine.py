@@ -1,9 +1,11 @@
 """The discrete-event model (simpy): families through triage, a case slot, assessment and the
 three levels, district by district, under the caseloads of classic and relational teams.
 
-The engine only moves families and writes a transition log; costs, monthly tables and wellbeing
-snapshots are computed from that log afterwards (`results`). A run starts from today's open cases
-(`initial.*` assumptions), not from an empty system.
+Every route a family takes is drawn from its district's transition table (`rates.Routes`, classic
+or relational), each draw from the family's own stream at a fixed position. The engine only moves
+families and writes a transition log; costs, monthly tables and wellbeing snapshots are computed
+from that log afterwards (`results`). A run starts from today's open cases
+(`rates.StartPopulation`), not from an empty system.
 """
 
 from __future__ import annotations
@@ -16,8 +18,8 @@ from statistics import NormalDist
 import numpy as np
 import simpy
 
-from .rates import (ASSESSMENT, CLOSED, COORDINATED, EARLY, ESCALATE, FOSTER, HIGH, LOW, MEDIUM, RESIDENTIAL,
-                    RESOLVED, STEP_DOWN, WAITING, DAYS_PER_YEAR, Rates, exponential)
+from .rates import (ASSESSMENT, CLOSED, DAYS_PER_YEAR, EARLY, HIGH, LOW, MEDIUM, NO_CASE, PLACEMENT, WAITING,
+                    Rates, Routes, StartPopulation, exponential)
 from .scenario import Scenario
 from .staffing import Staffing
 from .streams import FamilyStream, arrivals_rng, first_uniforms
@@ -173,7 +175,8 @@ class Model:
         team.admit()
         self.classic_pool.admit()
 
-    def _effect(self, d: int):
+    def _routes(self, d: int) -> Routes:
+        """The transition table of the team working in district d now."""
         return self.rates.relational if self.relational[d] else self.rates.classic
 
     # -- families -----------------------------------------------------------------------------
@@ -185,19 +188,13 @@ class Model:
         return sev, min(100.0, max(0.0, score))
 
     def _seed_open_cases(self) -> None:
-        """Today's open cases by level and the families due to return, spread over districts by
-        children (largest remainder)."""
-        a = self.scenario.assumptions.initial
-        children = np.array([d.children for d in self.scenario.districts], dtype=float)
-        share = children / children.sum()
-        counts = [(level, apportion(round(count), share))
-                  for level, count in ((ASSESSMENT, a.assessment.value), (EARLY, a.early.value),
-                                       (COORDINATED, a.coordinated.value), (FOSTER, a.intrusive.value))]
-        pending = apportion(round(a.relapse_pending.value), share)
-        n_families = sum(sum(n) for _, n in counts) + sum(pending)
+        """Today's open cases by state and the families due to return (`rates.StartPopulation`)."""
+        start = StartPopulation.from_scenario(self.scenario)
+        pending = start.relapse_pending
+        n_families = start.open_total() + sum(pending)
         first = first_uniforms(self.seed, self.replication, np.arange(n_families)).tolist()
         fid = 0
-        for level, per_district in counts:
+        for level, per_district in start.open_cases.items():
             for d, n in enumerate(per_district):
                 for _ in range(n):
                     self.env.process(self._open_case(fid, d, level, first[fid]))
@@ -216,10 +213,8 @@ class Model:
         s = FamilyStream(self.seed, self.replication, fid, 0, first)
         sev, score = self._attributes(s)
         self.team[d].take(d)  # open at the start: holds its slot even above capacity
-        mean = self.rates.assessment_mean_days if level == ASSESSMENT else {
-            EARLY: self.rates.early_mean_days, COORDINATED: self.rates.coordinated_mean_days,
-            FOSTER: self.rates.intrusive_mean_days}[level]
-        elapsed = mean * -math.log(s.u(U_ELAPSED))  # stationary age of an exponential stay
+        # the stationary age of an exponential stay
+        elapsed = self._routes(d).mean_days[level] * -math.log(s.u(U_ELAPSED))
         if level == ASSESSMENT:
             yield from self._assess_and_help(fid, 0, d, s, sev, score, 0.0, -elapsed, initial=True)
         else:
@@ -258,15 +253,13 @@ class Model:
         s = FamilyStream(self.seed, self.replication, fid, ep, first)
         now = self.env.now
         self.notifications.append((d, now, 1 + _poisson(s.u(U_NOTIFICATIONS), r.notifications_extra_mean)))
-        u = s.u(U_TRIAGE)
-        if u < r.no_measure_share:
+        route = self._routes(d).triage.pick(s.u(U_TRIAGE), s.u(U_EARLY_SHIFT))
+        if route == NO_CASE:
             return
         sev, score = self._attributes(s)
-        early = u < r.no_measure_share + r.early_share or (
-            self.relational[d] and s.u(U_EARLY_SHIFT) < r.relational_early_shift)
-        self.env.process(self._case(fid, ep, d, s, sev, score, early))
+        self.env.process(self._case(fid, ep, d, s, sev, score, route))
 
-    def _case(self, fid, ep, d, s, sev, score, early):
+    def _case(self, fid, ep, d, s, sev, score, route):
         env = self.env
         t_notified = env.now
         if not self.team[d].try_acquire(d):
@@ -279,26 +272,20 @@ class Model:
             score = self._drift(score, WAITING, env.now - t_notified)
         wait = env.now - t_notified
         self.waits.append((d, env.now, wait))
-        if early:
+        if route == EARLY:
             yield from self._help(fid, ep, d, s, sev, score, EARLY, wait, t_notified)
         else:
             yield from self._assess_and_help(fid, ep, d, s, sev, score, wait, t_notified)
 
     def _assess_and_help(self, fid, ep, d, s, sev, score, wait, opened, initial=False):
-        r = self.rates
         env = self.env
         t0 = env.now
-        duration = exponential(s.u(U_ASSESS_DURATION), 1.0 / r.assessment_mean_days)
+        duration = exponential(s.u(U_ASSESS_DURATION), 1.0 / self._routes(d).mean_days[ASSESSMENT])
         self.segments.append((fid, ep, d, ASSESSMENT, t0, t0 + duration, score, opened, initial, False))
         yield env.timeout(duration)
         score = self._drift(score, ASSESSMENT, duration)
-        u = s.u(U_ASSESS_OUTCOME)
-        if u < r.assessment_coordinated_share:
-            level = COORDINATED
-        elif u < r.assessment_coordinated_share + r.assessment_intrusive_share:
-            shifted = self.relational[d] and s.u(U_PLACEMENT_SHIFT) < r.relational_placement_shift
-            level = COORDINATED if shifted else FOSTER
-        else:
+        level = self._routes(d).assessment.pick(s.u(U_ASSESS_OUTCOME), s.u(U_PLACEMENT_SHIFT))
+        if level == CLOSED:
             self.team[d].release(d)
             self._close(fid, ep, d, score, opened, math.inf)
             return
@@ -310,27 +297,24 @@ class Model:
         env = self.env
         position = U_STAGES
         while True:
-            if level == FOSTER and s.u(position + 2) >= r.foster_share:
-                level = RESIDENTIAL
-            h_res, h_esc, h_down = r.hazards(level, self._effect(d), sev, wait)
+            routes = self._routes(d)
+            if level == PLACEMENT:
+                level = routes.placement.pick(s.u(position + 2))
+            stage = routes.stages[level]
+            h_res, h_esc, h_down = r.hazards(level, routes, sev, wait)
             total = h_res + h_esc + h_down
             duration = exponential(s.u(position), total)
             x = s.u(position + 1) * total
-            outcome = RESOLVED if x < h_res else ESCALATE if x < h_res + h_esc else STEP_DOWN
             t0 = env.now
             self.segments.append((fid, ep, d, level, t0, t0 + duration, score, opened, initial, False))
             initial = False
             yield env.timeout(duration)
             score = self._drift(score, level, duration)
             position += 3
-            if outcome == RESOLVED:
+            if x < h_res:
                 break
-            if level == EARLY:
-                level = COORDINATED
-            elif level == COORDINATED:
-                level = FOSTER if outcome == ESCALATE else EARLY
-            else:
-                level = COORDINATED
+            # A level without a step down escalates whenever it does not resolve, and vice versa.
+            level = stage.up if x < h_res + h_esc or stage.down is None else stage.down
         self.team[d].release(d)
         delay = math.inf
         if s.u(U_RELAPSE) < r.relapse_probability:
@@ -356,15 +340,6 @@ class Model:
 def simulate(scenario: Scenario, seed: int, replication: int) -> TransitionLog:
     """Run one replication and return its transition log."""
     return Model(scenario, seed, replication).run()
-
-
-def apportion(total: int, share: np.ndarray) -> list[int]:
-    """Split a whole number by shares so the parts add up exactly (largest remainder)."""
-    raw = total * share
-    base = np.floor(raw).astype(int)
-    rest = total - int(base.sum())
-    base[np.argsort(-(raw - base), kind="stable")[:rest]] += 1
-    return base.tolist()
 
 
 def _poisson_times(rng: np.random.Generator, rate0: float, growth: float, horizon: float) -> np.ndarray:

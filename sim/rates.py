@@ -1,17 +1,38 @@
-"""The model's rates as plain floats, read once from a scenario.
+"""The model's rates as plain floats, read once from a scenario, and the transition table.
 
-Both the simulation (`engine`) and the expected-value twin (`analytic`) take their routing shares
-and hazards from here, so the two can only differ in how they move families, never in what rates
-they use.
+The transition table (`Routes`, one per team type: classic and relational, each at its own
+caseload) holds every route a family can take between states, written once as data:
+
+    triage       a notified child: no case (NO_CASE), early help (EARLY) or an assessment
+                 (ASSESSMENT); a relational team shifts some of the assessments to early help.
+    assessment   when it ends: coordinated help, a placement (PLACEMENT) or a closed case (CLOSED);
+                 a relational team shifts some of the placements to coordinated help.
+    placement    the type of a placement when it starts: FOSTER or RESIDENTIAL.
+    stages       a stay at EARLY, COORDINATED, FOSTER or RESIDENTIAL: competing exponential risks of
+                 resolving (CLOSED), escalating (`up`) and stepping down (`down`).
+    mean_days    the assumed mean stay in ASSESSMENT, EARLY, COORDINATED and PLACEMENT at the
+                 reference caseload, from which the hazards come.
+
+The decisions are `Branch`es: destinations with their shares in draw order, plus the relational
+shift of one destination to another, drawn with a second uniform. The simulation (`engine`)
+samples each family's route from its district's table with `Branch.pick` and `Rates.hazards`;
+the expected-value twin (`analytic`) builds its matrix from `Branch.probabilities` and the same
+hazards. So the two can only differ in how they move families, never in what routes and rates they
+use.
+
+The families in the system at the start (`StartPopulation`) and each district's share of the
+city's children (`district_shares`) are likewise read in one place for the engine, the twin,
+staffing, the fixed costs and the calibration.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
+from .assumptions import Assumptions
 from .caseload import CaseloadEffect, effect_at
 from .scenario import Scenario
 
@@ -21,39 +42,123 @@ DAYS_PER_MONTH = DAYS_PER_YEAR / 12
 # Family states, also the codes in the transition log.
 # (CLOSED: a closed case still in the wellbeing follow-up.)
 WAITING, ASSESSMENT, EARLY, COORDINATED, FOSTER, RESIDENTIAL, CLOSED = range(7)
+# Destinations of a route that are not states of the log: no case opened at triage, and a
+# placement whose type (FOSTER or RESIDENTIAL) is drawn when it starts.
+NO_CASE, PLACEMENT = -1, -2
 
 # Need levels.
 LOW, MEDIUM, HIGH = range(3)
 
-# Outcomes of a stage.
-RESOLVED, ESCALATE, STEP_DOWN = range(3)
+
+@dataclass(frozen=True)
+class Branch:
+    """One decision: the destinations `to` with their `shares`, in draw order. A family's uniform u
+    picks the first destination whose cumulative share exceeds u (the last if none does). Families
+    bound for `shift_from` then go to `shift_to` instead with probability `shift`, drawn with a
+    second uniform (the relational team's shifts; 0 for classic teams)."""
+
+    to: tuple[int, ...]
+    shares: tuple[float, ...]
+    shift_from: int | None = None
+    shift_to: int | None = None
+    shift: float = 0.0
+    bounds: tuple[float, ...] = field(init=False, repr=False, compare=False)  # cumulative shares
+
+    def __post_init__(self) -> None:
+        bounds, cumulative = [], 0.0
+        for share in self.shares:
+            cumulative += share
+            bounds.append(cumulative)
+        object.__setattr__(self, "bounds", tuple(bounds))
+
+    def pick(self, u: float, u_shift: float = 1.0) -> int:
+        """The destination of a family with uniforms u and u_shift (the default: no shift)."""
+        for state, bound in zip(self.to, self.bounds):
+            if u < bound:
+                break
+        if state == self.shift_from and u_shift < self.shift:
+            return self.shift_to
+        return state
+
+    def probabilities(self) -> dict[int, float]:
+        """Each destination's probability, the shift included, in draw order."""
+        out = dict(zip(self.to, self.shares))
+        if self.shift_from is not None:
+            moved = out[self.shift_from]
+            out[self.shift_to] = out[self.shift_to] + moved * self.shift
+            out[self.shift_from] = moved * (1.0 - self.shift)
+        return out
+
+
+@dataclass(frozen=True)
+class Stage:
+    """A stay at one level of help: three competing exponential risks, per day. `resolve` and
+    `step_down` include the team's caseload factor; `escalate` is for a family of medium need at
+    the reference caseload who did not wait (`Rates.hazards` applies those factors). A level
+    without an escalation or a step down has `up` or `down` None and that hazard 0."""
+
+    resolve: float       # to CLOSED
+    escalate: float      # to `up`
+    step_down: float     # to `down`
+    up: int | None
+    down: int | None
+
+
+@dataclass(frozen=True)
+class Routes:
+    """The transition table of one team type at its caseload (see the module docstring)."""
+
+    caseload: CaseloadEffect
+    mean_days: dict[int, float]   # ASSESSMENT, EARLY, COORDINATED, PLACEMENT
+    triage: Branch
+    assessment: Branch
+    placement: Branch
+    stages: dict[int, Stage]      # EARLY, COORDINATED, FOSTER, RESIDENTIAL
+
+    @classmethod
+    def build(cls, a: Assumptions, caseload: float, early_shift: float, placement_shift: float) -> "Routes":
+        """The table for a team at `caseload` whose shifts are `early_shift` (assessments to early
+        help) and `placement_shift` (placements to coordinated help)."""
+        v = lambda p: p.value  # noqa: E731
+        effect = effect_at(a, caseload)
+        res = effect.resolution
+        no_measure, early = v(a.triage.no_measure_share), v(a.triage.early_share)
+        coordinated, intrusive = v(a.assessment.coordinated_share), v(a.assessment.intrusive_share)
+        foster = v(a.intrusive.foster_share)
+        days = {ASSESSMENT: v(a.assessment.mean_days), EARLY: v(a.early.mean_days),
+                COORDINATED: v(a.coordinated.mean_days), PLACEMENT: v(a.intrusive.mean_days)}
+        e_esc = v(a.early.escalation_share)
+        c_esc, c_down = v(a.coordinated.escalation_share), v(a.coordinated.step_down_share)
+        i_down = v(a.intrusive.step_down_share)
+        d_e, d_c, d_i = days[EARLY], days[COORDINATED], days[PLACEMENT]
+        placed = Stage((1.0 - i_down) / d_i * res, 0.0, i_down / d_i * res, None, COORDINATED)
+        return cls(
+            caseload=effect,
+            mean_days=days,
+            triage=Branch((NO_CASE, EARLY, ASSESSMENT), (no_measure, early, 1.0 - no_measure - early),
+                          ASSESSMENT, EARLY, early_shift),
+            assessment=Branch((COORDINATED, PLACEMENT, CLOSED),
+                              (coordinated, intrusive, 1.0 - coordinated - intrusive),
+                              PLACEMENT, COORDINATED, placement_shift),
+            placement=Branch((FOSTER, RESIDENTIAL), (foster, 1.0 - foster)),
+            stages={
+                EARLY: Stage((1.0 - e_esc) / d_e * res, e_esc / d_e, 0.0, COORDINATED, None),
+                COORDINATED: Stage((1.0 - c_esc - c_down) / d_c * res, c_esc / d_c, c_down / d_c * res,
+                                   PLACEMENT, EARLY),
+                FOSTER: placed,
+                RESIDENTIAL: placed,
+            },
+        )
 
 
 @dataclass(frozen=True)
 class Rates:
     """Everything the model's families need to know, in days and shares."""
 
-    # triage and assessment
-    no_measure_share: float
-    early_share: float
-    assessment_mean_days: float
-    assessment_coordinated_share: float
-    assessment_intrusive_share: float
-    relational_early_shift: float
-    relational_placement_shift: float
+    # the transition tables of the two kinds of team
+    classic: Routes
+    relational: Routes
     notifications_extra_mean: float
-    # levels: mean days and shares at the reference caseload
-    early_mean_days: float
-    early_escalation: float
-    coordinated_mean_days: float
-    coordinated_escalation: float
-    coordinated_step_down: float
-    intrusive_mean_days: float
-    intrusive_step_down: float
-    foster_share: float
-    # caseload effects of the two kinds of team
-    classic: CaseloadEffect
-    relational: CaseloadEffect
     # families
     severity_low_share: float
     severity_high_share: float
@@ -74,24 +179,11 @@ class Rates:
         strength = v(a.relational.effect_strength)
         w = a.wellbeing
         return cls(
-            no_measure_share=v(a.triage.no_measure_share),
-            early_share=v(a.triage.early_share),
-            assessment_mean_days=v(a.assessment.mean_days),
-            assessment_coordinated_share=v(a.assessment.coordinated_share),
-            assessment_intrusive_share=v(a.assessment.intrusive_share),
-            relational_early_shift=min(1.0, v(a.relational.early_shift) * strength),
-            relational_placement_shift=min(1.0, v(a.relational.placement_shift) * strength),
+            classic=Routes.build(a, v(a.caseload.classic), 0.0, 0.0),
+            relational=Routes.build(a, v(a.caseload.relational),
+                                    min(1.0, v(a.relational.early_shift) * strength),
+                                    min(1.0, v(a.relational.placement_shift) * strength)),
             notifications_extra_mean=v(a.notifications.per_notified_child) - 1.0,
-            early_mean_days=v(a.early.mean_days),
-            early_escalation=v(a.early.escalation_share),
-            coordinated_mean_days=v(a.coordinated.mean_days),
-            coordinated_escalation=v(a.coordinated.escalation_share),
-            coordinated_step_down=v(a.coordinated.step_down_share),
-            intrusive_mean_days=v(a.intrusive.mean_days),
-            intrusive_step_down=v(a.intrusive.step_down_share),
-            foster_share=v(a.intrusive.foster_share),
-            classic=effect_at(a, v(a.caseload.classic)),
-            relational=effect_at(a, v(a.caseload.relational)),
             severity_low_share=v(a.severity.low_share),
             severity_high_share=v(a.severity.high_share),
             severity_escalation=(v(a.severity.low_escalation_multiplier), 1.0,
@@ -111,23 +203,57 @@ class Rates:
         return (self.severity_low_share, 1.0 - self.severity_low_share - self.severity_high_share,
                 self.severity_high_share)
 
-    def hazards(self, level: int, effect: CaseloadEffect, severity: int, wait_days: float
+    def hazards(self, level: int, routes: Routes, severity: int, wait_days: float
                 ) -> tuple[float, float, float]:
-        """Daily hazards (resolve, escalate, step down) of a stage at `level` (EARLY, COORDINATED
-        or an intrusive state) for a team with caseload `effect`."""
-        esc_factor = effect.escalation * self.severity_escalation[severity] * (
+        """Daily hazards (resolve, escalate, step down) of a stage at `level` (EARLY, COORDINATED,
+        FOSTER or RESIDENTIAL) under the team table `routes`, for a family of need `severity` that
+        waited `wait_days` for its case slot."""
+        stage = routes.stages[level]
+        factor = routes.caseload.escalation * self.severity_escalation[severity] * (
             1.0 + self.wait_escalation_per_day * wait_days)
-        res = effect.resolution
-        if level == EARLY:
-            d = self.early_mean_days
-            return ((1.0 - self.early_escalation) / d * res, self.early_escalation / d * esc_factor, 0.0)
-        if level == COORDINATED:
-            d = self.coordinated_mean_days
-            stay = 1.0 - self.coordinated_escalation - self.coordinated_step_down
-            return (stay / d * res, self.coordinated_escalation / d * esc_factor,
-                    self.coordinated_step_down / d * res)
-        d = self.intrusive_mean_days
-        return ((1.0 - self.intrusive_step_down) / d * res, 0.0, self.intrusive_step_down / d * res)
+        return stage.resolve, stage.escalate * factor, stage.step_down
+
+
+def district_shares(scenario: Scenario) -> np.ndarray:
+    """Each district's share of the city's children: how the open cases at the start, the classic
+    caseworkers and the coordinator's funding are spread over districts."""
+    children = np.array([d.children for d in scenario.districts], dtype=float)
+    return children / children.sum()
+
+
+@dataclass(frozen=True)
+class StartPopulation:
+    """The families in the system when a run starts (`initial.*` assumptions), in whole families
+    per district, spread by children (largest remainder).
+
+    open_cases: by state, in this order: ASSESSMENT, EARLY, COORDINATED and PLACEMENT (placed
+      children, whose type is drawn as for any placement), all under the classic organisation;
+    relapse_pending: families who closed a case before the start and will be notified again.
+    """
+
+    open_cases: dict[int, list[int]]
+    relapse_pending: list[int]
+
+    @classmethod
+    def from_scenario(cls, scenario: Scenario) -> "StartPopulation":
+        a = scenario.assumptions.initial
+        share = district_shares(scenario)
+        counts = ((ASSESSMENT, a.assessment), (EARLY, a.early), (COORDINATED, a.coordinated),
+                  (PLACEMENT, a.intrusive))
+        return cls({state: apportion(round(p.value), share) for state, p in counts},
+                   apportion(round(a.relapse_pending.value), share))
+
+    def open_total(self) -> int:
+        return sum(sum(n) for n in self.open_cases.values())
+
+
+def apportion(total: int, share: np.ndarray) -> list[int]:
+    """Split a whole number by shares so the parts add up exactly (largest remainder)."""
+    raw = total * share
+    base = np.floor(raw).astype(int)
+    rest = total - int(base.sum())
+    base[np.argsort(-(raw - base), kind="stable")[:rest]] += 1
+    return base.tolist()
 
 
 def wellbeing_after(score, level, rate, days):

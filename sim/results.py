@@ -12,7 +12,7 @@ import pandas as pd
 
 from .engine import TransitionLog
 from .rates import (ASSESSMENT, CLOSED, COORDINATED, DAYS_PER_YEAR, EARLY, FOSTER, RESIDENTIAL,
-                    WAITING, Rates, wellbeing_after)
+                    WAITING, Rates, district_shares, wellbeing_after)
 from .scenario import Scenario
 from .staffing import Staffing
 
@@ -123,13 +123,11 @@ def fixed_costs(scenario: Scenario, cal: Calendar | None = None) -> dict[str, np
     started = np.isfinite(st.rollout_day)
     if started.any():
         first_year = cal.years[cal.month_of(np.array([st.rollout_day.min()]))[0]]
-        share = np.array([d.children for d in scenario.districts], dtype=float)
-        share /= share.sum()
         days_in_year = np.array([366.0 if (y % 4 == 0 and (y % 100 != 0 or y % 400 == 0)) else 365.0
                                  for y in cal.years])
         yearly = np.where(cal.years == first_year, a.coordinator.first_year_dkk.value,
                           np.where(cal.years > first_year, a.coordinator.per_year_dkk.value, 0.0))
-        coordinator = share[:, None] * (yearly * (hi - lo) / days_in_year)[None, :]
+        coordinator = district_shares(scenario)[:, None] * (yearly * (hi - lo) / days_in_year)[None, :]
         months = cal.month_of(st.rollout_day[started])
         implementation[np.flatnonzero(started), months] = a.implementation.per_district_dkk.value
     return {"cost_staff_dkk": staff, "cost_coordinator_dkk": coordinator,

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .rates import district_shares
 from .scenario import Scenario
 
 
@@ -27,9 +28,7 @@ class Staffing:
     @classmethod
     def from_scenario(cls, scenario: Scenario) -> "Staffing":
         a = scenario.assumptions
-        children = np.array([d.children for d in scenario.districts], dtype=float)
-        share = children / children.sum()
-        classic_cw = a.staff.classic_caseworkers.value * share
+        classic_cw = a.staff.classic_caseworkers.value * district_shares(scenario)
         classic_slots = classic_cw * a.caseload.classic.value
         relational_slots = classic_slots * a.staff.relational_capacity_ratio.value
         relational_cw = relational_slots / a.caseload.relational.value
