@@ -34,6 +34,7 @@ TEXT: dict[str, tuple[str, str]] = {
     # units and number formats (plotly's separators: decimal point, then thousands)
     "unit.million_dkk": ("mio. kr.", "m DKK"),
     "format.separators": (",.", ".,"),
+    "format.locale": ("da-DK", "en-GB"),
     # overview
     "kpi.npv": ("Nettoeffekt over {years} år (nutidsværdi)", "Net effect over {years} years (present value)"),
     "kpi.payback": ("Tjent hjem", "Pays back"),

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from .engine import TransitionLog
-from .rates import (ASSESSMENT, CLOSED, COORDINATED, DAYS_PER_YEAR, EARLY, FOSTER, RESIDENTIAL,
+from .rates import (ASSESSMENT, COORDINATED, DAYS_PER_YEAR, EARLY, FOSTER, RESIDENTIAL,
                     WAITING, Rates, district_shares, wellbeing_after)
 from .scenario import Scenario
 from .staffing import Staffing

@@ -43,6 +43,7 @@ def _slider(key: str, label: str, value: float, lo: float, hi: float, step: floa
         dmc.Text(label, id=f"{control_id(key)}-label", size="sm", fw=500),
         dmc.Slider(id=control_id(key), value=round(value * scale, 6), min=lo * scale, max=hi * scale,
                    step=step * scale, thumbLabel=label, labelAlwaysOn=True, updatemode="drag",
+                   label={"function": "localNumber", "options": {"locale": t("format.locale", lang)}},
                    marks=[{"value": x * scale, "label": number(x * scale, lang, 0 if float(x * scale).is_integer() else 1)}
                           for x in (lo, hi)],
                    className="slider"),
