@@ -52,6 +52,10 @@ def measure() -> dict[str, dict]:
     put("thirty_replications_s", thirty, f"run(plan, 30, workers={workers}), median of 3 (target <= 20)")
     put("parallel_speedup", 30 * one / thirty, "30 x one_replication_s / thirty_replications_s (target >= 1.8 on 2 cores)")
 
+    total, draws, explaining = throughput.comparison_seconds(scenario, load_scenario("status-quo"), 30, "parameters")
+    put("parameter_comparison_s", total,
+        f"plan vs status quo as `compare` runs it by default: 30 replications, each with its own draw of the "
+        f"assumptions (drawing and solving Herning {draws:.1f} s), paired, explained by lever ({explaining:.1f} s)")
     put("analytic_s", interactive.analytic_seconds(scenario),
         "sim.analytic.expected_yearly(plan), median of 7 (target <= 0.05)")
     preview = interactive.preview_latency()

@@ -8,6 +8,8 @@ import statistics
 import subprocess
 import sys
 
+from sim.experiment import Experiment
+from sim.levers import explain
 from sim.runner import Results, default_workers, run
 from sim.scenario import Scenario
 
@@ -26,6 +28,17 @@ def replications_seconds(scenario: Scenario, replications: int, repeat: int = 3)
     the results (which the cache benchmark reuses)."""
     runs = [timed(lambda: run(scenario, replications, SEED, workers=default_workers())) for _ in range(repeat)]
     return statistics.median(t for t, _ in runs), runs[-1][1]
+
+
+def comparison_seconds(scenario: Scenario, baseline: Scenario, replications: int,
+                       uncertainty: str) -> tuple[float, float, float]:
+    """One paired comparison as `compare` runs it by default, uncached: (seconds in all, of which
+    drawing the parameters, and explaining the NPV by lever with the analytic twin)."""
+    experiment = Experiment(scenario, baseline, SEED, replications, uncertainty)
+    draws_s, _ = timed(lambda: experiment.variants)
+    run_s, comparison = timed(lambda: experiment.run(workers=default_workers()))
+    explain_s, _ = timed(lambda: explain(experiment, comparison))
+    return draws_s + run_s + explain_s, draws_s, explain_s
 
 
 def peak_rss_mb(scenario_name: str, replications: int) -> dict[str, float]:

@@ -148,3 +148,24 @@ def compared(series: list[tuple[str, sim.Comparison]], lang: str) -> go.Figure:
     fig.update_xaxes(title=t("chart.year", lang), tickformat="d", dtick=1)
     fig.update_yaxes(title=unit)
     return fig
+
+
+def waterfall(channels: dict[str, float], lang: str) -> go.Figure:
+    """The net effect's present value built up channel by channel (sim.levers: each lever's
+    Shapley value, the case slots, then the investment), ending in the total."""
+    unit = t("unit.million_dkk", lang)
+    shown = {k: v / MILLION for k, v in channels.items() if abs(v) >= 0.05 * MILLION}
+    names = [t(f"channel.{k}", lang) for k in shown] + [t("chart.waterfall_total", lang)]
+    values = list(shown.values())
+    fig = go.Figure(go.Waterfall(
+        orientation="v", x=names, y=values + [sum(channels.values()) / MILLION],
+        measure=["relative"] * len(values) + ["total"],
+        increasing=dict(marker_color=OKABE_ITO[2]), decreasing=dict(marker_color=OKABE_ITO[5]),
+        totals=dict(marker_color=OKABE_ITO[0]), connector=dict(line_color="#999999"),
+        hovertemplate="%{x}: %{y:,.1f} " + unit + "<extra></extra>",
+        texttemplate="%{y:,.0f}", textposition="outside"))
+    _style(fig, lang, t("chart.waterfall", lang), height=440)
+    fig.update_layout(hovermode="closest", showlegend=False, margin=dict(b=120))
+    fig.update_yaxes(title=unit)
+    fig.update_xaxes(tickangle=-30)
+    return fig

@@ -12,11 +12,17 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from dash import Dash, Input, State
 
 import sim
 
-from .inputs import to_experiment
+from . import i18n
+from .inputs import checked, to_experiment
+
+if TYPE_CHECKING:
+    from .factory import Services
 
 
 @dataclass(frozen=True)
@@ -65,3 +71,15 @@ def simulate(values: Mapping[str, Any], seed: int, cache: sim.ResultCache, worke
 def best(values: Mapping[str, Any], seed: int, cache: sim.ResultCache) -> Outcome:
     """The simulation if it has been run for these inputs, else the instant preview."""
     return finished(values, seed, cache) or preview(values, seed)
+
+
+def on_outcome(app: Dash, services: "Services", *outputs: Any):
+    """Register `draw(outcome, values, lang)` as the callback that redraws `outputs` from the best
+    outcome of the shared inputs whenever they change or a run finishes (invalid inputs: nothing)."""
+    def register(draw: Callable[[Outcome, dict[str, Any], str], Any]):
+        @app.callback(*outputs, Input("inputs", "data"), Input("run-finished", "data"), State("lang", "value"))
+        def redraw(values: Any, _finished: Any, lang: Any):
+            values = checked(values, services.limits)
+            return draw(best(values, services.seed, services.cache), values, i18n.language(lang))
+        return draw
+    return register

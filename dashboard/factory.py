@@ -17,10 +17,10 @@ import sim
 
 from . import shell
 from .inputs import Limits
-from .pages import assumptions, districts, export, overview, scenarios
+from .pages import assumptions, districts, export, overview, scenarios, uncertainty
 from .store import ScenarioStore
 
-PAGES = (overview, scenarios, districts, assumptions, export)
+PAGES = (overview, scenarios, districts, uncertainty, assumptions, export)
 DEFAULT_DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 
 INDEX = """<!DOCTYPE html>

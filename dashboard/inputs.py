@@ -1,8 +1,9 @@
 """The scenario inputs a user can change, and the server-side check of every value that arrives.
 
 The inputs are a plain dict: the dotted keys of `sim.ScenarioSpec` (the one scenario description
-that `--set`, scenario files and sweep grids also parse into) plus two keys of the dashboard's
-own: `base` (the scenario file the inputs start from) and `replications`. This module only adapts
+that `--set`, scenario files and sweep grids also parse into) plus three keys of the dashboard's
+own: `base` (the scenario file the inputs start from), `replications` and `uncertainty` (what the
+simulation's band shows: "parameters" or "noise", as `compare --uncertainty`). This module only adapts
 them: the types, formats, ranges, wave dates and one error format are sim's.
 
 The browser is never trusted: a callback, a URL query string, a saved row and an uploaded file all
@@ -28,6 +29,7 @@ import sim
 BASE = "base"
 YEARS = "years"
 REPLICATIONS = "replications"
+UNCERTAINTY = "uncertainty"
 WAVE_PREFIX = "rollout.waves."
 BASELINE_SCENARIO = "status-quo"
 DEFAULT_BASE = "plan"
@@ -85,7 +87,8 @@ def waves_of(scenario: sim.Scenario) -> dict[str, str]:
 def defaults(limits: Limits, base: str = DEFAULT_BASE) -> dict[str, Any]:
     """The inputs of a scenario file as it stands: every controlled parameter, the waves, horizon."""
     scenario = scenario_file(base)
-    values: dict[str, Any] = {BASE: base, YEARS: scenario.years, REPLICATIONS: limits.default_replications}
+    values: dict[str, Any] = {BASE: base, YEARS: scenario.years, REPLICATIONS: limits.default_replications,
+                              UNCERTAINTY: sim.DEFAULT_UNCERTAINTY}
     values.update({k: scenario.assumptions.value(k) for k in CONTROLLED})
     values.update(waves_of(scenario))
     return values
@@ -107,8 +110,14 @@ def _replications(value: Any, limits: Limits) -> int:
     return n
 
 
+def _uncertainty(value: Any) -> str:
+    if value not in sim.UNCERTAINTIES:
+        raise InputError(f"{UNCERTAINTY}: expected one of {', '.join(sim.UNCERTAINTIES)}, got {sim.shown(value)}")
+    return value
+
+
 def _overrides(values: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in values.items() if k not in (BASE, REPLICATIONS)}
+    return {k: v for k, v in values.items() if k not in (BASE, REPLICATIONS, UNCERTAINTY)}
 
 
 def _scenario(base: str, overrides: Mapping[str, Any]) -> tuple[sim.Scenario, dict[str, Any]]:
@@ -130,6 +139,8 @@ def validate(values: Any, limits: Limits) -> dict[str, Any]:
     out = defaults(limits, base)
     if REPLICATIONS in values:
         out[REPLICATIONS] = _replications(values[REPLICATIONS], limits)
+    if UNCERTAINTY in values:
+        out[UNCERTAINTY] = _uncertainty(values[UNCERTAINTY])
     _, normalised = _scenario(base, _overrides(values))
     out.update(normalised)
     return out
@@ -190,7 +201,8 @@ def to_experiment(values: Mapping[str, Any], seed: int) -> sim.Experiment:
     """The paired question the inputs ask: this scenario against the status quo, with the
     baseline rule of sim.Experiment (world changes in both arms, policy in the scenario only)."""
     try:
-        return sim.Experiment(to_scenario(values), scenario_file(BASELINE_SCENARIO), seed, values[REPLICATIONS])
+        return sim.Experiment(to_scenario(values), scenario_file(BASELINE_SCENARIO), seed, values[REPLICATIONS],
+                              values[UNCERTAINTY])
     except sim.AssumptionError as exc:
         raise InputError(str(exc)) from None
 

@@ -86,7 +86,11 @@ def sentence(outcome: Outcome, values: dict[str, Any], lang: str) -> str:
 
 
 def source(outcome: Outcome, lang: str) -> str:
-    return t("source.des", lang, n=outcome.replications) if outcome.simulated else t("source.preview", lang)
+    """Where the figures come from, and which uncertainty the band shows."""
+    if not outcome.simulated:
+        return t("source.preview", lang)
+    s = outcome.comparison.summary
+    return t(f"source.{s.uncertainty}", lang, n=outcome.replications, se=money_short(s.npv_dkk_mc_se, lang))
 
 
 def extra_caseworkers(outcome: Outcome, lang: str) -> str:

@@ -10,7 +10,9 @@ from .calibrate import Targets, load_targets
 from .experiment import Experiment
 from .export import comparison_workbook, csv_bytes, xlsx_bytes
 from .finance import Comparison, Interval, Summary, paired
+from .levers import Explanation, explain
 from .results import MONTHLY_COLUMNS, YEARLY_COLUMNS
+from .uncertainty import DEFAULT_UNCERTAINTY, UNCERTAINTIES
 from .runner import Manifest, Results, project_version, run
 from .scenario import (MAX_YEARS, NEVER, Scenario, ScenarioSpec, list_scenarios, load_scenario, parse_scenario_text,
                        parse_whole_number, scenario_names, spec_from_overrides)
@@ -19,8 +21,8 @@ __all__ = [
     "ResultCache", "Experiment",
     "expected_yearly", "expected_monthly", "Targets", "load_targets",
     "AssumptionError", "Assumptions", "Param", "load_assumptions", "load_districts", "shown",
-    "comparison_workbook", "csv_bytes", "xlsx_bytes", "Comparison", "Interval", "Summary", "paired",
-    "MONTHLY_COLUMNS", "YEARLY_COLUMNS", "Manifest", "Results", "project_version", "run",
+    "Explanation", "explain", "comparison_workbook", "csv_bytes", "xlsx_bytes", "Comparison", "Interval", "Summary", "paired",
+    "MONTHLY_COLUMNS", "YEARLY_COLUMNS", "DEFAULT_UNCERTAINTY", "UNCERTAINTIES", "Manifest", "Results", "project_version", "run",
     "MAX_YEARS", "NEVER", "Scenario", "ScenarioSpec", "list_scenarios", "load_scenario", "parse_scenario_text",
     "parse_whole_number", "scenario_names", "spec_from_overrides",
 ]

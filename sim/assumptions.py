@@ -35,6 +35,9 @@ class _Frozen(BaseModel):
 
 
 WORLD, POLICY = "world", "policy"
+# The mechanisms by which relational work saves money, in the order they are shown (a param's
+# `lever` names the one it belongs to; see sim/levers.py).
+LEVERS = ("escalation", "resolution", "placement_length", "placement_mix", "practice")
 
 
 class Param(_Frozen):
@@ -44,6 +47,8 @@ class Param(_Frozen):
     value: float
     unit: str = Field(min_length=1)
     kind: Literal["world", "policy"]
+    lever: Literal["escalation", "resolution", "placement_length", "placement_mix", "practice"] | None = None
+    distribution: Literal["fixed", "pert", "triangular", "uniform", "herning"] = "fixed"
     low: float
     high: float
     source: str = Field(min_length=1)
@@ -57,6 +62,8 @@ class Param(_Frozen):
             raise ValueError(
                 f"value {self.value:g} is outside its plausible range {self.low:g} to {self.high:g}"
             )
+        if self.distribution != "fixed" and not self.low < self.high:
+            raise ValueError(f"a {self.distribution} distribution needs low < high, got {self.low:g} and {self.high:g}")
         if self.source.strip().lower() == "assumption" and not self.note.strip():
             raise ValueError('a source of "assumption" needs a note saying why the value is reasonable')
         return self
@@ -183,6 +190,7 @@ class Caseload(_Frozen):
     reference: _bounded(1.0)
     escalation_elasticity: NonNegative
     resolution_elasticity: NonNegative
+    placement_length_elasticity: NonNegative
 
 
 class Staff(_Frozen):
@@ -195,6 +203,7 @@ class Staff(_Frozen):
 class Relational(_Frozen):
     early_shift: Share
     placement_shift: Share
+    foster_shift: Share
     effect_strength: NonNegative
 
 

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 import tomlkit
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
-from scipy.optimize import brentq, least_squares
+from scipy.optimize import brentq, least_squares, newton
 
 from .analytic import expected_monthly, expected_yearly
 from .assumptions import ASSUMPTIONS_DIR, AssumptionError, load_assumptions, parse_assumptions, read_toml
@@ -115,6 +115,15 @@ class Herning(_Strict):
     saving_high_dkk: float
     saving_source: str = Field(min_length=1)
     saving_derivation: str = Field(min_length=1)
+    prior_low_dkk: float = Field(ge=0)
+    prior_mode_dkk: float = Field(ge=0)
+    prior_high_dkk: float = Field(gt=0)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "Herning":
+        if not self.prior_low_dkk <= self.prior_mode_dkk <= self.prior_high_dkk:
+            raise ValueError("prior_low_dkk <= prior_mode_dkk <= prior_high_dkk must hold")
+        return self
 
 
 class Targets(_Strict):
@@ -241,9 +250,10 @@ def calibrate(targets_path: Path | str = TARGETS_PATH, base_path: Path | str = B
     notes = {key: calibration_note(targets) for key in result.values}
     notes["caseload.escalation_elasticity"] = (
         f"so that halving the caseload (48 -> 24) for Herning's pilot population saves "
-        f"{(targets.herning.saving_low_dkk + targets.herning.saving_high_dkk) / 2e6:.1f} m DKK of placement "
-        f"spending over {targets.herning.years} years, the midpoint of KORA's range (targets.toml [herning]; "
-        "Herning is the only Danish evaluation with numbers, before/after without a control group).")
+        f"{targets.herning.prior_mode_dkk / 1e6:.1f} m DKK of placement spending over {targets.herning.years} "
+        "years, the smaller reading of KORA's figure and the mode of the Herning prior (targets.toml [herning]; "
+        "Herning is the only Danish evaluation with numbers, before/after without a control group, so its "
+        "saving is treated as an upper bound; the parameter uncertainty solves this elasticity per draw).")
     notes["staff.classic_caseworkers"] = (
         f"as whole caseworkers whose case slots hold the status quo's peak expected open cases over "
         f"{DEFAULT_YEARS} years at {share:.0%} (assumptions/targets.toml [staffing]).")
@@ -345,20 +355,47 @@ def herning_saving(status_quo: Scenario, h: Herning) -> float:
     return (placement_cost(h.caseload_before) - placement_cost(h.caseload_after)) * scale
 
 
-def fit_escalation_elasticity(status_quo: Scenario, h: Herning) -> float:
+def fit_escalation_elasticity(status_quo: Scenario, h: Herning, target: float | None = None) -> float:
     """The caseload effect calibrated to the one Danish evaluation with numbers: the escalation
-    elasticity at which halving the caseload saves the midpoint of KORA's Herning range."""
-    target = (h.saving_low_dkk + h.saving_high_dkk) / 2
+    elasticity at which halving the caseload saves `target` (default: the mode of the Herning
+    prior, the smaller reading of KORA's figure), in the world of `status_quo`."""
+    target = h.prior_mode_dkk if target is None else target
     p = status_quo.assumptions.caseload.escalation_elasticity
 
     def gap(elasticity: float) -> float:
         at = status_quo.with_overrides({"caseload.escalation_elasticity": elasticity}, "calibration")
         return herning_saving(at, h) - target
 
+    # The saving rises smoothly with the elasticity: the secant method from the current value
+    # needs three or four evaluations; bisection over the whole range is the fallback.
+    step = 0.05 if p.value + 0.05 <= p.high else -0.05
+    try:
+        x = float(newton(gap, p.value, x1=p.value + step, tol=1e-5, maxiter=20))
+    except (RuntimeError, OverflowError):
+        x = math.nan
+    if p.low <= x <= p.high:
+        return x
     if gap(p.low) > 0 or gap(p.high) < 0:
         raise AssumptionError(f"caseload.escalation_elasticity: no value in {p.low:g}-{p.high:g} gives "
                               f"Herning's saving of {target / 1e6:.1f} m DKK")
-    return float(brentq(gap, p.low, p.high, xtol=1e-4))
+    return float(brentq(gap, p.low, p.high, xtol=1e-5))
+
+
+def admissible_escalation(status_quo: Scenario, h: Herning, target: float) -> float:
+    """The escalation elasticity with which the world of `status_quo` saves `target` in Herning:
+    its own if it already does (to a thousandth of the prior's range), else solved anew; where no
+    value in the elasticity's range reaches the target, the nearest end of the range (whose saving
+    then lies between the target and the other readings: still inside the prior's range as long as
+    the elasticity's range is, which tests/test_uncertainty.py checks)."""
+    p_key = "caseload.escalation_elasticity"
+    p = status_quo.assumptions.caseload.escalation_elasticity
+    if abs(herning_saving(status_quo, h) - target) <= 1e-3 * (h.prior_high_dkk - h.prior_low_dkk):
+        return p.value
+    try:
+        return fit_escalation_elasticity(status_quo, h, target)
+    except AssumptionError:
+        at_low = herning_saving(status_quo.with_overrides({p_key: p.low}, "Herning check"), h)
+        return p.low if at_low > target else p.high
 
 
 def herning_check(targets: Targets) -> HerningCheck:

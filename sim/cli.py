@@ -16,8 +16,10 @@ from .calibrate import (BASE_PATH, TARGETS_PATH, calibrate, format_calibration, 
 from .export import DIALECTS, comparison_workbook, csv_bytes, xlsx_bytes
 from .cache import ResultCache
 from .experiment import Experiment
+from .levers import explain, format_explanation
 from .runner import Manifest, run
-from .sensitivity import format_sensitivity, morris
+from .uncertainty import DEFAULT_UNCERTAINTY, UNCERTAINTIES
+from .sensitivity import format_sensitivity, format_sobol, format_tornado, morris, sobol, tornado
 from .sweep import load_grid, sweep
 from .scenario import Scenario, list_scenarios, load_scenario
 
@@ -90,7 +92,8 @@ def scenario_from(args: argparse.Namespace, name: str) -> Scenario:
 def experiment_from(args: argparse.Namespace, replications: int) -> Experiment:
     """The paired question of --scenario (with --set) against --baseline; the baseline rule
     (`sim.experiment`) decides which of the overrides the baseline shares."""
-    return Experiment(scenario_from(args, args.scenario), load_scenario(args.baseline), args.seed, replications)
+    return Experiment(scenario_from(args, args.scenario), load_scenario(args.baseline), args.seed, replications,
+                      getattr(args, "uncertainty", DEFAULT_UNCERTAINTY))
 
 
 def write_table(frame: pd.DataFrame, path: Path, manifest: Manifest) -> None:
@@ -133,14 +136,19 @@ def cmd_compare(args: argparse.Namespace) -> int:
     s = comparison.summary
     if args.out.suffix.lower() == ".csv":
         write_manifest(args.out, dict(s.manifest))
+    explanation = explain(experiment, comparison)
     if args.summary_json:
         args.summary_json.parent.mkdir(parents=True, exist_ok=True)
-        args.summary_json.write_text(json.dumps(s.as_dict(), indent=2, ensure_ascii=False) + "\n",
-                                     encoding="utf-8")
-    print(f"{scenario.name} vs {experiment.baseline.name}, {args.replications} replications: "
+        args.summary_json.write_text(json.dumps(s.as_dict() | explanation.as_dict(), indent=2, ensure_ascii=False)
+                                     + "\n", encoding="utf-8")
+    print(f"{scenario.name} vs {experiment.baseline.name}, {args.replications} replications, "
+          f"uncertainty: {s.uncertainty}: "
           f"NPV {s.npv_dkk.mean / 1e6:,.1f} m DKK (90 % interval {s.npv_dkk.p05 / 1e6:,.1f} to "
           f"{s.npv_dkk.p95 / 1e6:,.1f}), payback {s.payback_year or 'not within the horizon'}, "
-          f"placements avoided {s.placements_avoided.mean:,.0f}; wrote {args.out}")
+          f"placements avoided {s.placements_avoided.mean:,.0f}; Monte Carlo standard error of the mean NPV "
+          f"{s.npv_dkk_mc_se / 1e6:,.1f} m DKK, of P(paid back by {s.horizon.last_year}) "
+          f"{s.p_payback_mc_se:.2f}; wrote {args.out}")
+    print(format_explanation(explanation))
     return 0
 
 
@@ -185,12 +193,22 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
 
 
 def cmd_sensitivity(args: argparse.Namespace) -> int:
-    """Morris screening of every assumption's range for the scenario's NPV against the baseline."""
+    """How the scenario's expected NPV against the baseline moves with the assumptions' ranges:
+    Morris screening (default), a one-at-a-time tornado, or Sobol' indices."""
     experiment = experiment_from(args, 1)
-    result = morris(experiment, args.trajectories)
-    print(format_sensitivity(result))
+    names = [n.strip() for n in args.parameters.split(",") if n.strip()] if args.parameters is not None else None
+    if args.method == "tornado":
+        result, n = tornado(experiment, names), 1
+        table, text = result.table, format_tornado(result)
+    elif args.method == "sobol":
+        result, n = sobol(experiment, args.samples, names), args.samples
+        table, text = result.indices, format_sobol(result)
+    else:
+        result, n = morris(experiment, args.trajectories, names), args.trajectories
+        table, text = result.indices, format_sensitivity(result)
+    print(text)
     if args.out:
-        write_table(result.indices, args.out, Manifest.of(experiment.arms[0], args.seed, args.trajectories))
+        write_table(table, args.out, Manifest.of(experiment.arms[0], args.seed, n))
         print(f"wrote {args.out}")
     return 0
 
@@ -229,16 +247,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--summary-json", type=lambda t: out_path(t, (".json",)), default=None)
     p.add_argument("--dialect", choices=tuple(DIALECTS), default="plain",
                    help="CSV only: plain, or da for Danish Excel (; and decimal comma, UTF-8 with BOM)")
+    p.add_argument("--uncertainty", choices=UNCERTAINTIES, default=DEFAULT_UNCERTAINTY,
+                   help="parameters (default): each replication draws the uncertain assumptions (the same draw "
+                        "in both arms); noise: the assumptions stay at their values, only chance varies")
     p.set_defaults(func=cmd_compare)
 
-    p = sub.add_parser("sensitivity", help="which assumptions move the NPV: Morris screening over every range (analytic twin)")
+    p = sub.add_parser("sensitivity", help="which assumptions move the NPV: Morris, tornado or Sobol' over the ranges (analytic twin)")
     p.add_argument("--scenario", default="plan", help="a name from `scenarios` or a path to a .toml file (default plan)")
     p.add_argument("--baseline", default="status-quo", help="the scenario to compare with (default status-quo)")
+    p.add_argument("--method", choices=("morris", "tornado", "sobol"), default="morris",
+                   help="morris: screening (default); tornado: each assumption at its low and high, one at a time; "
+                        "sobol: variance shares (first and total order)")
     p.add_argument("--trajectories", type=whole_number(2), default=10, help="Morris trajectories (default 10)")
+    p.add_argument("--samples", type=whole_number(2), default=64,
+                   help="Sobol' base sample size N, a power of 2 (default 64; N x (parameters + 2) evaluations)")
+    p.add_argument("--parameters", default=None, metavar="A,B,...",
+                   help="move only these parameters (comma-separated; default: every one with a range)")
     p.add_argument("--seed", type=seed_int, default=1)
     p.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a parameter (repeatable)")
     p.add_argument("--out", type=lambda t: out_path(t, (".csv", ".parquet")), default=None,
-                   help="write every parameter's indices (CSV or Parquet)")
+                   help="write the table, one row per parameter (CSV or Parquet)")
     p.set_defaults(func=cmd_sensitivity)
 
     p = sub.add_parser("calibrate", help="fit the unsourced base rates to real figures and write them into base.toml")

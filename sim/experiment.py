@@ -18,11 +18,13 @@ from functools import cached_property
 from typing import Any
 
 from .analytic import expected_yearly
-from .assumptions import WORLD, AssumptionError
+from .assumptions import WORLD, AssumptionError, _digest
 from .cache import ResultCache
+from .calibrate import load_targets
 from .finance import Comparison, paired
 from .runner import Manifest, Progress, Results, cached, run
 from .scenario import Scenario
+from .uncertainty import DEFAULT_UNCERTAINTY, UNCERTAINTIES, Draws, draw
 
 
 def shared_world(scenario: Scenario, baseline: Scenario) -> dict[str, Any]:
@@ -50,26 +52,34 @@ def comparison_manifest(scenario: Manifest, baseline: Manifest) -> dict[str, Any
         "replications": scenario.replications,
         "start": scenario.start,
         "years": scenario.years,
+        "uncertainty": scenario.uncertainty,
+        "draws_id": scenario.draws_id,
     }
 
 
 @dataclass(frozen=True)
 class Experiment:
-    """A scenario, a baseline, a seed and a number of replications: one paired question.
+    """A scenario, a baseline, a seed, a number of replications and the uncertainty to show: one
+    paired question.
 
     `arms` applies the baseline rule; `run` simulates both arms on common random numbers (or
-    answers from the cache); `expected` gives the analytic twin's answer to the same question."""
+    answers from the cache), with one draw of the uncertain assumptions per replication when
+    `uncertainty` is "parameters" (sim.uncertainty); `expected` gives the analytic twin's answer
+    at the assumptions' values."""
 
     scenario: Scenario
     baseline: Scenario
     seed: int = 1
     replications: int = 10
+    uncertainty: str = DEFAULT_UNCERTAINTY
 
     def __post_init__(self) -> None:
         if isinstance(self.replications, bool) or not isinstance(self.replications, int) or self.replications < 1:
             raise ValueError(f"replications must be a whole number of at least 1, got {self.replications!r}")
         if isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0:
             raise ValueError(f"seed must be a non-negative whole number, got {self.seed!r}")
+        if self.uncertainty not in UNCERTAINTIES:
+            raise ValueError(f"uncertainty: expected one of {', '.join(UNCERTAINTIES)}, got {self.uncertainty!r}")
         self.arms  # the rule is checked when the question is asked, not when it is run
 
     @cached_property
@@ -87,6 +97,30 @@ class Experiment:
         return replace(self, scenario=self.scenario.with_overrides(values, origin),
                        baseline=self.baseline.with_overrides(world, origin))
 
+    @cached_property
+    def draws(self) -> Draws | None:
+        """The replications' draws of the uncertain assumptions (None for "noise"), made in the
+        baseline arm's world."""
+        return draw(self.arms[1], self.replications, self.seed) if self.uncertainty == "parameters" else None
+
+    @cached_property
+    def draws_id(self) -> str | None:
+        """What determines the draws (the baseline arm's world with its distributions, the Herning
+        prior, seed and replications), cheap to compute: finds a run in the cache without drawing."""
+        if self.uncertainty != "parameters":
+            return None
+        world = self.arms[1]
+        return _digest([world.id, world.assumptions.digest(), load_targets().herning.model_dump(), self.seed,
+                        self.replications])[:16]
+
+    @cached_property
+    def variants(self) -> tuple[tuple[Scenario, ...], tuple[Scenario, ...]] | tuple[None, None]:
+        """Per arm, one scenario per replication with its draw set as the baseline rule puts it."""
+        if self.draws is None:
+            return None, None
+        pairs = [self.varied(values, "parameter draw").arms for values in self.draws.values]
+        return tuple(p[0] for p in pairs), tuple(p[1] for p in pairs)
+
     def _pair(self, scenario: Results, baseline: Results) -> Comparison:
         comparison = paired(scenario.yearly, baseline.yearly, self.arms[0].assumptions,
                             comparison_manifest(scenario.manifest, baseline.manifest))
@@ -102,13 +136,14 @@ class Experiment:
             return None if progress is None else (lambda done, _total: progress(offset + done, 2 * n))
 
         options = dict(workers=workers, scheduler=scheduler, cache=cache, show_progress=show_progress)
-        scenario, baseline = self.arms
-        return self._pair(run(scenario, n, self.seed, progress=part(0), **options),
-                          run(baseline, n, self.seed, progress=part(n), **options))
+        (scenario, baseline), (s_variants, b_variants) = self.arms, self.variants
+        options["draws_id"] = self.draws_id
+        return self._pair(run(scenario, n, self.seed, progress=part(0), variants=s_variants, **options),
+                          run(baseline, n, self.seed, progress=part(n), variants=b_variants, **options))
 
     def cached(self, cache: ResultCache) -> Comparison | None:
         """The simulated comparison if the cache holds both arms, else None (nothing runs)."""
-        scenario, baseline = (cached(arm, self.seed, self.replications, cache) for arm in self.arms)
+        scenario, baseline = (cached(arm, self.seed, self.replications, cache, self.draws_id) for arm in self.arms)
         if scenario is None or baseline is None:
             return None
         return self._pair(scenario, baseline)

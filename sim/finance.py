@@ -22,6 +22,12 @@ for years 0-35; finance.discount_rate_after_35, 2.5 %, after). Year 0 is the fir
 the horizon and is not discounted: the flows of budget year t are discounted by t whole years
 (start-of-year convention; the present value is in year 0's terms). NPV = the discounted sum of net.
 
+Uncertainty: with parameter draws (sim.uncertainty) the replications differ in their assumptions as
+well as their random numbers, and the percentiles are the whole uncertainty the model knows of;
+with "noise" only the random numbers. The Monte Carlo standard errors say how far the mean NPV and
+the probability of paying back by the horizon could move with more replications (sd / sqrt(n) and
+sqrt(p (1 - p) / n)).
+
 Summary over the horizon: NPV, payback year, return per krone (discounted avoided costs over
 discounted investment), totals of investment, avoided costs, net and placements avoided, and the
 horizon's wellbeing and waiting changes, each as mean and 5th/50th/95th percentiles over the
@@ -113,6 +119,9 @@ class Summary:
     horizon: Horizon
     discounting: Discounting
     replications: int
+    uncertainty: str  # "parameters" (assumptions drawn per replication), "noise" (random numbers only), "expected"
+    npv_dkk_mc_se: float  # Monte Carlo standard error of the mean NPV
+    p_payback_mc_se: float  # ... of the probability of having paid back by the horizon's last year
     manifest: Mapping[str, Any]
 
     def as_dict(self) -> dict[str, Any]:
@@ -240,6 +249,9 @@ def paired(scenario_yearly: pd.DataFrame, baseline_yearly: pd.DataFrame, assumpt
         horizon=Horizon(int(years[0]), int(years[-1]), int(len(years))),
         discounting=Discounting(f.discount_rate.value, f.discount_rate_after_35.value),
         replications=int(len(reps)),
+        uncertainty=str(manifest.get("uncertainty", "noise")) if manifest is not None else "expected",
+        npv_dkk_mc_se=float(np.std(npv, ddof=1) / np.sqrt(len(npv))) if len(npv) > 1 else 0.0,
+        p_payback_mc_se=float(np.sqrt(p_by_year[int(years[-1])] * (1 - p_by_year[int(years[-1])]) / len(reps))),
         manifest=manifest if manifest is not None else {
             "scenario": str(scenario_yearly["scenario"].iloc[0]),
             "baseline": str(baseline_yearly["scenario"].iloc[0]),

@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .assumptions import Assumptions
-from .caseload import CaseloadEffect, effect_at
+from .caseload import CaseloadEffect, effect_at, relational_effect
 from .scenario import Scenario
 
 DAYS_PER_YEAR = 365.25
@@ -116,11 +116,13 @@ class Routes:
     stages: dict[int, Stage]      # EARLY, COORDINATED, FOSTER, RESIDENTIAL
 
     @classmethod
-    def build(cls, a: Assumptions, caseload: float, early_shift: float, placement_shift: float) -> "Routes":
-        """The table for a team at `caseload` whose shifts are `early_shift` (assessments to early
-        help) and `placement_shift` (placements to coordinated help)."""
+    def build(cls, a: Assumptions, effect: CaseloadEffect, early_shift: float = 0.0, placement_shift: float = 0.0,
+              foster_shift: float = 0.0) -> "Routes":
+        """The table for a team whose caseload acts by `effect` and whose shifts are `early_shift`
+        (assessments to early help), `placement_shift` (placements to coordinated help) and
+        `foster_shift` (residential placements to foster care; the same uniform decides the type,
+        so a family placed in foster care by a classic team is so by a relational one too)."""
         v = lambda p: p.value  # noqa: E731
-        effect = effect_at(a, caseload)
         res = effect.resolution
         no_measure, early = v(a.triage.no_measure_share), v(a.triage.early_share)
         coordinated, intrusive = v(a.assessment.coordinated_share), v(a.assessment.intrusive_share)
@@ -131,7 +133,9 @@ class Routes:
         c_esc, c_down = v(a.coordinated.escalation_share), v(a.coordinated.step_down_share)
         i_down = v(a.intrusive.step_down_share)
         d_e, d_c, d_i = days[EARLY], days[COORDINATED], days[PLACEMENT]
-        placed = Stage((1.0 - i_down) / d_i * res, 0.0, i_down / d_i * res, None, COORDINATED)
+        ends = effect.placement
+        placed = Stage((1.0 - i_down) / d_i * ends, 0.0, i_down / d_i * ends, None, COORDINATED)
+        foster = foster + (1.0 - foster) * foster_shift
         return cls(
             caseload=effect,
             mean_days=days,
@@ -179,10 +183,11 @@ class Rates:
         strength = v(a.relational.effect_strength)
         w = a.wellbeing
         return cls(
-            classic=Routes.build(a, v(a.caseload.classic), 0.0, 0.0),
-            relational=Routes.build(a, v(a.caseload.relational),
+            classic=Routes.build(a, effect_at(a, v(a.caseload.classic))),
+            relational=Routes.build(a, relational_effect(a),
                                     min(1.0, v(a.relational.early_shift) * strength),
-                                    min(1.0, v(a.relational.placement_shift) * strength)),
+                                    min(1.0, v(a.relational.placement_shift) * strength),
+                                    min(1.0, v(a.relational.foster_shift) * strength)),
             notifications_extra_mean=v(a.notifications.per_notified_child) - 1.0,
             severity_low_share=v(a.severity.low_share),
             severity_high_share=v(a.severity.high_share),

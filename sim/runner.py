@@ -7,7 +7,7 @@ runs in cannot change its result; frames are put back in replication order befor
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
@@ -42,11 +42,14 @@ class Manifest:
     replications: int
     start: str
     years: int
+    uncertainty: str = "noise"  # "parameters": each replication ran with its own draw of the assumptions
+    draws_id: str | None = None  # the draws' content id (None for "noise")
 
     @classmethod
-    def of(cls, scenario: Scenario, seed: int, replications: int) -> "Manifest":
+    def of(cls, scenario: Scenario, seed: int, replications: int, draws_id: str | None = None) -> "Manifest":
         return cls(project_version(), scenario.name, scenario.id, scenario.assumptions.digest(),
-                   seed, replications, scenario.start.isoformat(), scenario.years)
+                   seed, replications, scenario.start.isoformat(), scenario.years,
+                   "parameters" if draws_id else "noise", draws_id)
 
     def as_dict(self) -> dict:
         return dict(self.__dict__)
@@ -59,15 +62,17 @@ class Results:
     manifest: Manifest
 
 
-def cache_key(scenario: Scenario, seed: int, replications: int) -> str:
-    """What identifies a run in the result cache: every input that determines its frames."""
-    return "|".join((scenario.id, scenario.name, str(seed), str(replications), project_version(),
-                     model_fingerprint()))
+def cache_key(scenario: Scenario, seed: int, replications: int, draws_id: str | None = None) -> str:
+    """What identifies a run in the result cache: every input that determines its frames (with
+    parameter draws, the id of what determines the draws)."""
+    return "|".join((scenario.id, scenario.name, str(seed), str(replications), str(draws_id),
+                     project_version(), model_fingerprint()))
 
 
-def cached(scenario: Scenario, seed: int, replications: int, cache: ResultCache) -> "Results | None":
+def cached(scenario: Scenario, seed: int, replications: int, cache: ResultCache,
+           draws_id: str | None = None) -> "Results | None":
     """The run if the cache holds it, else None."""
-    return cache.get(cache_key(scenario, seed, replications))
+    return cache.get(cache_key(scenario, seed, replications, draws_id))
 
 
 def replicate(scenario: Scenario, seed: int, replication: int) -> pd.DataFrame:
@@ -82,8 +87,13 @@ def default_workers() -> int:
 
 def run(scenario: Scenario, replications: int = 1, seed: int = 1, workers: int | None = None,
         progress: Progress | None = None, show_progress: bool = False,
-        scheduler: str | None = None, cache: ResultCache | None = None) -> Results:
+        scheduler: str | None = None, cache: ResultCache | None = None,
+        variants: Sequence[Scenario] | None = None, draws_id: str | None = None) -> Results:
     """Run replications 0..n-1 and return monthly and yearly frames with their manifest.
+
+    variants: one scenario per replication (the same scenario with that replication's draw of the
+    uncertain assumptions, sim.uncertainty); replication r runs variants[r] on the random numbers
+    of replication r. draws_id: what identifies the draws (required with variants).
 
     workers: local processes (default: all cores; 1 runs in this process). scheduler: the address
     of a Dask distributed scheduler to run on instead. progress: called as (done, total).
@@ -93,8 +103,13 @@ def run(scenario: Scenario, replications: int = 1, seed: int = 1, workers: int |
         raise ValueError(f"replications must be at least 1, got {replications}")
     if seed < 0:
         raise ValueError(f"seed must be a non-negative integer, got {seed}")
+    if variants is not None and len(variants) != replications:
+        raise ValueError(f"variants: expected one scenario per replication ({replications}), got {len(variants)}")
+    if (variants is None) != (draws_id is None):
+        raise ValueError("variants and draws_id go together")
+    arms = tuple(variants) if variants else (scenario,) * replications
     if cache is not None:
-        hit = cached(scenario, seed, replications, cache)
+        hit = cached(scenario, seed, replications, cache, draws_id)
         if hit is not None:
             if progress:
                 progress(replications, replications)
@@ -110,30 +125,30 @@ def run(scenario: Scenario, replications: int = 1, seed: int = 1, workers: int |
 
     reps = range(replications)
     if scheduler:
-        _run_dask(scheduler, scenario, seed, reps, done)
+        _run_dask(scheduler, arms, seed, reps, done)
     else:
         workers = min(workers or default_workers(), replications)
         if workers <= 1:
             for rep in reps:
-                done(rep, replicate(scenario, seed, rep))
+                done(rep, replicate(arms[rep], seed, rep))
         else:
             with ProcessPoolExecutor(max_workers=workers) as pool:
-                futures = {pool.submit(replicate, scenario, seed, rep): rep for rep in reps}
+                futures = {pool.submit(replicate, arms[rep], seed, rep): rep for rep in reps}
                 for fut in as_completed(futures):
                     done(futures[fut], fut.result())
     bar.close()
     monthly = pd.concat([frames.pop(r) for r in reps], ignore_index=True)  # pop: free them before the roll-up
-    results = Results(monthly, yearly_frame(monthly), Manifest.of(scenario, seed, replications))
+    results = Results(monthly, yearly_frame(monthly), Manifest.of(scenario, seed, replications, draws_id))
     if cache is not None:
-        cache.put(cache_key(scenario, seed, replications), results)
+        cache.put(cache_key(scenario, seed, replications, draws_id), results)
     return results
 
 
-def _run_dask(address: str, scenario: Scenario, seed: int, reps: Iterable[int],
+def _run_dask(address: str, arms: Sequence[Scenario], seed: int, reps: Iterable[int],
               done: Callable[[int, pd.DataFrame], None]) -> None:
     from dask.distributed import Client, as_completed as dask_completed
 
     with Client(address) as client:
-        futures = {client.submit(replicate, scenario, seed, rep, pure=False): rep for rep in reps}
+        futures = {client.submit(replicate, arms[rep], seed, rep, pure=False): rep for rep in reps}
         for fut in dask_completed(futures):
             done(futures[fut], fut.result())

@@ -143,4 +143,4 @@ def test_calibrate_reproduces_the_targets_in_a_copy_of_the_assumptions(base_copy
     for t in targets.targets.values():
         assert got[t.quantity] == pytest.approx(t.value, rel=0.02), t.label
     h = targets.herning
-    assert herning_saving(scenario, h) == pytest.approx((h.saving_low_dkk + h.saving_high_dkk) / 2, rel=1e-3)
+    assert herning_saving(scenario, h) == pytest.approx(h.prior_mode_dkk, rel=1e-3)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim.engine import ARRIVAL_ID_OFFSET, simulate
+from sim.engine import simulate
 from sim.rates import ASSESSMENT, CLOSED, COORDINATED, EARLY, FOSTER, RESIDENTIAL, WAITING
 from sim.results import Calendar, monthly_frame
 

@@ -17,7 +17,7 @@ from sim.scenario import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 POLICY = {"caseload.relational", "staff.relational_capacity_ratio", "relational.early_shift",
-          "relational.placement_shift", "relational.effect_strength", "coordinator.first_year_dkk",
+          "relational.placement_shift", "relational.foster_shift", "relational.effect_strength", "coordinator.first_year_dkk",
           "coordinator.per_year_dkk", "implementation.per_district_dkk"}
 WORLD_CHANGE, POLICY_CHANGE = ("cost.foster_dkk_per_day", 1500), ("caseload.relational", 15)
 

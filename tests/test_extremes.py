@@ -5,9 +5,8 @@ from __future__ import annotations
 import math
 
 import numpy as np
-import pytest
 
-from helpers import QUEUE_ONLY, extreme
+from helpers import extreme
 from sim.engine import ARRIVAL_ID_OFFSET, simulate
 from sim.rates import COORDINATED, DAYS_PER_YEAR, EARLY, FOSTER, RESIDENTIAL, WAITING
 from sim.results import monthly_frame, yearly_frame

@@ -7,7 +7,6 @@ import pytest
 
 from sim.experiment import Experiment
 from sim.finance import STATISTICS, Interval, discount_factors, paired, payback_years
-from sim.scenario import load_scenario
 
 from helpers import flows, yearly
 

@@ -89,13 +89,14 @@ def test_caseload_moves_the_hazards_and_the_relational_team_shifts_families(plan
                  for x in (c.classic.low, c.classic.high))
     ratio = c.classic.high / c.classic.low
     for level in (EARLY, COORDINATED, FOSTER):
+        ending = c.placement_length_elasticity if level == FOSTER else c.resolution_elasticity
         l_res, l_esc, l_down = low.hazards(level, low.classic, 1, 0.0)
         h_res, h_esc, h_down = high.hazards(level, high.classic, 1, 0.0)
-        assert l_res / h_res == pytest.approx(ratio ** c.resolution_elasticity.value)
+        assert l_res / h_res == pytest.approx(ratio ** ending.value)
         if l_esc:
             assert h_esc / l_esc == pytest.approx(ratio ** c.escalation_elasticity.value)
         if l_down:
-            assert l_down / h_down == pytest.approx(ratio ** c.resolution_elasticity.value)
+            assert l_down / h_down == pytest.approx(ratio ** ending.value)
     rates = Rates.from_scenario(plan)
     strength = a.relational.effect_strength.value
     c_tri, r_tri = rates.classic.triage.probabilities(), rates.relational.triage.probabilities()
@@ -106,6 +107,19 @@ def test_caseload_moves_the_hazards_and_the_relational_team_shifts_families(plan
     moved = c_ass[PLACEMENT] * min(1.0, a.relational.placement_shift.value * strength)
     assert moved > 0 and r_ass[COORDINATED] - c_ass[COORDINATED] == pytest.approx(moved)
     assert r_ass[CLOSED] == c_ass[CLOSED]
+    c_pl, r_pl = rates.classic.placement.probabilities(), rates.relational.placement.probabilities()
+    moved = c_pl[RESIDENTIAL] * min(1.0, a.relational.foster_shift.value * strength)
+    assert moved > 0 and r_pl[FOSTER] - c_pl[FOSTER] == pytest.approx(moved)
+
+
+def test_a_relational_team_at_zero_strength_acts_as_the_classic_team_it_replaces(plan):
+    """relational.effect_strength = 0 switches off every lever: the relational table equals the
+    classic one, whatever the two caseloads (sim/caseload.py)."""
+    off = Rates.from_scenario(plan.with_overrides({"relational.effect_strength": 0, "caseload.classic": 40,
+                                                   "caseload.relational": 15}))
+    assert off.relational == off.classic
+    on = Rates.from_scenario(plan.with_overrides({"caseload.classic": 40, "caseload.relational": 15}))
+    assert on.relational.caseload.escalation < on.classic.caseload.escalation
 
 
 def test_a_branch_picks_by_cumulative_share_then_shifts():
@@ -210,7 +224,7 @@ def _route_counts(model: Model):
             add("triage", t, states[0])
         for i, s in enumerate(ep["state"]):
             if s in (FOSTER, RESIDENTIAL):
-                add("placement", 0, int(s))
+                add("placement", team(d, ep["t0"][i]), int(s))
             if ep["censored"][i] or i + 1 == len(states):  # (a censored first stage before the
                 continue                                    # cutoff: about 1 in 500)
             if s == ASSESSMENT:
@@ -255,7 +269,7 @@ def test_the_simulations_families_follow_the_table(unlimited):
         _fits(totals["assessment"][t], routes.assessment.probabilities(), f"assessment, {name}")
         _fits(totals["early"][t], _stage_outcomes(rates, routes, EARLY), f"early help, {name}")
         _fits(totals["coordinated"][t], _stage_outcomes(rates, routes, COORDINATED), f"coordinated help, {name}")
-    _fits(totals["placement"][0], rates.classic.placement.probabilities(), "placement type")
+        _fits(totals["placement"][t], routes.placement.probabilities(), f"placement type, {name}")
 
 
 def test_the_simulation_samples_the_table_it_is_given(status_quo):

@@ -62,7 +62,7 @@ def _assumptions(scenario: sim.Scenario, lang: str) -> dmc.Table:
     for key, p in scenario.assumptions.params().items():
         changed = p.value != base[key].value
         value = bound(p.value)
-        body.append([html.Code(key), html.Strong(value + " *") if changed else value, p.unit,
+        body.append([html.Code(key, id=f"param-{key}"), html.Strong(value + " *") if changed else value, p.unit,
                      t(f"kind.{p.kind}", lang), bound(p.low), bound(p.high), p.source, p.note])
     return table(head, body, fz="xs")
 

@@ -5,12 +5,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import dash_mantine_components as dmc
-from dash import Dash, Input, Output, State, html
+from dash import Dash, Output, html
 
-from .. import charts, i18n
-from ..compute import best
+from .. import charts
+from ..compute import Outcome, on_outcome
 from ..i18n import t
-from ..inputs import checked
 
 if TYPE_CHECKING:
     from ..factory import Services
@@ -30,11 +29,6 @@ def layout(values: dict[str, Any], lang: str, services: "Services") -> html.Div:
 
 
 def register(app: Dash, services: "Services") -> None:
-    @app.callback(
-        Output("dist-gantt", "figure"), Output("dist-results", "figure"),
-        Input("inputs", "data"), Input("run-finished", "data"), State("lang", "value"),
-    )
-    def show(values: Any, _finished: Any, lang: Any):
-        lang = i18n.language(lang)
-        outcome = best(checked(values, services.limits), services.seed, services.cache)
+    @on_outcome(app, services, Output("dist-gantt", "figure"), Output("dist-results", "figure"))
+    def show(outcome: Outcome, _values: dict[str, Any], lang: str):
         return charts.gantt(outcome.scenario, lang), charts.per_district(outcome.comparison, lang)

@@ -12,7 +12,7 @@ from dash.exceptions import PreventUpdate
 import sim
 
 from .. import i18n
-from ..compute import finished
+from ..compute import Outcome, finished, on_outcome
 from ..i18n import t
 from ..inputs import checked
 from ..shell import refusal
@@ -42,15 +42,10 @@ def layout(values: dict[str, Any], lang: str, services: "Services") -> html.Div:
 
 
 def register(app: Dash, services: "Services") -> None:
-    @app.callback(
-        Output("exp-status", "children"), *(Output(button, "disabled") for button in FORMATS),
-        Input("inputs", "data"), Input("run-finished", "data"), State("lang", "value"),
-    )
-    def status(values: Any, _finished: Any, lang: Any):
+    @on_outcome(app, services, Output("exp-status", "children"), *(Output(button, "disabled") for button in FORMATS))
+    def status(outcome: Outcome, _values: dict[str, Any], lang: str):
         """Ready once the current inputs have been simulated (the export needs the uncertainty)."""
-        lang = i18n.language(lang)
-        outcome = finished(checked(values, services.limits), services.seed, services.cache)
-        if outcome is None:
+        if not outcome.simulated:
             return (html.Span(t("exp.need_run", lang)), *(True for _ in FORMATS))
         return (html.Span(t("exp.ready", lang, n=outcome.replications, name=outcome.scenario.name)),
                 *(False for _ in FORMATS))

@@ -1,17 +1,20 @@
 """Overblik: for politicians. The headline figures, one plain sentence and the savings per budget
-year with the 5-95 % band."""
+year with the 5-95 % band; then how much of the assumed effect the plan needs (break-even) and
+where the net effect comes from (a waterfall by lever and cost item, sim.levers). The second part
+takes the analytic twin some seconds the first time, so it has its own callback and spinner."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
 import dash_mantine_components as dmc
-from dash import Dash, Input, Output, State, html
+from dash import Dash, Output, dcc, html
 
-from .. import charts, i18n
-from ..compute import best
-from ..i18n import t
-from ..inputs import checked
+import sim
+
+from .. import charts
+from ..compute import Outcome, on_outcome
+from ..i18n import percent, t
 from ..outcome import headline, sentence, source
 
 if TYPE_CHECKING:
@@ -28,18 +31,28 @@ def layout(values: dict[str, Any], lang: str, services: "Services") -> html.Div:
         html.Div(id="ov-kpis", className="kpis"),
         charts.graph("ov-savings", t("chart.savings", lang)),
         dmc.Text(id="ov-source", size="sm", c="dimmed"),
+        dcc.Loading([dmc.Text(id="ov-break-even", size="lg", className="sentence", mt="md"),
+                     charts.graph("ov-waterfall", t("chart.waterfall", lang))], type="dot"),
     ])
 
 
+def break_even_sentence(explanation: sim.Explanation, lang: str) -> str:
+    fraction = explanation.break_even.fraction
+    if fraction is None:
+        return t("sentence.break_even_none", lang)
+    if fraction == 0:
+        return t("sentence.break_even_zero", lang)
+    return t("sentence.break_even", lang, x=percent(fraction, lang))
+
+
 def register(app: Dash, services: "Services") -> None:
-    @app.callback(
-        Output("ov-kpis", "children"), Output("ov-sentence", "children"), Output("ov-savings", "figure"),
-        Output("ov-source", "children"),
-        Input("inputs", "data"), Input("run-finished", "data"), State("lang", "value"),
-    )
-    def show(values: Any, _finished: Any, lang: Any):
-        lang = i18n.language(lang)
-        values = checked(values, services.limits)
-        outcome = best(values, services.seed, services.cache)
+    @on_outcome(app, services, Output("ov-kpis", "children"), Output("ov-sentence", "children"),
+                Output("ov-savings", "figure"), Output("ov-source", "children"))
+    def show(outcome: Outcome, values: dict[str, Any], lang: str):
         return (headline(outcome, lang, "ov", {"base": 1, "sm": 2, "lg": 5}), sentence(outcome, values, lang),
                 charts.savings(outcome.comparison, lang, with_band=outcome.simulated), source(outcome, lang))
+
+    @on_outcome(app, services, Output("ov-break-even", "children"), Output("ov-waterfall", "figure"))
+    def explained(outcome: Outcome, _values: dict[str, Any], lang: str):
+        explanation = sim.explain(outcome.experiment, outcome.comparison)
+        return break_even_sentence(explanation, lang), charts.waterfall(explanation.npv_by_channel_dkk, lang)

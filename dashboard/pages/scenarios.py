@@ -12,9 +12,9 @@ from dash.exceptions import PreventUpdate
 import sim
 
 from .. import charts, i18n
-from ..compute import best, preview, simulate
+from ..compute import Outcome, on_outcome, preview, simulate
 from ..i18n import money_short, number, signed, t
-from ..inputs import (BASE, CONTROLLED, REPLICATIONS, WAVE_PREFIX, YEARS, InputError, base_params, checked,
+from ..inputs import (BASE, CONTROLLED, REPLICATIONS, UNCERTAINTY, WAVE_PREFIX, YEARS, InputError, base_params, checked,
                       districts, from_query, month_options, scenario_file, to_query, to_scenario, validate, waves_of)
 from ..outcome import extra_caseworkers, headline, source
 from ..shell import refusal, table as shell_table
@@ -29,7 +29,7 @@ MAX_COMPARED = 4
 SCALE = {"finance.discount_rate": 100}  # shown in per cent
 WAVES = sorted(districts().waves)
 WAVE_KEYS = [f"{WAVE_PREFIX}{n}" for n in WAVES]
-CONTROL_KEYS = [BASE, *CONTROLLED, YEARS, REPLICATIONS, *WAVE_KEYS]
+CONTROL_KEYS = [BASE, *CONTROLLED, YEARS, REPLICATIONS, UNCERTAINTY, *WAVE_KEYS]
 
 
 def control_id(key: str) -> str:
@@ -71,6 +71,11 @@ def _controls(values: dict[str, Any], lang: str, services: "Services") -> list:
     out.append(dmc.NumberInput(id=control_id(REPLICATIONS), label=t(REPLICATIONS, lang), value=values[REPLICATIONS],
                                min=1, max=services.limits.max_replications, step=1, debounce=500,
                                allowDecimal=False, allowNegative=False))
+    out.append(html.Div([
+        dmc.Text(t(UNCERTAINTY, lang), size="sm", fw=500),
+        dmc.SegmentedControl(id=control_id(UNCERTAINTY), value=values[UNCERTAINTY], fullWidth=True,
+                             data=[{"value": u, "label": t(f"uncertainty.{u}", lang)} for u in sim.UNCERTAINTIES]),
+    ]))
     wave_months = [{"value": m, "label": i18n.month(m, lang, short=True)} for m in months]
     out.append(html.Fieldset([
         html.Legend(t("scn.waves", lang)),
@@ -158,15 +163,10 @@ def _row(name: str, comparison: sim.Comparison, lang: str) -> list[str]:
 def register(app: Dash, services: "Services") -> None:
     limits = services.limits
 
-    @app.callback(
-        Output("scn-kpis", "children"), Output("scn-preview", "figure"), Output("scn-staff", "children"),
-        Output("scn-source", "children"),
-        Input("inputs", "data"), Input("run-finished", "data"), State("lang", "value"),
-    )
-    def show(values: Any, _finished: Any, lang: Any):
+    @on_outcome(app, services, Output("scn-kpis", "children"), Output("scn-preview", "figure"),
+                Output("scn-staff", "children"), Output("scn-source", "children"))
+    def show(outcome: Outcome, _values: dict[str, Any], lang: str):
         """The preview of the current inputs (or their finished simulation)."""
-        lang = i18n.language(lang)
-        outcome = best(checked(values, limits), services.seed, services.cache)
         return (headline(outcome, lang, "scn", {"base": 2, "lg": 3}),
                 charts.savings(outcome.comparison, lang, with_band=outcome.simulated),
                 extra_caseworkers(outcome, lang), source(outcome, lang))

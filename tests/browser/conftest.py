@@ -50,11 +50,11 @@ def open_page(dash_duo, app, settled):
     dash_duo.start_server(app, port=free_port())
     dash_duo.driver.set_window_size(1400, 1000)
 
-    def go(path: str) -> None:
+    def go(path: str, settle: float = 30) -> None:
         dash_duo.driver.get(dash_duo.server_url + path)
         dash_duo.wait_for_element(".page", timeout=30)
         dash_duo.wait_for_element("#nav-overview", timeout=30)
-        settled()
+        settled(settle)
 
     yield go
     errors = [e["message"] for e in dash_duo.get_logs() or [] if e["level"] == "SEVERE" and "favicon" not in e["message"]]

@@ -31,6 +31,12 @@ def test_politician_sees_headline_figures_and_the_band(dash_duo, data_dir, open_
     modebar = dash_duo.driver.execute_script(
         "return Array.from(document.querySelectorAll('#ov-savings .modebar-btn')).map(b => b.getAttribute('data-title'))")
     assert not any("Chart Studio" in (m or "") or "cloud" in (m or "").lower() for m in modebar)
+    # How much of the effect it needs, and where the net effect comes from.
+    dash_duo.wait_for_contains_text("#ov-break-even", "antagne effekt", timeout=60)
+    assert "usikkerheden i antagelserne og tilfældigheden" in dash_duo.find_element("#ov-source").text
+    bars = dash_duo.driver.execute_script(
+        "return document.querySelector('#ov-waterfall .js-plotly-plot').data[0].x")
+    assert "Rådgivere" in bars and bars[-1] == "Nettoeffekt"
     screenshot("politician-overblik")
 
     dash_duo.find_element("#nav-districts").click()  # where does it happen: the rollout and the districts
