@@ -22,7 +22,7 @@ from . import i18n
 from .inputs import checked, to_experiment
 
 if TYPE_CHECKING:
-    from .factory import Services
+    from .services import Services
 
 
 @dataclass(frozen=True)

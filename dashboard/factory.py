@@ -7,21 +7,24 @@ settings; it is never changed after start-up.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import diskcache
 from dash import Dash, DiskcacheManager
 
 import sim
 
-from . import shell
+from . import guard, shell
 from .inputs import Limits
+from .services import Services
 from .pages import assumptions, districts, export, overview, scenarios, uncertainty
 from .store import ScenarioStore
 
 PAGES = (overview, scenarios, districts, uncertainty, assumptions, export)
 DEFAULT_DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+NO_PROCESS = -1  # the job handle of a job run in the request (no process id: nothing to poll or end)
 
 INDEX = """<!DOCTYPE html>
 <html lang="da">
@@ -48,27 +51,23 @@ class FreshProcessJobs(DiskcacheManager):
     The server is multi-threaded; a fork copies a lock that another thread holds at that moment
     (SQLite's, diskcache's) and the job can then wait on it for ever after finishing its work.
     A fresh interpreter starts with no locks held, at the price of a second of start-up per run.
+    A job whose request is refused (`refused(args)`: its inputs fail validation) gets no process:
+    it runs here, where it only returns its refusal, so a crafted request starts no work.
     """
 
+    def __init__(self, cache: diskcache.Cache, refused: Callable[[Any], bool] = lambda args: False) -> None:
+        super().__init__(cache)
+        self.refused = refused
+
     def call_job_fn(self, key, job_fn, args, context):
+        if self.refused(args):
+            job_fn(key, self._make_progress_key(key), args, context)  # stores the refusal as the job's result
+            return NO_PROCESS
         from multiprocess import get_context  # Dash's own process library (dill pickles the job)
 
         process = get_context("spawn").Process(target=job_fn, args=(key, self._make_progress_key(key), args, context))
         process.start()
         return process.pid
-
-
-@dataclass(frozen=True)
-class Services:
-    """Read-only settings and handles to the data folder, shared by every callback."""
-
-    data_dir: Path
-    limits: Limits
-    store: ScenarioStore
-    cache: sim.ResultCache
-    seed: int
-    workers: int | None
-    upload_limit: int
 
 
 def create_app(data_dir: str | Path = DEFAULT_DATA_DIR, replications: int = 30, max_replications: int = 500,
@@ -86,7 +85,8 @@ def create_app(data_dir: str | Path = DEFAULT_DATA_DIR, replications: int = 30, 
         workers=workers,
         upload_limit=upload_limit,
     )
-    manager = FreshProcessJobs(diskcache.Cache(str(data_dir / "jobs")))
+    manager = FreshProcessJobs(diskcache.Cache(str(data_dir / "jobs")),
+                               refused=lambda args: scenarios.run_refused(args, services.limits))
     app = Dash(
         __name__,
         use_pages=True,
@@ -99,6 +99,7 @@ def create_app(data_dir: str | Path = DEFAULT_DATA_DIR, replications: int = 30, 
         update_title=None,
     )
     app.index_string = INDEX
+    guard.install(app)
     # The largest request the server reads at all (an upload is refused with a message far below it).
     app.server.config["MAX_CONTENT_LENGTH"] = 2 * 1024 * 1024 + 4 * upload_limit
     shell.register(app, services)

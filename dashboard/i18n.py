@@ -272,7 +272,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "param.relational.placement_shift": ("Færre anbringelser lige efter en undersøgelse",
                                          "Fewer placements straight after an assessment"),
     "param.relational.foster_shift": ("Plejefamilie i stedet for institution", "Foster care instead of residential care"),
-    "param.relational.effect_strength": ("Effektstyrke for relationel praksis", "Strength of the relational effect"),
+    "param.relational.effect_strength": ("Effektstyrke for alle virkemidler i relationelle teams", "Strength of every lever of relational teams"),
     "param.cost.early_dkk_per_day": ("Pris for tidlig hjælp pr. dag", "Cost of early help per day"),
     "param.cost.coordinated_dkk_per_day": ("Pris for koordineret hjælp pr. dag", "Cost of coordinated help per day"),
     "param.cost.foster_dkk_per_day": ("Pris for plejefamilie pr. dag", "Cost of foster care per day"),

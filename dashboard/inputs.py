@@ -157,10 +157,16 @@ def checked(values: Any, limits: Limits) -> dict[str, Any]:
 def from_query(search: str | Mapping[str, Any] | None, limits: Limits) -> tuple[dict[str, Any], list[str]]:
     """Inputs from a shared link (its query string, or its parameters as Dash passes them to a
     page): bad or unknown values are dropped, each with a message."""
+    too_many = f"too many parameters in the address (at most {MAX_INPUTS}); the defaults are used"
     if isinstance(search, Mapping):
-        raw = {str(k): v for k, v in list(search.items())[:MAX_INPUTS]}
+        raw = {str(k): v for k, v in search.items()}
     else:
-        raw = dict(parse_qsl((search or "").lstrip("?"), keep_blank_values=True)[:MAX_INPUTS])
+        try:
+            raw = dict(parse_qsl((search or "").lstrip("?"), keep_blank_values=True, max_num_fields=MAX_INPUTS))
+        except ValueError:  # more fields than that
+            return defaults(limits), [too_many]
+    if len(raw) > MAX_INPUTS:
+        return defaults(limits), [too_many]
     problems: list[str] = []
     try:
         base = _base(raw.pop(BASE, DEFAULT_BASE))

@@ -21,7 +21,7 @@ from .i18n import t
 from .inputs import InputError, checked, from_query, to_query, validate
 
 if TYPE_CHECKING:
-    from .factory import Services
+    from .services import Services
 
 # What Dash's router passes to every page's layout besides the URL's query parameters.
 ROUTING_INPUTS = {"lang": Input("lang", "value"), "current": State("inputs", "data")}

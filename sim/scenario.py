@@ -208,7 +208,11 @@ def parse_number(value: Any) -> float:
             x = float(x.strip().replace(",", "."))
         except ValueError:
             x = None
-    if isinstance(x, bool) or not isinstance(x, (int, float)) or not math.isfinite(x):
+    try:  # a whole number beyond a float's range overflows here
+        finite = not isinstance(x, bool) and isinstance(x, (int, float)) and math.isfinite(float(x))
+    except OverflowError:
+        finite = False
+    if not finite:
         raise ValueError(f"expected a number, got {shown(value)}")
     return float(x)
 

@@ -108,6 +108,7 @@ def test_a_scenario_file_nested_thousands_of_levels_deep_is_refused_in_one_line(
     ({"rollout.waves.3": "2024-13"}, 'rollout.waves.3: expected a date (YYYY-MM-DD), a month (YYYY-MM) or "never"'),
     ({"caseload.relational": "nan"}, "caseload.relational: expected a number, got 'nan'"),
     ({"caseload.relational": True}, "caseload.relational: expected a number, got True"),
+    ({"caseload.relational": 10**400}, "caseload.relational: expected a number, got 1000"),
     ({"caseload.relational": -5}, "caseload.relational: value -5 is outside its plausible range 12 to 31"),
     ({"rollout.waves.9": "2024-03"}, "rollout.waves.9: unknown wave"),
     ({"years": 2.5}, "years: expected a whole number, got 2.5"),

@@ -25,7 +25,7 @@ from ..shell import refusal, table
 from ..store import StoreError, check_name
 
 if TYPE_CHECKING:
-    from ..factory import Services
+    from ..services import Services
 
 PATH = "/antagelser"
 NAME = "assumptions"

@@ -12,7 +12,7 @@ from ..compute import Outcome, on_outcome
 from ..i18n import t
 
 if TYPE_CHECKING:
-    from ..factory import Services
+    from ..services import Services
 
 PATH = "/distrikter"
 NAME = "districts"

@@ -18,7 +18,7 @@ from ..inputs import checked
 from ..shell import refusal
 
 if TYPE_CHECKING:
-    from ..factory import Services
+    from ..services import Services
 
 PATH = "/eksport"
 NAME = "export"

@@ -18,7 +18,7 @@ from ..i18n import percent, t
 from ..outcome import headline, sentence, source
 
 if TYPE_CHECKING:
-    from ..factory import Services
+    from ..services import Services
 
 PATH = "/"
 NAME = "overview"

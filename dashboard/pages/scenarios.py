@@ -21,7 +21,7 @@ from ..shell import refusal, table as shell_table
 from ..store import StoreError
 
 if TYPE_CHECKING:
-    from ..factory import Services
+    from ..services import Services
 
 PATH = "/scenarier"
 NAME = "scenarios"
@@ -158,6 +158,20 @@ def _row(name: str, comparison: sim.Comparison, lang: str) -> list[str]:
                                                                      year=s.horizon.last_year),
             number(s.placements_avoided.mean, lang),
             signed(100 * s.good_wellbeing_share_change.mean, lang, 1)]
+
+
+def run_refused(args: Any, limits: Any) -> bool:
+    """Whether a request to `run` (its arguments: clicks, inputs, language) is refused before any
+    work: the button not pressed, or inputs that fail validation. (The app factory asks this before
+    it starts a process for the job.)"""
+    if not isinstance(args, (list, tuple)) or len(args) != 3:
+        return False  # not `run`'s arguments: left to the job
+    clicks, values, _lang = args
+    try:
+        validate(values, limits)
+    except InputError:
+        return True
+    return not clicks
 
 
 def register(app: Dash, services: "Services") -> None:

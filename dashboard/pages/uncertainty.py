@@ -28,7 +28,7 @@ from ..uncertainty_charts import parameter_name
 from ..uncertainty_charts import tornado as tornado_chart
 
 if TYPE_CHECKING:
-    from ..factory import Services
+    from ..services import Services
 
 PATH = "/usikkerhed"
 NAME = "uncertainty"

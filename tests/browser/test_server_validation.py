@@ -43,6 +43,8 @@ def save(client, name: object, values: object) -> dict:
     ("finance.discount_rate", "NaN", "finance.discount_rate: expected a number"),
     ("rollout.waves.3", "2019-01", "rollout.waves.3: 2019-01-01 is before the simulation start"),
     ("no.such.parameter", 1, "unknown parameter 'no.such.parameter'"),
+    ("replications", 10**400, "replications: expected a number"),  # was a 500: sim overflowed on it
+    ("caseload.relational", 10**400, "caseload.relational: expected a number"),
 ])
 def test_a_crafted_save_is_refused_and_nothing_is_saved(client, data_dir, key, value, message):
     values = defaults(Limits(50, 2)) | {key: value}
@@ -84,3 +86,12 @@ def test_an_oversized_upload_is_refused_and_nothing_is_saved(client, data_dir):
     assert "larger than 64 kB" in json.dumps(response["upload-status"]["children"])
     assert "goto" not in response
     assert ScenarioStore(data_dir / "scenarios.sqlite").list() == []
+
+
+def test_a_malformed_callback_request_is_a_400_not_a_500(client):
+    """Dash trusts a request's shape; dashboard.guard refuses a wrong one before Dash reads it."""
+    body = callback_body(client.callback_map, [("save-status", "children"), ("saved-version", "data")],
+                         [("save-button", "n_clicks", 1)], [("save-name", "value", "x")])  # three states missing
+    response = client.post("/_dash-update-component", data=json.dumps(body), content_type="application/json")
+    assert response.status_code == 400
+    assert b"Traceback" not in response.data and b"Error" not in response.data
