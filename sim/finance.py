@@ -15,7 +15,14 @@ Definitions, per replication and budget year:
 - placements avoided = baseline minus scenario intrusive starts;
 - good-wellbeing share change and waiting change = scenario minus baseline of the city's
   good-wellbeing share (districts weighted by the children behind it) and of the mean wait
-  (weighted by admissions).
+  (weighted by admissions);
+- the children's outcomes, on the cohort notified in the year (sim.cohort: the same children in
+  both arms), followed to the horizon: children placed avoided = baseline minus scenario of the
+  children placed within 24 months of notification; child-years at home gained = scenario minus
+  baseline of the child-years at home of the children with a case; days to help change = scenario
+  minus baseline of the mean days from notification to the first early or coordinated help (of the
+  children who got it); re-notified change = scenario minus baseline of the share of first cases
+  closed (at least 12 months before the horizon's end) that were notified again within 12 months.
 
 Discounting follows Finansministeriet's real social discount rate (finance.discount_rate, 3.5 %,
 for years 0-35; finance.discount_rate_after_35, 2.5 %, after). Year 0 is the first budget year of
@@ -30,7 +37,9 @@ sqrt(p (1 - p) / n)).
 
 Summary over the horizon: NPV, payback year, return per krone (discounted avoided costs over
 discounted investment), totals of investment, avoided costs, net and placements avoided, and the
-horizon's wellbeing and waiting changes, each as mean and 5th/50th/95th percentiles over the
+horizon's wellbeing and waiting changes, and the children's outcomes over all the horizon's cohorts
+(children_placed_avoided, child_years_at_home_gained, days_to_help_change, renotified_12m_change;
+the two changes of a mean or share are those of the horizon's pooled cohorts), each as mean and 5th/50th/95th percentiles over the
 replications. A replication has paid back in the first budget year from which its cumulative net
 stays >= 0 to the end of the horizon; p_payback_by_year[y] is the share of replications that have
 paid back by y, and payback_year is the first year where that share reaches one half (the median
@@ -47,6 +56,7 @@ import numpy as np
 import pandas as pd
 
 from .assumptions import Assumptions
+from .cohort import COHORT_P90_COLUMN, COHORT_SUM_COLUMNS
 from .results import COST_COLUMNS, FLOW_COLUMNS, STOCK_COLUMNS, WEIGHT_COLUMNS, weighted_mean
 
 INVESTMENT_COSTS = ["cost_staff_dkk", "cost_coordinator_dkk", "cost_implementation_dkk"]
@@ -59,6 +69,7 @@ COMPARISON_COLUMNS = [
     "investment_dkk", "avoided_cost_dkk", "net_dkk", "cumulative_net_dkk",
     "discounted_cumulative_net_dkk", "placements_avoided", "good_wellbeing_share_change",
     "mean_wait_days_change", *INVESTMENT_BY_CATEGORY, *AVOIDED_BY_CATEGORY,
+    "children_placed_avoided", "child_years_at_home_gained", "days_to_help_change", "renotified_12m_change",
 ]
 STATISTICS = {"mean": None, "p05": 0.05, "p50": 0.50, "p95": 0.95}
 _WEIGHTED_MEANS = {"mean_wait_days": "admissions", "good_wellbeing_share": "wellbeing_children",
@@ -114,6 +125,10 @@ class Summary:
     placements_avoided: Interval
     good_wellbeing_share_change: Interval
     mean_wait_days_change: Interval
+    children_placed_avoided: Interval  # the children's outcomes on the horizon's cohorts (sim.cohort)
+    child_years_at_home_gained: Interval
+    days_to_help_change: Interval
+    renotified_12m_change: Interval
     scenario_cost_dkk: Interval  # each arm's total cost over the horizon, undiscounted
     baseline_cost_dkk: Interval
     horizon: Horizon
@@ -144,12 +159,38 @@ class Comparison:
 
 def city_totals(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     """Districts added up to the city per keys (e.g. replication and year): counts and costs
-    summed, waiting weighted by admissions, wellbeing by the children behind it."""
+    summed, waiting weighted by admissions, wellbeing by the children behind it; the cohort columns
+    summed (missing if missing, as in the analytic twin), and the city's percentile of days to help
+    kept when the keys are within a year."""
     additive = [c for c in FLOW_COLUMNS + STOCK_COLUMNS + WEIGHT_COLUMNS + COST_COLUMNS if c in frame]
-    sums = frame.groupby(keys, sort=True)[additive].sum()
+    g = frame.groupby(keys, sort=True)
+    sums = g[additive].sum()
+    parts = [sums, g[[c for c in COHORT_SUM_COLUMNS if c in frame]].sum(min_count=1)]
+    if COHORT_P90_COLUMN in frame and "year" in keys and "district" not in keys:
+        parts.append(g[[COHORT_P90_COLUMN]].first())
     means = pd.concat([weighted_mean(frame, keys, value, weight) for value, weight in _WEIGHTED_MEANS.items()
                        if value in frame], axis=1)
-    return pd.concat([sums, means.reindex(sums.index)], axis=1).reset_index()
+    return pd.concat([*parts, means.reindex(sums.index)], axis=1).reset_index()
+
+
+def cohort_changes(s: pd.DataFrame, b: pd.DataFrame) -> dict[str, pd.Series]:
+    """The children's outcomes of city totals s (scenario) against b (baseline), row by row (see the
+    module docstring); NaN where a frame has no cohort columns or a share has no children."""
+    def col(frame: pd.DataFrame, name: str) -> pd.Series:
+        return frame[name] if name in frame else pd.Series(np.nan, index=frame.index)
+
+    def ratio(frame: pd.DataFrame, num: str, den: str) -> pd.Series:
+        d = col(frame, den)
+        return col(frame, num) / d.where(d > 0)
+
+    return {
+        "children_placed_avoided": col(b, "cohort_placed_24m") - col(s, "cohort_placed_24m"),
+        "child_years_at_home_gained": col(s, "cohort_home_years") - col(b, "cohort_home_years"),
+        "days_to_help_change": (ratio(s, "cohort_days_to_help_sum", "cohort_helped")
+                                - ratio(b, "cohort_days_to_help_sum", "cohort_helped")),
+        "renotified_12m_change": (ratio(s, "cohort_renotified_12m", "cohort_closed")
+                                  - ratio(b, "cohort_renotified_12m", "cohort_closed")),
+    }
 
 
 def discount_factors(years: int, rate: float, rate_after_35: float) -> np.ndarray:
@@ -216,6 +257,8 @@ def paired(scenario_yearly: pd.DataFrame, baseline_yearly: pd.DataFrame, assumpt
     d["placements_avoided"] = b["intrusive_starts"] - s["intrusive_starts"]
     d["good_wellbeing_share_change"] = s["good_wellbeing_share"] - b["good_wellbeing_share"]
     d["mean_wait_days_change"] = s["mean_wait_days"] - b["mean_wait_days"]
+    for name, values in cohort_changes(s, b).items():
+        d[name] = values
     per_replication = d[COMPARISON_COLUMNS].reset_index()
 
     def wide(col: str, frame: pd.DataFrame = d) -> np.ndarray:  # [replication, year]
@@ -233,6 +276,7 @@ def paired(scenario_yearly: pd.DataFrame, baseline_yearly: pd.DataFrame, assumpt
     horizon = ["replication"]  # the whole horizon per replication, as the city sees it
     s_all, b_all = city_totals(scenario_yearly, horizon), city_totals(baseline_yearly, horizon)
     b_all = b_all.set_index("replication").reindex(s_all["replication"]).reset_index()
+    children = cohort_changes(s_all, b_all)
     summary = Summary(
         npv_dkk=Interval.of(npv),
         payback_year=median_year,
@@ -244,6 +288,7 @@ def paired(scenario_yearly: pd.DataFrame, baseline_yearly: pd.DataFrame, assumpt
         placements_avoided=Interval.of(wide("placements_avoided").sum(axis=1)),
         good_wellbeing_share_change=Interval.of(s_all["good_wellbeing_share"] - b_all["good_wellbeing_share"]),
         mean_wait_days_change=Interval.of(s_all["mean_wait_days"] - b_all["mean_wait_days"]),
+        **{name: Interval.of(values) for name, values in children.items()},
         scenario_cost_dkk=Interval.of(s_all["cost_total_dkk"]),
         baseline_cost_dkk=Interval.of(b_all["cost_total_dkk"]),
         horizon=Horizon(int(years[0]), int(years[-1]), int(len(years))),

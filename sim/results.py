@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .cohort import COHORT_COUNT_COLUMNS, COHORT_P90_COLUMN, COHORT_SUM_COLUMNS, cohort_columns
 from .engine import TransitionLog
 from .rates import (ASSESSMENT, COORDINATED, DAYS_PER_YEAR, EARLY, FOSTER, RESIDENTIAL,
                     WAITING, Rates, district_shares, wellbeing_after)
@@ -35,7 +36,11 @@ COST_COLUMNS = [
 # Children behind the wellbeing means: open cases (waiting included) and cases closed within the
 # follow-up period (wellbeing.follow_up_days).
 WEIGHT_COLUMNS = ["wellbeing_children"]
-YEARLY_COLUMNS = KEY_COLUMNS + FLOW_COLUMNS + STOCK_COLUMNS + MEAN_COLUMNS + WEIGHT_COLUMNS + COST_COLUMNS
+# Outcomes of the children notified in the month or year, followed to the horizon (sim.cohort): summed
+# over months, districts and replications, except the city's 90th percentile of days to help.
+COHORT_COLUMNS = COHORT_SUM_COLUMNS + [COHORT_P90_COLUMN]
+YEARLY_COLUMNS = (KEY_COLUMNS + FLOW_COLUMNS + STOCK_COLUMNS + MEAN_COLUMNS + WEIGHT_COLUMNS + COST_COLUMNS
+                  + COHORT_COLUMNS)
 MONTHLY_COLUMNS = ["scenario", "replication", "month", "year", "district"] + YEARLY_COLUMNS[4:]
 
 
@@ -135,8 +140,9 @@ def fixed_costs(scenario: Scenario, cal: Calendar | None = None) -> dict[str, np
 
 
 def monthly_frame(scenario: Scenario, log: TransitionLog, replication: int,
-                  fixed: dict[str, np.ndarray] | None = None) -> pd.DataFrame:
-    """One replication's tidy monthly table: one row per district and month."""
+                  fixed: dict[str, np.ndarray] | None = None, seed: int | None = None) -> pd.DataFrame:
+    """One replication's tidy monthly table: one row per district and month. seed: the run's seed,
+    for the cohort columns (sim.cohort; without it they are read from the log alone)."""
     cal = Calendar(scenario)
     n = len(scenario.districts)
     rates = Rates.from_scenario(scenario)
@@ -181,10 +187,12 @@ def monthly_frame(scenario: Scenario, log: TransitionLog, replication: int,
             "good_wellbeing_share": np.where(followed > 0, good / followed, np.nan),
             "wellbeing_children": followed,
             **cost_columns(scenario, days, fixed),
+            **cohort_columns(scenario, log, cal.month_of, cal.n, cal.years, seed, replication),
         }
     frame = tidy_frame(scenario, replication, cal, cols)
     counts_cols = ["notifications", "notified_children", "admissions", "early_starts",
-                   "coordinated_starts", "intrusive_starts", *STOCK_COLUMNS, "wellbeing_children"]
+                   "coordinated_starts", "intrusive_starts", *STOCK_COLUMNS, "wellbeing_children",
+                   *COHORT_COUNT_COLUMNS]
     frame[counts_cols] = frame[counts_cols].round().astype(np.int64)
     return frame[MONTHLY_COLUMNS]
 
@@ -208,7 +216,8 @@ def cost_columns(scenario: Scenario, days: dict[int, np.ndarray] | np.ndarray,
 
 
 def tidy_frame(scenario: Scenario, replication: int, cal: Calendar, cols: dict[str, np.ndarray]) -> pd.DataFrame:
-    """[district, month] arrays as the tidy monthly table (MONTHLY_COLUMNS)."""
+    """[district, month] arrays as the tidy monthly table (MONTHLY_COLUMNS; a column not given is
+    missing, NaN: the analytic twin has no cohort of children)."""
     n = len(scenario.districts)
     frame = pd.DataFrame({
         "scenario": scenario.name,
@@ -218,7 +227,7 @@ def tidy_frame(scenario: Scenario, replication: int, cal: Calendar, cols: dict[s
         "district": np.repeat([d.name for d in scenario.districts], cal.n),
         **{k: v.ravel() for k, v in cols.items()},
     })
-    return frame[MONTHLY_COLUMNS]
+    return frame.reindex(columns=MONTHLY_COLUMNS)
 
 
 def weighted_mean(frame: pd.DataFrame, keys: list[str], value: str, weight: str) -> pd.Series:
@@ -231,10 +240,13 @@ def weighted_mean(frame: pd.DataFrame, keys: list[str], value: str, weight: str)
 
 def yearly_frame(monthly: pd.DataFrame) -> pd.DataFrame:
     """Roll months up to budget (calendar) years: flows and costs summed, open cases at the year's
-    end, waiting weighted by admissions, wellbeing weighted by the children open each month."""
+    end, waiting weighted by admissions, wellbeing weighted by the children open each month; the
+    cohort columns summed over the months of notification (missing stays missing), the city's
+    percentile of days to help taken as it is (one value per year)."""
     keys = KEY_COLUMNS
     g = monthly.groupby(keys, sort=False)
     flows = g[FLOW_COLUMNS + COST_COLUMNS].sum()
+    cohort = pd.concat([g[COHORT_SUM_COLUMNS].sum(min_count=1), g[[COHORT_P90_COLUMN]].last()], axis=1)
     stocks = g[STOCK_COLUMNS].last()
     means = pd.concat([
         weighted_mean(monthly, keys, "mean_wait_days", "admissions"),
@@ -242,5 +254,5 @@ def yearly_frame(monthly: pd.DataFrame) -> pd.DataFrame:
         weighted_mean(monthly, keys, "good_wellbeing_share", "wellbeing_children"),
     ], axis=1)
     weights = g[["wellbeing_children"]].mean().round().astype(np.int64)
-    out = pd.concat([flows, stocks, means, weights], axis=1).reset_index()
+    out = pd.concat([flows, stocks, means, weights, cohort], axis=1).reset_index()
     return out[YEARLY_COLUMNS]

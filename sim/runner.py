@@ -78,7 +78,7 @@ def cached(scenario: Scenario, seed: int, replications: int, cache: ResultCache,
 def replicate(scenario: Scenario, seed: int, replication: int) -> pd.DataFrame:
     """One replication's monthly frame; the unit of work for every executor."""
     return monthly_frame(scenario, simulate(scenario, seed, replication), replication,
-                         fixed_costs(scenario))
+                         fixed_costs(scenario), seed)
 
 
 def default_workers() -> int:
