@@ -46,6 +46,13 @@ TEXT: dict[str, tuple[str, str]] = {
     "kpi.wait": ("Ventetid på hjælp", "Waiting time for help"),
     "kpi.points": ("{x} pct.-point", "{x} pp"),
     "kpi.days": ("{x} dage", "{x} days"),
+    "kpi.children": ("Børnene", "The children"),
+    "kpi.children_placed": ("Færre børn anbragt inden for 2 år", "Fewer children placed within 2 years"),
+    "kpi.children_home": ("Flere barneår hjemme", "More child-years at home"),
+    "kpi.children_help": ("Hjælpen kommer", "Help comes"),
+    "kpi.days_sooner": ("{x} dage hurtigere", "{x} days sooner"),
+    "kpi.children_need_run": ("Kør simuleringen for at følge børnene", "Run the simulation to follow the children"),
+    "kpi.money": ("Pengene", "The money"),
     "kpi.range": ("90 %-interval: {lo} til {hi}", "90 % interval: {lo} to {hi}"),
     "source.noise": ("Simulering med {n} kørsler; båndet viser 5–95 % af tilfældigheden i familiernes forløb med "
                      "antagelserne fastholdt, ikke usikkerheden i antagelserne selv (se Usikkerhed).",

@@ -67,6 +67,23 @@ def headline(outcome: Outcome, lang: str, prefix: str, cols: dict[str, int]) -> 
     ], cols=cols, spacing="md")
 
 
+def children(outcome: Outcome, lang: str, prefix: str) -> dmc.SimpleGrid:
+    """What the plan does for the children it reaches (the same notified children in both arms,
+    sim.cohort): fewer placed, more years at home, help sooner; with their 90 % intervals. The
+    analytic preview follows no children, so it asks for a simulation instead."""
+    s = outcome.comparison.summary
+    count = lambda x: number(x, lang)  # noqa: E731
+    sooner = lambda x: t("kpi.days_sooner", lang, x=number(-x, lang, 1))  # noqa: E731
+    figures = ((f"{prefix}-children-placed", "kpi.children_placed", s.children_placed_avoided, count),
+               (f"{prefix}-children-home", "kpi.children_home", s.child_years_at_home_gained, count),
+               (f"{prefix}-children-help", "kpi.children_help", s.days_to_help_change, sooner))
+    return dmc.SimpleGrid([
+        _kpi(id, t(label, lang), fmt(stat.mean) if stat.mean is not None else "–",
+             _range(stat, lang, fmt) if stat.mean is not None else t("kpi.children_need_run", lang))
+        for id, label, stat, fmt in figures
+    ], cols={"base": 1, "sm": 3}, spacing="md")
+
+
 def sentence(outcome: Outcome, values: dict[str, Any], lang: str) -> str:
     """What the scenario does and what it gives, in one plain sentence (two, strictly)."""
     scenario, s = outcome.scenario, outcome.comparison.summary

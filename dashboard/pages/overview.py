@@ -1,4 +1,5 @@
-"""Overblik: for politicians. The headline figures, one plain sentence and the savings per budget
+"""Overblik: for politicians. One plain sentence, what the plan does for the children (fewer
+placed, more years at home, help sooner), the money's headline figures and the savings per budget
 year with the 5-95 % band; then how much of the assumed effect the plan needs (break-even) and
 where the net effect comes from (a waterfall by lever and cost item, sim.levers). The second part
 takes the analytic twin some seconds the first time, so it has its own callback and spinner."""
@@ -15,7 +16,7 @@ import sim
 from .. import charts
 from ..compute import Outcome, on_outcome
 from ..i18n import percent, t
-from ..outcome import headline, sentence, source
+from ..outcome import children, headline, sentence, source
 
 if TYPE_CHECKING:
     from ..services import Services
@@ -28,6 +29,9 @@ def layout(values: dict[str, Any], lang: str, services: "Services") -> html.Div:
     return html.Div([
         html.H2(t("page.overview", lang)),
         dmc.Text(id="ov-sentence", size="lg", className="sentence"),
+        html.H3(t("kpi.children", lang)),
+        html.Div(id="ov-children", className="kpis"),
+        html.H3(t("kpi.money", lang)),
         html.Div(id="ov-kpis", className="kpis"),
         charts.graph("ov-savings", t("chart.savings", lang)),
         dmc.Text(id="ov-source", size="sm", c="dimmed"),
@@ -46,10 +50,11 @@ def break_even_sentence(explanation: sim.Explanation, lang: str) -> str:
 
 
 def register(app: Dash, services: "Services") -> None:
-    @on_outcome(app, services, Output("ov-kpis", "children"), Output("ov-sentence", "children"),
-                Output("ov-savings", "figure"), Output("ov-source", "children"))
+    @on_outcome(app, services, Output("ov-children", "children"), Output("ov-kpis", "children"),
+                Output("ov-sentence", "children"), Output("ov-savings", "figure"), Output("ov-source", "children"))
     def show(outcome: Outcome, values: dict[str, Any], lang: str):
-        return (headline(outcome, lang, "ov", {"base": 1, "sm": 2, "lg": 5}), sentence(outcome, values, lang),
+        return (children(outcome, lang, "ov"), headline(outcome, lang, "ov", {"base": 1, "sm": 2, "lg": 5}),
+                sentence(outcome, values, lang),
                 charts.savings(outcome.comparison, lang, with_band=outcome.simulated), source(outcome, lang))
 
     @on_outcome(app, services, Output("ov-break-even", "children"), Output("ov-waterfall", "figure"))

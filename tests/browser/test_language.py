@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import pytest
 
+import sim
+from dashboard.compute import simulate
+from dashboard.inputs import Limits, from_query
+
 pytestmark = pytest.mark.browser
 
 
-def test_english_switch_changes_labels_and_numbers(dash_duo, open_page, short, screenshot, settled):
+def test_english_switch_changes_labels_and_numbers(dash_duo, data_dir, open_page, short, screenshot, settled):
+    values, _ = from_query(short, Limits(max_replications=50, default_replications=2))
+    simulate(values, seed=1, cache=sim.ResultCache(data_dir / "cache"), workers=1, progress=lambda d, n: None)
     open_page(f"/?{short}")
     assert dash_duo.find_element("#nav-overview").text == "Overblik"
     assert dash_duo.find_element("#ov-npv").text.endswith("kr.")
@@ -18,5 +24,7 @@ def test_english_switch_changes_labels_and_numbers(dash_duo, open_page, short, s
     assert dash_duo.find_element("#nav-scenarios").text == "Scenarios"
     assert dash_duo.find_element("#ov-npv").text.endswith("DKK")
     assert "Net effect over 2 years" in dash_duo.find_element("#ov-kpis").text
+    children = dash_duo.find_element("#ov-children").text  # the children's figures, with their bands
+    assert "Fewer children placed" in children and "days sooner" in children and children.count("90 % interval") == 3
     assert dash_duo.driver.execute_script("return document.documentElement.lang") == "en"
     screenshot("english-overview")
