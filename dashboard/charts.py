@@ -111,24 +111,27 @@ def gantt(scenario: sim.Scenario, lang: str) -> go.Figure:
 
 
 def per_district(comparison: sim.Comparison, lang: str) -> go.Figure:
-    """Costs saved minus investment, and placements avoided, by district over the horizon."""
-    cols = ["cost_total_dkk", "intrusive_starts"]
-    s = comparison.scenario_yearly.groupby(["replication", "district"])[cols].sum().groupby("district").mean()
-    b = comparison.baseline_yearly.groupby(["replication", "district"])[cols].sum().groupby("district").mean()
+    """By district over the horizon: costs saved minus investment, placements avoided, and the
+    children of the district's cohorts placed within two years avoided (sim.cohort; empty until
+    simulated: the analytic preview follows no children)."""
+    cols = ["cost_total_dkk", "intrusive_starts", "cohort_placed_24m"]
+    s = comparison.scenario_yearly.groupby(["replication", "district"])[cols].sum(min_count=1).groupby("district").mean()
+    b = comparison.baseline_yearly.groupby(["replication", "district"])[cols].sum(min_count=1).groupby("district").mean()
     diff = (b - s).reindex(s.index).sort_values("cost_total_dkk")
     unit = t("unit.million_dkk", lang)
-    fig = make_subplots(rows=1, cols=2, shared_yaxes=True, horizontal_spacing=0.05, column_widths=[0.6, 0.4],
+    fig = make_subplots(rows=1, cols=3, shared_yaxes=True, horizontal_spacing=0.04, column_widths=[0.44, 0.28, 0.28],
                         subplot_titles=(t("chart.district_net", lang) + f" ({unit})",
-                                        t("chart.district_placements", lang)))
+                                        t("chart.district_placements", lang), t("chart.district_children", lang)))
     fig.update_annotations(font_size=13)
     net = diff["cost_total_dkk"] / MILLION
     fig.add_bar(y=diff.index, x=net, orientation="h", row=1, col=1, showlegend=False,
                 marker_color=[OKABE_ITO[0] if v >= 0 else OKABE_ITO[5] for v in net],
                 hovertemplate="%{y}: %{x:,.1f} " + unit + "<extra></extra>")
-    fig.add_bar(y=diff.index, x=diff["intrusive_starts"], orientation="h", row=1, col=2, showlegend=False,
-                marker_color=OKABE_ITO[2], hovertemplate="%{y}: %{x:,.1f}<extra></extra>")
-    _style(fig, lang, t("chart.districts", lang), height=max(360, 17 * len(diff) + 120))
-    fig.update_layout(hovermode="closest", margin=dict(t=90))
+    for col, column in ((2, "intrusive_starts"), (3, "cohort_placed_24m")):
+        fig.add_bar(y=diff.index, x=diff[column], orientation="h", row=1, col=col, showlegend=False,
+                    marker_color=OKABE_ITO[2 if col == 2 else 3], hovertemplate="%{y}: %{x:,.1f}<extra></extra>")
+    _style(fig, lang, t("chart.districts", lang), height=max(360, 17 * len(diff) + 140))
+    fig.update_layout(hovermode="closest", margin=dict(t=110))
     fig.update_yaxes(tickfont_size=11)
     return fig
 

@@ -48,4 +48,8 @@ def test_politician_sees_headline_figures_and_the_band(dash_duo, data_dir, open_
     gantt = dash_duo.driver.execute_script(
         "return document.querySelector('#dist-gantt .js-plotly-plot').data.map(t => t.name)")
     assert gantt[0] == "Klassisk organisation" and "Bølge 1" in gantt
+    children = dash_duo.driver.execute_script(  # the children placed avoided, per district (simulated)
+        "const x = document.querySelector('#dist-results .js-plotly-plot').data[2].x; "
+        "return Array.from(x._inputArray || x)")
+    assert len(children) == 48 and sum(x for x in children if x is not None) > 0
     screenshot("politician-distrikter")
