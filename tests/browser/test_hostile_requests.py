@@ -49,8 +49,8 @@ CALLBACKS = {
     "lang.className <- lang.value": CLIENTSIDE,
     "query.data <- inputs.data": "follow-inputs",
     "query.data <- query.data": CLIENTSIDE,
-    "ov-kpis.children,ov-sentence.children,ov-savings.figure,ov-source.children <- inputs.data,run-finished.data":
-        "outcome",
+    "ov-children.children,ov-kpis.children,ov-sentence.children,ov-savings.figure,ov-source.children"
+    " <- inputs.data,run-finished.data": "outcome",
     "ov-break-even.children,ov-waterfall.figure <- inputs.data,run-finished.data": "outcome",
     "scn-kpis.children,scn-preview.figure,scn-staff.children,scn-source.children <- inputs.data,run-finished.data":
         "outcome",
