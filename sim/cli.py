@@ -127,8 +127,9 @@ def cmd_compare(args: argparse.Namespace) -> int:
     comparison = experiment.run(workers=args.workers, scheduler=args.scheduler, cache=cache_from(args),
                                 show_progress=sys.stderr.isatty())
     scenario = experiment.arms[0]
+    explanation = explain(experiment, comparison)
     if args.out.suffix.lower() == ".xlsx":
-        data = xlsx_bytes(comparison_workbook(comparison, scenario))
+        data = xlsx_bytes(comparison_workbook(comparison, scenario, explanation))
     else:
         data = csv_bytes(comparison.yearly, args.dialect)
     args.out.parent.mkdir(parents=True, exist_ok=True)
@@ -136,7 +137,6 @@ def cmd_compare(args: argparse.Namespace) -> int:
     s = comparison.summary
     if args.out.suffix.lower() == ".csv":
         write_manifest(args.out, dict(s.manifest))
-    explanation = explain(experiment, comparison)
     if args.summary_json:
         args.summary_json.parent.mkdir(parents=True, exist_ok=True)
         args.summary_json.write_text(json.dumps(s.as_dict() | explanation.as_dict(), indent=2, ensure_ascii=False)

@@ -18,6 +18,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from .finance import Comparison, Interval, Summary, city_totals
+from .levers import Explanation
 from .results import MONTHLY_COLUMNS
 from .scenario import Scenario
 
@@ -127,10 +128,29 @@ def assumptions_frame(scenario: Scenario) -> pd.DataFrame:
                         columns=["parameter", "value", "unit", "kind", "low", "high", "source", "note"])
 
 
-def comparison_workbook(comparison: Comparison, scenario: Scenario) -> dict[str, pd.DataFrame]:
-    """The sheets of a comparison export: summary, yearly, monthly (if the scenario's results are
-    at hand), assumptions (with sources) and manifest."""
-    sheets = {"summary": summary_frame(comparison.summary), "yearly": comparison.yearly}
+def explanation_frame(explanation: Explanation) -> pd.DataFrame:
+    """Where the NPV comes from (by channel, sim.levers) and the placements avoided by lever, then
+    the break-even fractions, one row each."""
+    placements = explanation.placements_avoided_by_lever
+    rows = [{"item": f"npv_by_channel_dkk.{k}", "value": v, "placements_avoided": placements.get(k)}
+            for k, v in explanation.npv_by_channel_dkk.items()]
+    b = explanation.break_even
+    rows += [{"item": "break_even_effect_fraction", "value": b.fraction},
+             {"item": "payback_effect_fraction", "value": b.payback_fraction},
+             {"item": "break_even_reason", "value": b.reason}]
+    rows += [{"item": f"break_even_by_lever.{k}", "value": v} for k, v in b.by_lever.items()]
+    return pd.DataFrame(rows, columns=["item", "value", "placements_avoided"])
+
+
+def comparison_workbook(comparison: Comparison, scenario: Scenario,
+                        explanation: Explanation | None = None) -> dict[str, pd.DataFrame]:
+    """The sheets of a comparison export: summary, explained (if given: the split by lever and the
+    break-even), yearly, monthly (if the scenario's results are at hand), assumptions (with
+    sources) and manifest."""
+    sheets = {"summary": summary_frame(comparison.summary)}
+    if explanation is not None:
+        sheets["explained"] = explanation_frame(explanation)
+    sheets["yearly"] = comparison.yearly
     if comparison.scenario_monthly is not None:
         sheets["monthly"] = monthly_city_frame(comparison.scenario_monthly)
     sheets["assumptions"] = assumptions_frame(scenario)

@@ -110,7 +110,11 @@ def test_cli_compare_writes_a_workbook_and_a_summary_with_the_manifest(short_fil
     assert manifest["scenario_id"] != manifest["baseline_id"] and manifest["project_version"]
 
     wb = load_workbook(out)
-    assert wb.sheetnames == ["summary", "yearly", "monthly", "assumptions", "manifest"]
+    assert wb.sheetnames == ["summary", "explained", "yearly", "monthly", "assumptions", "manifest"]
+    explained = {row[0]: row[1] for row in wb["explained"].iter_rows(min_row=2, values_only=True)}
+    channels = sum(v for k, v in explained.items() if k.startswith("npv_by_channel_dkk."))
+    assert channels == pytest.approx(summary["npv_dkk"]["mean"], rel=1e-3)  # the split adds up to the NPV
+    assert explained["break_even_effect_fraction"] == summary["break_even_effect_fraction"]
     assert wb["monthly"].max_row == 1 + 24
     sheet_manifest = {k: v for k, v in wb["manifest"].iter_rows(min_row=2, values_only=True)}
     assert sheet_manifest["scenario_id"] == manifest["scenario_id"]

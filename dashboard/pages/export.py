@@ -66,7 +66,8 @@ def register(app: Dash, services: "Services") -> None:
             return None, refusal(t("exp.need_run", lang), lang)
         comparison, scenario = outcome.comparison, outcome.scenario
         if button == "exp-xlsx":
-            data = sim.xlsx_bytes(sim.comparison_workbook(comparison, scenario))
+            data = sim.xlsx_bytes(sim.comparison_workbook(comparison, scenario,
+                                                          sim.explain(outcome.experiment, comparison)))
         else:
             data = sim.csv_bytes(comparison.yearly, "da" if button == "exp-csv-da" else "plain")
         return dcc.send_bytes(data, f"relationel-velfaerd-{scenario.id}{FORMATS[button]}"), None
