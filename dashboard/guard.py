@@ -5,6 +5,11 @@ property and a value); a hand-made one with a wrong shape makes Dash itself fail
 request gets 400 and a one-line reason. The values themselves are each callback's business
 (`dashboard.inputs.validate`). Anything unexpected still left gets a short generic 500 text: Flask
 logs the exception on the server, and nothing of it reaches the response.
+
+Every response also carries security headers (`security_headers`): a Content-Security-Policy that
+lets the page run only its own scripts (the files it serves, and Dash's few inline scripts by their
+hashes, `Dash.csp_hashes`), talk only to its own server and be framed by no one; plus
+X-Content-Type-Options, X-Frame-Options and Referrer-Policy.
 """
 
 from __future__ import annotations
@@ -16,6 +21,27 @@ from dash import Dash
 from flask import Response, request
 
 MAX_CHANGED = 100
+# Styles may be inline: Mantine (emotion) writes <style> elements and Plotly sets style attributes.
+# Scripts may not: only the app's own files and Dash's inline scripts, named by their hashes.
+CSP = {
+    "default-src": "'self'",
+    "script-src": "'self'",  # + the hashes of Dash's inline scripts (the renderer, clientside callbacks)
+    "style-src": "'self' 'unsafe-inline'",
+    "img-src": "'self' data: blob:",
+    "font-src": "'self' data:",
+    "connect-src": "'self'",
+    "object-src": "'none'",
+    "base-uri": "'self'",
+    "form-action": "'self'",
+    "frame-ancestors": "'none'",
+}
+HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=(), usb=()",
+}
 # Dash's own inputs whose values its page router uses as text without checking them.
 TEXT_INPUTS = {("_pages_location", "pathname"), ("_pages_location", "search")}
 
@@ -76,6 +102,12 @@ def problem(body: Any, callback_map: dict[str, Any]) -> str | None:
     return _changed_problem(body.get("changedPropIds", []))
 
 
+def content_security_policy(app: Dash) -> str:
+    """The policy, with the hashes of the app's inline scripts (all its callbacks must be registered)."""
+    policy = dict(CSP, **{"script-src": " ".join([CSP["script-src"], *app.csp_hashes()])})
+    return "; ".join(f"{directive} {value}" for directive, value in policy.items())
+
+
 def install(app: Dash) -> None:
     """Check every callback request's shape before Dash reads it; answer an unexpected error briefly."""
     server = app.server
@@ -93,6 +125,17 @@ def install(app: Dash) -> None:
         if why is None:
             return None
         return Response(f"Refused: not a request the dashboard sends ({why}).", 400, mimetype="text/plain")
+
+    policy: list[str] = []  # computed at the first response, when every clientside callback is registered
+
+    @server.after_request
+    def security_headers(response: Response) -> Response:
+        if not policy:
+            policy.append(content_security_policy(app))
+        response.headers.setdefault("Content-Security-Policy", policy[0])
+        for name, value in HEADERS.items():
+            response.headers.setdefault(name, value)
+        return response
 
     @server.errorhandler(500)
     def internal_error(_error):  # Flask has logged the exception with its traceback before this
