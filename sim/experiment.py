@@ -131,6 +131,11 @@ class Experiment:
         """Simulate both arms with the same seed and replications, then pair them. `progress`
         sees both arms as one task of 2 x replications."""
         n = self.replications
+        hit = self.cached(cache) if cache is not None else None
+        if hit is not None:  # answered without drawing the parameters again
+            if progress:
+                progress(2 * n, 2 * n)
+            return hit
 
         def part(offset: int) -> Progress | None:
             return None if progress is None else (lambda done, _total: progress(offset + done, 2 * n))

@@ -109,3 +109,15 @@ def test_every_point_the_sensitivity_analyses_sample_reproduces_herning(plan, st
         world = e.varied(admissible(e, point)).arms[1]
         saving = herning_saving(world, h)
         assert h.prior_low_dkk - 1e3 <= saving <= h.prior_high_dkk + 1e3, (point, saving)
+
+
+def test_a_cached_comparison_is_answered_without_drawing_again(plan, status_quo, tmp_path):
+    from sim import ResultCache
+
+    cache = ResultCache(tmp_path / "cache")
+    short = plan.with_overrides({"years": 1})
+    first = Experiment(short, status_quo, seed=4, replications=2).run(workers=1, cache=cache)
+    again = Experiment(short, status_quo, seed=4, replications=2)
+    second = again.run(workers=1, cache=cache)
+    assert "draws" not in again.__dict__  # the cache answered: no parameters were drawn
+    assert second.summary.npv_dkk == first.summary.npv_dkk and second.summary.uncertainty == "parameters"
