@@ -90,8 +90,8 @@ def _name_of(filename: Any) -> str:
     """The file's own name (no folders) in the characters a scenario name may hold, starting with a
     letter or digit; it never becomes a path (the store keeps it in SQLite)."""
     stem = PurePosixPath(str(filename or "upload").replace("\\", "/")).stem
-    name = re.sub(r"[^\w .,()&+'-]", "-", stem)
-    return check_name(re.sub(r"^[\W_]+|[\W_]+$", "", name)[:60].strip() or "upload")
+    name = re.sub(r"^[\W_]+", "", re.sub(r"[^\w .,()&+'-]", "-", stem))
+    return check_name(name[:60].strip() or "upload")
 
 
 def register(app: Dash, services: "Services") -> None:
