@@ -15,6 +15,7 @@ import diskcache
 from dash import Dash, DiskcacheManager
 
 import sim
+from sim.cache import open_disk_cache
 
 from . import guard, shell
 from .inputs import Limits
@@ -85,7 +86,7 @@ def create_app(data_dir: str | Path = DEFAULT_DATA_DIR, replications: int = 30, 
         workers=workers,
         upload_limit=upload_limit,
     )
-    manager = FreshProcessJobs(diskcache.Cache(str(data_dir / "jobs")),
+    manager = FreshProcessJobs(open_disk_cache(data_dir / "jobs"),
                                refused=lambda args: scenarios.run_refused(args, services.limits))
     app = Dash(
         __name__,

@@ -7,13 +7,18 @@ fingerprint (a hash of sim/*.py) keeps a developer's edited engine from being an
 older engine's numbers while the project version stands still.
 Storage is `diskcache` (SQLite underneath), safe when the CLI, the dashboard and worker processes
 read and write at once. The default folder is data/cache in the project (git-ignored), or the
-folder in the environment variable RELVEL_CACHE_DIR.
+folder in the environment variable RELVEL_CACHE_DIR. The cache only saves time: a folder that cannot
+be written (read-only, full disk) is logged and replaced by a temporary one, and a value that cannot
+be stored is not kept; the run's result is returned either way.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
+import sqlite3
+import tempfile
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -23,6 +28,20 @@ import diskcache
 CACHE_ENV = "RELVEL_CACHE_DIR"
 SIM_DIR = Path(__file__).resolve().parent
 DEFAULT_SIZE_LIMIT = 2**31  # bytes; least recently stored entries are evicted beyond this
+
+log = logging.getLogger(__name__)
+
+
+def open_disk_cache(directory: str | Path, **settings: Any) -> diskcache.Cache:
+    """A diskcache in the folder or, when that one cannot be written, in a temporary folder named after
+    it (so that the server's processes share it)."""
+    try:
+        return diskcache.Cache(str(directory), **settings)
+    except (sqlite3.Error, OSError) as exc:
+        name = hashlib.sha256(str(Path(directory).resolve()).encode()).hexdigest()[:12]
+        fallback = Path(tempfile.gettempdir()) / f"relvel-cache-{name}"
+        log.warning("cannot write the cache folder %s (%s); using %s for this process", directory, exc, fallback)
+        return diskcache.Cache(str(fallback), **settings)
 
 
 def default_cache_dir() -> Path:
@@ -46,15 +65,19 @@ class ResultCache:
 
     def __init__(self, directory: str | Path | None = None, size_limit: int = DEFAULT_SIZE_LIMIT) -> None:
         self.directory = Path(directory) if directory is not None else default_cache_dir()
-        self._store = diskcache.Cache(str(self.directory), size_limit=size_limit)
+        self._store = open_disk_cache(self.directory, size_limit=size_limit)
 
     def get(self, key: str) -> Any:
         """The stored value, or None when it was never stored (or was evicted)."""
         return self._store.get(key)
 
     def put(self, key: str, value: Any) -> None:
-        """Store a value whole: a reader sees the complete value or none (one SQLite transaction)."""
-        self._store.set(key, value)
+        """Store a value whole: a reader sees the complete value or none (one SQLite transaction).
+        A value the disk refuses (full, read-only) is not kept, and the refusal is logged."""
+        try:
+            self._store.set(key, value)
+        except (sqlite3.Error, OSError) as exc:
+            log.warning("result not cached (%s): %s", key, exc)
 
     def __contains__(self, key: str) -> bool:
         return key in self._store
