@@ -45,12 +45,12 @@ def _range(stat: sim.Interval, lang: str, fmt: Callable[[float], str]) -> str | 
 
 
 def headline(outcome: Outcome, lang: str, prefix: str, cols: dict[str, int]) -> dmc.SimpleGrid:
-    """The five figures a politician asks for, with their 90 % intervals once simulated."""
+    """The money and flow figures a politician asks for, with their 90 % intervals once simulated
+    (the children's figures are `children`)."""
     s = outcome.comparison.summary
     band = outcome.simulated
     years = s.horizon.years
     payback, payback_detail = _payback(outcome, lang)
-    pp = lambda x: t("kpi.points", lang, x=signed(100 * x, lang, 1))  # noqa: E731
     days = lambda x: t("kpi.days", lang, x=signed(x, lang, 1))  # noqa: E731
     short = lambda x: money_short(x, lang)  # noqa: E731
     count = lambda x: number(x, lang)  # noqa: E731
@@ -60,8 +60,6 @@ def headline(outcome: Outcome, lang: str, prefix: str, cols: dict[str, int]) -> 
         _kpi(f"{prefix}-payback", t("kpi.payback", lang), payback, payback_detail),
         _kpi(f"{prefix}-placements", t("kpi.placements", lang), count(s.placements_avoided.mean),
              _range(s.placements_avoided, lang, count) if band else None),
-        _kpi(f"{prefix}-wellbeing", t("kpi.wellbeing", lang), pp(s.good_wellbeing_share_change.mean),
-             _range(s.good_wellbeing_share_change, lang, pp) if band else None),
         _kpi(f"{prefix}-wait", t("kpi.wait", lang), days(s.mean_wait_days_change.mean),
              _range(s.mean_wait_days_change, lang, days) if band else None),
     ], cols=cols, spacing="md")

@@ -14,18 +14,11 @@ What the state vector holds, per district:
   hazards after the district's wave;
 - families that resolved and will be notified again (relapse pending);
 - the notification source, which grows as exp(k t) like the simulation's Poisson rate;
-- the wellbeing "score mass" of each compartment (the sum of its families' scores), which drifts
-  with the compartment's size and moves with its families;
 - flows and stay-days accumulated over the current month (notified children, starts, days).
 
 What it leaves out: capacity. Families never wait (open_waiting = 0, mean_wait_days = 0), so the
-waiting effect on escalation never acts. Wellbeing is an approximation: mean scores are exact
-expectations (the adjustment towards each state's level is linear in the score; the simulation
-clips only the initial score to 0-100), and the share in good
-wellbeing assumes each compartment's scores are normal around its mean with the initial spread
-(`wellbeing.initial_sd`); the simulation's spread widens with time in care. Closed cases leave the
-wellbeing figures at a constant rate (mean `wellbeing.follow_up_days`) where the simulation keeps
-them exactly that long, or until the family is notified again.
+waiting effect on escalation never acts. Nor does it follow children one by one: the cohort
+outcomes (sim.cohort) are the simulation's alone.
 """
 
 from __future__ import annotations
@@ -37,7 +30,6 @@ from functools import cache
 import numpy as np
 import pandas as pd
 from scipy.linalg import expm
-from scipy.special import ndtr
 from threadpoolctl import threadpool_limits
 
 from .rates import (ASSESSMENT, CLOSED, COORDINATED, DAYS_PER_YEAR, EARLY, FOSTER, NO_CASE, PLACEMENT, RESIDENTIAL,
@@ -60,11 +52,6 @@ class _Index:
         # stage[level][severity][team]
         self.stage = {lv: [[n + 6 * i + 2 * s + t for t in (0, 1)] for s in range(3)] for i, lv in enumerate(STAGES)}
         n += 6 * len(STAGES)
-        self.closed = n  # closed cases in follow-up (wellbeing only)
-        n += 1
-        self.families = n  # positions below this hold families
-        self.mass = n  # score mass of family position i lives at mass + i
-        n += self.families
         self.relapse = n
         self.source = n + 1
         n += 2
@@ -73,30 +60,21 @@ class _Index:
         self.days = {EARLY: n + 4, COORDINATED: n + 5, FOSTER: n + 6, RESIDENTIAL: n + 7}
         self.size = n + 8
 
-    def stage_state(self, i: int) -> int:
-        """The family state code (rates.EARLY, ...) of a family position."""
-        if i < 3:
-            return ASSESSMENT
-        if i == self.closed:
-            return CLOSED
-        return STAGES[(i - 3) // 6]
-
 
 _IX = _Index()
 _STARTS = {EARLY: _IX.early_starts, COORDINATED: _IX.coordinated_starts, FOSTER: _IX.intrusive_starts,
            RESIDENTIAL: _IX.intrusive_starts}  # the accumulator counting a stage's starts
 
 
-def _entries(routes: Routes, state: int, severity: int, team: int, closed: int | None
-             ) -> list[tuple[int | None, float, int | None]]:
+def _entries(routes: Routes, state: int, severity: int, team: int) -> list[tuple[int | None, float, int | None]]:
     """Where families of need `severity` entering `state` now go in the state vector, as
     (compartment, part of the families, start accumulator): a placement splits by type under
-    `routes`, a stage starts under `team`, a closed case joins `closed` (None: leaves)."""
+    `routes`, a stage starts under `team`, a closed case leaves (None); no case never enters."""
     ix = _IX
     if state == NO_CASE:
         return []
     if state == CLOSED:
-        return [(closed, 1.0, None)]
+        return [(None, 1.0, None)]
     if state == ASSESSMENT:
         return [(ix.assessment[severity], 1.0, None)]
     if state == PLACEMENT:
@@ -112,41 +90,29 @@ def _generator(rates: Rates, team: int, k: float) -> np.ndarray:
     ix = _IX
     M = np.zeros((ix.size, ix.size))
     shares = rates.severity_shares()
-    means = rates.wellbeing_initial_mean
     tables = (rates.classic, rates.relational)
     routes = tables[team]
 
     def move(src: int, dst: int | None, rate: float, start_acc: int | None = None) -> None:
-        """Families leave src at `rate` per day into dst (None: out of the system); their score
-        mass goes with them."""
+        """Families leave src at `rate` per day into dst (None: out of the system)."""
         M[src, src] -= rate
-        M[ix.mass + src, ix.mass + src] -= rate
         if dst is not None:
             M[dst, src] += rate
-            M[ix.mass + dst, ix.mass + src] += rate
         if start_acc is not None:
             M[start_acc, src] += rate
 
     def route(src: int, state: int, severity: int, rate: float) -> None:
         """Families of need `severity` leave src at `rate` per day for `state`."""
-        for dst, part, start_acc in _entries(routes, state, severity, team, closed):
+        for dst, part, start_acc in _entries(routes, state, severity, team):
             move(src, dst, rate * part, start_acc)
 
     def arrive(state: int, severity: int, share: float) -> None:
-        """This share of the notified families (from the source and from relapse) enters `state`,
-        with a fresh score."""
-        for dst, part, start_acc in _entries(routes, state, severity, team, closed):
+        """This share of the notified families (from the source and from relapse) enters `state`."""
+        for dst, part, start_acc in _entries(routes, state, severity, team):
             for col, rate in ((ix.source, 1.0), (ix.relapse, 1.0 / rates.relapse_mean_days)):
                 M[dst, col] += share * part * rate
-                M[ix.mass + dst, col] += share * part * rate * means[severity]
                 if start_acc is not None:
                     M[start_acc, col] += share * part * rate
-
-    # closed cases stay in the wellbeing figures for the follow-up period (exponential here,
-    # fixed in the simulation: the twin's wellbeing is an approximation)
-    closed = ix.closed if rates.follow_up_days > 0 else None
-    if closed is not None:
-        move(closed, None, 1.0 / rates.follow_up_days)
 
     # notification and triage
     M[ix.source, ix.source] = k
@@ -172,20 +138,13 @@ def _generator(rates: Rates, team: int, k: float) -> np.ndarray:
                 src = ix.stage[level][s][t]
                 stage = tables[t].stages[level]
                 res, esc, down = rates.hazards(level, tables[t], s, 0.0)
-                move(src, closed, res)
+                move(src, None, res)
                 M[ix.relapse, src] += res * rates.relapse_probability
                 if stage.up is not None:
                     route(src, stage.up, s, esc)
                 if stage.down is not None:
                     route(src, stage.down, s, down)
                 M[ix.days[level], src] += 1.0
-
-    # wellbeing: each family's score adjusts towards its state's level, so the score mass m of a
-    # compartment with n families moves as dm/dt = rate (level n - m)
-    for i in range(ix.families):
-        state = ix.stage_state(i)
-        M[ix.mass + i, i] += rates.wellbeing_rate[state] * rates.wellbeing_level[state]
-        M[ix.mass + i, ix.mass + i] -= rates.wellbeing_rate[state]
     return M
 
 
@@ -221,13 +180,10 @@ def _initial_state(scenario: Scenario, rates: Rates) -> np.ndarray:
     children = np.array([d.children for d in scenario.districts], dtype=float)
     x = np.zeros((ix.size, len(children)))
     sev = rates.severity_shares()
-    means = rates.wellbeing_initial_mean
     for state, per_district in start.open_cases.items():
         for s in range(3):
-            for row, part, _ in _entries(rates.classic, state, s, CLASSIC, None):
-                n = part * sev[s] * np.array(per_district, dtype=float)
-                x[row] += n
-                x[row + ix.mass] += n * means[s]
+            for row, part, _ in _entries(rates.classic, state, s, CLASSIC):
+                x[row] += part * sev[s] * np.array(per_district, dtype=float)
     x[ix.relapse] = start.relapse_pending
     x[ix.source] = children * scenario.assumptions.notifications.notified_share_per_year.value / DAYS_PER_YEAR
     return x
@@ -284,29 +240,12 @@ def _solve(scenario: Scenario) -> Trajectory:
     return Trajectory(states, flows, cal)
 
 
-def _wellbeing(traj: Trajectory, rates: Rates, threshold: float, sd: float
-               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Month-end children in the wellbeing figures (open cases and closed ones in follow-up), their
-    mean score and share in good wellbeing, [district, month]."""
-    ix = _IX
-    n = traj.states[1:, :ix.families]            # [month, compartment, district]
-    mass = traj.states[1:, ix.mass:ix.mass + ix.families]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean = np.clip(mass / n, 0.0, 100.0)
-        good_part = np.where(n > 1e-12, n * ndtr((mean - threshold) / sd) if sd > 0 else n * (mean >= threshold), 0.0)
-        total = n.sum(axis=1)
-        score = np.where(total > 0, mass.sum(axis=1) / total, np.nan)
-        good = np.where(total > 0, good_part.sum(axis=1) / total, np.nan)
-    return total.T, np.clip(score, 0.0, 100.0).T, good.T
-
-
 def expected_monthly(scenario: Scenario) -> pd.DataFrame:
     """The twin's monthly table: sim.results.MONTHLY_COLUMNS, replication 0, expected (fractional)
     counts kept as floats."""
     rates = Rates.from_scenario(scenario)
     traj = trajectory(scenario)
     cal = traj.calendar
-    a = scenario.assumptions
     ix = _IX
     n_districts = len(scenario.districts)
 
@@ -319,8 +258,6 @@ def expected_monthly(scenario: Scenario) -> pd.DataFrame:
     days = {lv: flow(ix.days[lv]) for lv in STAGES}
     notified = flow(ix.notified)
     admissions = notified * (1.0 - rates.classic.triage.probabilities()[NO_CASE])  # the same for both teams
-    open_children, score, good = _wellbeing(traj, rates, a.wellbeing.good_threshold.value,
-                                            rates.wellbeing_initial_sd)
     fixed = fixed_costs(scenario, cal)
     cols = {
         "notifications": notified * (1.0 + rates.notifications_extra_mean),
@@ -338,9 +275,6 @@ def expected_monthly(scenario: Scenario) -> pd.DataFrame:
         "open_coordinated": stock(ix.stage[COORDINATED]),
         "open_intrusive": stock(ix.stage[FOSTER]) + stock(ix.stage[RESIDENTIAL]),
         "mean_wait_days": np.where(admissions > 0, 0.0, np.nan),
-        "wellbeing_mean": score,
-        "good_wellbeing_share": good,
-        "wellbeing_children": open_children,
         **cost_columns(scenario, days, fixed),
     }
     return tidy_frame(scenario, 0, cal, cols)

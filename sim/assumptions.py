@@ -87,7 +87,6 @@ def _bounded(lo: float | None = None, hi: float | None = None, *, strict_lo: boo
 Share = _bounded(0.0, 1.0)
 Positive = _bounded(0.0, strict_lo=True)
 NonNegative = _bounded(0.0)
-Score = _bounded(0.0, 100.0)
 
 
 class _SplitShares(_Frozen):
@@ -155,21 +154,6 @@ class Severity(_SplitShares):
     high_share: Share
     low_escalation_multiplier: NonNegative
     high_escalation_multiplier: NonNegative
-
-
-class Wellbeing(_Frozen):
-    initial_mean_low: Score
-    initial_mean_medium: Score
-    initial_mean_high: Score
-    initial_sd: NonNegative
-    good_threshold: Score
-    adjustment_months: Positive
-    level_waiting: Score
-    level_assessment: Score
-    level_early: Score
-    level_coordinated: Score
-    level_intrusive: Score
-    follow_up_days: NonNegative
 
 
 class Waiting(_Frozen):
@@ -240,7 +224,6 @@ class Assumptions(_Frozen):
     intrusive: Intrusive
     relapse: Relapse
     severity: Severity
-    wellbeing: Wellbeing
     waiting: Waiting
     initial: Initial
     caseload: Caseload

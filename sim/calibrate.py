@@ -25,12 +25,11 @@ import tomlkit
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from scipy.optimize import brentq, least_squares, newton
 
-from .analytic import expected_monthly, expected_yearly
+from .analytic import expected_yearly
 from .assumptions import ASSUMPTIONS_DIR, AssumptionError, load_assumptions, parse_assumptions, read_toml
 from .rates import StartPopulation
-from .results import STOCK_COLUMNS
 from .runner import run
-from .scenario import DEFAULT_YEARS, SCENARIO_DIR, Scenario, base_scenario, load_scenario, parse_scenario
+from .scenario import SCENARIO_DIR, Scenario, base_scenario, load_scenario, parse_scenario
 
 TARGETS_PATH = ASSUMPTIONS_DIR / "targets.toml"
 BASE_PATH = ASSUMPTIONS_DIR / "base.toml"
@@ -99,7 +98,7 @@ class Fit(_Strict):
 
 
 class StaffingTarget(_Strict):
-    max_utilisation: float = Field(gt=0, le=1)
+    start_utilisation: float = Field(gt=0, le=1)
 
 
 class Herning(_Strict):
@@ -242,7 +241,7 @@ def calibrate(targets_path: Path | str = TARGETS_PATH, base_path: Path | str = B
     scenario = parse_scenario(read_toml(path), targets.scenario, str(path),
                               base=base_scenario(load_assumptions(base_path)))
     result = fit(targets, scenario)
-    share = targets.staffing.max_utilisation
+    share = targets.staffing.start_utilisation
     fitted = scenario.with_overrides(result.values, "calibration")
     staff = classic_caseworkers(fitted, share)
     elasticity = fit_escalation_elasticity(fitted, targets.herning)
@@ -255,20 +254,19 @@ def calibrate(targets_path: Path | str = TARGETS_PATH, base_path: Path | str = B
         "Herning is the only Danish evaluation with numbers, before/after without a control group, so its "
         "saving is treated as an upper bound; the parameter uncertainty solves this elasticity per draw).")
     notes["staff.classic_caseworkers"] = (
-        f"as whole caseworkers whose case slots hold the status quo's peak expected open cases over "
-        f"{DEFAULT_YEARS} years at {share:.0%} (assumptions/targets.toml [staffing]).")
+        f"as whole caseworkers whose case slots today's open cases fill to {share:.0%} (assumptions/targets.toml "
+        "[staffing]: caseworkers carry the national average caseload, above DS's recommendation, so the classic "
+        "organisation runs close to full and families wait as the child population grows at a fixed staff). "
+        "The range runs from full at the start (low) to the staff at which nobody waits in the status quo over "
+        "ten years (high); it is drawn in the parameter uncertainty and varied in the sensitivity analyses.")
     write_values(base_path, values, notes)
     return replace(result, values=values)
 
 
-def classic_caseworkers(status_quo: Scenario, max_utilisation: float) -> float:
-    """Whole caseworkers whose case slots hold the status quo's peak expected open cases over the
-    default horizon at `max_utilisation` (the twin's month-end open cases, city-wide)."""
-    full = status_quo.with_overrides({"years": DEFAULT_YEARS}) if status_quo.years != DEFAULT_YEARS else status_quo
-    monthly = expected_monthly(full)
-    open_cases = monthly.groupby("month")[STOCK_COLUMNS].sum().sum(axis=1)
-    peak = max(float(open_cases.max()), StartPopulation.from_scenario(full).open_total())
-    return float(math.ceil(peak / (full.assumptions.caseload.classic.value * max_utilisation)))
+def classic_caseworkers(status_quo: Scenario, start_utilisation: float) -> float:
+    """Whole caseworkers whose case slots today's open cases fill to `start_utilisation`."""
+    open_cases = StartPopulation.from_scenario(status_quo).open_total()
+    return float(math.ceil(open_cases / (status_quo.assumptions.caseload.classic.value * start_utilisation)))
 
 
 def format_calibration(result: Calibration) -> str:

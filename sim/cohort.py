@@ -53,7 +53,7 @@ from __future__ import annotations
 import numpy as np
 
 from .engine import ARRIVAL_ID_OFFSET, U_RELAPSE, U_RELAPSE_DELAY, Model, TransitionLog
-from .rates import (ASSESSMENT, CLOSED, COORDINATED, DAYS_PER_YEAR, EARLY, FOSTER, RESIDENTIAL, WAITING,
+from .rates import (ASSESSMENT, COORDINATED, DAYS_PER_YEAR, EARLY, FOSTER, RESIDENTIAL, WAITING,
                     Rates)
 from .scenario import Scenario
 from .streams import first_uniforms
@@ -129,8 +129,7 @@ def cohort_columns(scenario: Scenario, log: TransitionLog, month_of, n_months: i
     days_to_help = np.where(helped, first_help - np.where(known, t_n, 0.0), 0.0)
 
     # the first case's closing and re-notification within 12 months
-    rows = ep0 & (mine["state"] != CLOSED)
-    rc, r = child[rows], mine[rows]
+    rc, r = child[ep0], mine[ep0]
     open_at_end = np.zeros(n, dtype=bool)
     open_at_end[rc[r["censored"]]] = True
     t_close = np.full(n, -np.inf)

@@ -3,7 +3,7 @@ three levels, district by district, under the caseloads of classic and relationa
 
 Every route a family takes is drawn from its district's transition table (`rates.Routes`, classic
 or relational), each draw from the family's own stream at a fixed position. The engine only moves
-families and writes a transition log; costs, monthly tables and wellbeing snapshots are computed
+families and writes a transition log; costs, monthly tables, open-case snapshots and the children's outcomes are computed
 from that log afterwards (`results`). A run starts from today's open cases
 (`rates.StartPopulation`), not from an empty system.
 """
@@ -13,7 +13,6 @@ from __future__ import annotations
 import math
 from collections import deque
 from dataclasses import dataclass
-from statistics import NormalDist
 
 import numpy as np
 import simpy
@@ -28,20 +27,18 @@ ARRIVAL_ID_OFFSET = 1_000_000  # family ids below this are the open cases at the
 STREAM_BLOCK = 4096  # arriving families whose streams are derived together
 
 # Positions in a family stream (see streams.FamilyStream).
-U_SEVERITY, U_WELLBEING, U_TRIAGE, U_EARLY_SHIFT, U_NOTIFICATIONS = 0, 1, 2, 3, 4
-U_ASSESS_DURATION, U_ASSESS_OUTCOME, U_PLACEMENT_SHIFT, U_RELAPSE, U_RELAPSE_DELAY = 5, 6, 7, 8, 9
-U_ELAPSED = 4  # open cases at the start have no notification draw; their elapsed time uses it
-U_STAGES = 10  # then three per stage: duration, outcome, placement type
+U_SEVERITY, U_TRIAGE, U_EARLY_SHIFT, U_NOTIFICATIONS = 0, 1, 2, 3
+U_ASSESS_DURATION, U_ASSESS_OUTCOME, U_PLACEMENT_SHIFT, U_RELAPSE, U_RELAPSE_DELAY = 4, 5, 6, 7, 8
+U_ELAPSED = 3  # open cases at the start have no notification draw; their elapsed time uses it
+U_STAGES = 9  # then three per stage: duration, outcome, placement type
 
 SEGMENT_DTYPE = np.dtype([
     ("family", np.int64), ("episode", np.int32), ("district", np.int32), ("state", np.int8),
-    ("t0", np.float64), ("t1", np.float64), ("s0", np.float64), ("opened", np.float64),
+    ("t0", np.float64), ("t1", np.float64), ("opened", np.float64),
     ("initial", np.bool_), ("censored", np.bool_),
 ])
 WAIT_DTYPE = np.dtype([("district", np.int32), ("t", np.float64), ("wait", np.float64)])
 NOTIFICATION_DTYPE = np.dtype([("district", np.int32), ("t", np.float64), ("count", np.int32)])
-
-_NORMAL = NormalDist()
 
 
 @dataclass(frozen=True)
@@ -49,7 +46,7 @@ class TransitionLog:
     """What happened in one replication.
 
     segments: one row per stay of a family episode in a state (waiting, assessment, early,
-      coordinated, foster, residential) from t0 to t1 in days; `s0` is wellbeing at t0; `opened`
+      coordinated, foster, residential) from t0 to t1 in days; `opened`
       is when the episode's case was opened (negative for cases open at the start: their elapsed
       time); `initial` marks stays open at the start (not counted as starts); `censored` marks
       stays still open at the horizon (t1 = horizon).
@@ -130,7 +127,7 @@ class Model:
         self.segments: list[tuple] = []
         self.waits: list[tuple] = []
         self.notifications: list[tuple] = []
-        self.waiting: dict[tuple[int, int], tuple[int, float, float]] = {}
+        self.waiting: dict[tuple[int, int], tuple[int, float]] = {}
 
     # -- running ------------------------------------------------------------------------------
     def run(self) -> TransitionLog:
@@ -138,8 +135,8 @@ class Model:
         self.env.process(self._rollout())
         self.env.process(self._arrivals())
         self.env.run(until=self.horizon)
-        for (fid, ep), (d, t0, s0) in self.waiting.items():
-            self.segments.append((fid, ep, d, WAITING, t0, self.horizon, s0, t0, False, True))
+        for (fid, ep), (d, t0) in self.waiting.items():
+            self.segments.append((fid, ep, d, WAITING, t0, self.horizon, t0, False, True))
         return self._log()
 
     def _log(self) -> TransitionLog:
@@ -180,12 +177,10 @@ class Model:
         return self.rates.relational if self.relational[d] else self.rates.classic
 
     # -- families -----------------------------------------------------------------------------
-    def _attributes(self, s: FamilyStream) -> tuple[int, float]:
+    def _severity(self, s: FamilyStream) -> int:
         r = self.rates
         u = s.u(U_SEVERITY)
-        sev = LOW if u < r.severity_low_share else HIGH if u >= 1.0 - r.severity_high_share else MEDIUM
-        score = r.wellbeing_initial_mean[sev] + r.wellbeing_initial_sd * _NORMAL.inv_cdf(s.u(U_WELLBEING))
-        return sev, min(100.0, max(0.0, score))
+        return LOW if u < r.severity_low_share else HIGH if u >= 1.0 - r.severity_high_share else MEDIUM
 
     def _seed_open_cases(self) -> None:
         """Today's open cases by state and the families due to return (`rates.StartPopulation`)."""
@@ -211,14 +206,14 @@ class Model:
 
     def _open_case(self, fid: int, d: int, level: int, first: list[float]):
         s = FamilyStream(self.seed, self.replication, fid, 0, first)
-        sev, score = self._attributes(s)
+        sev = self._severity(s)
         self.team[d].take(d)  # open at the start: holds its slot even above capacity
         # the stationary age of an exponential stay
         elapsed = self._routes(d).mean_days[level] * -math.log(s.u(U_ELAPSED))
         if level == ASSESSMENT:
-            yield from self._assess_and_help(fid, 0, d, s, sev, score, 0.0, -elapsed, initial=True)
+            yield from self._assess_and_help(fid, 0, d, s, sev, 0.0, -elapsed, initial=True)
         else:
-            yield from self._help(fid, 0, d, s, sev, score, level, 0.0, -elapsed, initial=True)
+            yield from self._help(fid, 0, d, s, sev, level, 0.0, -elapsed, initial=True)
 
     def _arrivals(self):
         """Notified children, Poisson per district with a rate growing with the child population."""
@@ -256,42 +251,38 @@ class Model:
         route = self._routes(d).triage.pick(s.u(U_TRIAGE), s.u(U_EARLY_SHIFT))
         if route == NO_CASE:
             return
-        sev, score = self._attributes(s)
-        self.env.process(self._case(fid, ep, d, s, sev, score, route))
+        self.env.process(self._case(fid, ep, d, s, self._severity(s), route))
 
-    def _case(self, fid, ep, d, s, sev, score, route):
+    def _case(self, fid, ep, d, s, sev, route):
         env = self.env
         t_notified = env.now
         if not self.team[d].try_acquire(d):
             event = env.event()
             self.team[d].queue.append((d, event))
-            self.waiting[fid, ep] = (d, t_notified, score)
+            self.waiting[fid, ep] = (d, t_notified)
             yield event
             del self.waiting[fid, ep]
-            self.segments.append((fid, ep, d, WAITING, t_notified, env.now, score, t_notified, False, False))
-            score = self._drift(score, WAITING, env.now - t_notified)
+            self.segments.append((fid, ep, d, WAITING, t_notified, env.now, t_notified, False, False))
         wait = env.now - t_notified
         self.waits.append((d, env.now, wait))
         if route == EARLY:
-            yield from self._help(fid, ep, d, s, sev, score, EARLY, wait, t_notified)
+            yield from self._help(fid, ep, d, s, sev, EARLY, wait, t_notified)
         else:
-            yield from self._assess_and_help(fid, ep, d, s, sev, score, wait, t_notified)
+            yield from self._assess_and_help(fid, ep, d, s, sev, wait, t_notified)
 
-    def _assess_and_help(self, fid, ep, d, s, sev, score, wait, opened, initial=False):
+    def _assess_and_help(self, fid, ep, d, s, sev, wait, opened, initial=False):
         env = self.env
         t0 = env.now
         duration = exponential(s.u(U_ASSESS_DURATION), 1.0 / self._routes(d).mean_days[ASSESSMENT])
-        self.segments.append((fid, ep, d, ASSESSMENT, t0, t0 + duration, score, opened, initial, False))
+        self.segments.append((fid, ep, d, ASSESSMENT, t0, t0 + duration, opened, initial, False))
         yield env.timeout(duration)
-        score = self._drift(score, ASSESSMENT, duration)
         level = self._routes(d).assessment.pick(s.u(U_ASSESS_OUTCOME), s.u(U_PLACEMENT_SHIFT))
         if level == CLOSED:
             self.team[d].release(d)
-            self._close(fid, ep, d, score, opened, math.inf)
             return
-        yield from self._help(fid, ep, d, s, sev, score, level, wait, opened)
+        yield from self._help(fid, ep, d, s, sev, level, wait, opened)
 
-    def _help(self, fid, ep, d, s, sev, score, level, wait, opened, initial=False):
+    def _help(self, fid, ep, d, s, sev, level, wait, opened, initial=False):
         """Stages at the three levels with competing risks until the case closes."""
         r = self.rates
         env = self.env
@@ -306,35 +297,19 @@ class Model:
             duration = exponential(s.u(position), total)
             x = s.u(position + 1) * total
             t0 = env.now
-            self.segments.append((fid, ep, d, level, t0, t0 + duration, score, opened, initial, False))
+            self.segments.append((fid, ep, d, level, t0, t0 + duration, opened, initial, False))
             initial = False
             yield env.timeout(duration)
-            score = self._drift(score, level, duration)
             position += 3
             if x < h_res:
                 break
             # A level without a step down escalates whenever it does not resolve, and vice versa.
             level = stage.up if x < h_res + h_esc or stage.down is None else stage.down
         self.team[d].release(d)
-        delay = math.inf
         if s.u(U_RELAPSE) < r.relapse_probability:
             # A timeout with a callback rather than a process: two simpy events fewer per relapse.
             delay = exponential(s.u(U_RELAPSE_DELAY), 1.0 / r.relapse_mean_days)
             env.timeout(delay).callbacks.append(lambda _event: self._notified(fid, ep + 1, d))
-        self._close(fid, ep, d, score, opened, delay)
-
-    def _close(self, fid, ep, d, score, opened, relapse_delay) -> None:
-        """A closed case stays in the wellbeing figures for the follow-up period, or until the
-        family is notified again."""
-        follow_up = min(self.rates.follow_up_days, relapse_delay)
-        if follow_up > 0:
-            now = self.env.now
-            self.segments.append((fid, ep, d, CLOSED, now, now + follow_up, score, opened, False, False))
-
-    def _drift(self, score: float, state: int, days: float) -> float:
-        r = self.rates
-        return r.wellbeing_level[state] + (score - r.wellbeing_level[state]) * math.exp(
-            -r.wellbeing_rate[state] * days)
 
 
 def simulate(scenario: Scenario, seed: int, replication: int) -> TransitionLog:

@@ -13,9 +13,8 @@ Definitions, per replication and budget year:
 - net = avoided costs - investment (equal to baseline minus scenario of the total cost);
 - cumulative net, and discounted cumulative net;
 - placements avoided = baseline minus scenario intrusive starts;
-- good-wellbeing share change and waiting change = scenario minus baseline of the city's
-  good-wellbeing share (districts weighted by the children behind it) and of the mean wait
-  (weighted by admissions);
+- waiting change = scenario minus baseline of the city's mean wait for a case slot (weighted by
+  admissions);
 - the children's outcomes, on the cohort notified in the year (sim.cohort: the same children in
   both arms), followed to the horizon: children placed avoided = baseline minus scenario of the
   children placed within 24 months of notification; child-years at home gained = scenario minus
@@ -37,7 +36,7 @@ sqrt(p (1 - p) / n)).
 
 Summary over the horizon: NPV, payback year, return per krone (discounted avoided costs over
 discounted investment), totals of investment, avoided costs, net and placements avoided, and the
-horizon's wellbeing and waiting changes, and the children's outcomes over all the horizon's cohorts
+horizon's waiting change, and the children's outcomes over all the horizon's cohorts
 (children_placed_avoided, child_years_at_home_gained, days_to_help_change, renotified_12m_change;
 the two changes of a mean or share are those of the horizon's pooled cohorts), each as mean and 5th/50th/95th percentiles over the
 replications. A replication has paid back in the first budget year from which its cumulative net
@@ -57,7 +56,7 @@ import pandas as pd
 
 from .assumptions import Assumptions
 from .cohort import COHORT_P90_COLUMN, COHORT_SUM_COLUMNS
-from .results import COST_COLUMNS, FLOW_COLUMNS, STOCK_COLUMNS, WEIGHT_COLUMNS, weighted_mean
+from .results import COST_COLUMNS, FLOW_COLUMNS, STOCK_COLUMNS, weighted_mean
 
 INVESTMENT_COSTS = ["cost_staff_dkk", "cost_coordinator_dkk", "cost_implementation_dkk"]
 AVOIDABLE_COSTS = ["cost_early_dkk", "cost_coordinated_dkk", "cost_intrusive_foster_dkk",
@@ -67,13 +66,12 @@ AVOIDED_BY_CATEGORY = [c.replace("cost_", "avoided_") for c in AVOIDABLE_COSTS]
 # The columns of Comparison.per_replication and .yearly after the keys, in order.
 COMPARISON_COLUMNS = [
     "investment_dkk", "avoided_cost_dkk", "net_dkk", "cumulative_net_dkk",
-    "discounted_cumulative_net_dkk", "placements_avoided", "good_wellbeing_share_change",
+    "discounted_cumulative_net_dkk", "placements_avoided",
     "mean_wait_days_change", *INVESTMENT_BY_CATEGORY, *AVOIDED_BY_CATEGORY,
     "children_placed_avoided", "child_years_at_home_gained", "days_to_help_change", "renotified_12m_change",
 ]
 STATISTICS = {"mean": None, "p05": 0.05, "p50": 0.50, "p95": 0.95}
-_WEIGHTED_MEANS = {"mean_wait_days": "admissions", "good_wellbeing_share": "wellbeing_children",
-                   "wellbeing_mean": "wellbeing_children"}
+_WEIGHTED_MEANS = {"mean_wait_days": "admissions"}
 
 
 @dataclass(frozen=True)
@@ -123,7 +121,6 @@ class Summary:
     avoided_cost_dkk: Interval
     net_dkk: Interval
     placements_avoided: Interval
-    good_wellbeing_share_change: Interval
     mean_wait_days_change: Interval
     children_placed_avoided: Interval  # the children's outcomes on the horizon's cohorts (sim.cohort)
     child_years_at_home_gained: Interval
@@ -159,10 +156,10 @@ class Comparison:
 
 def city_totals(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     """Districts added up to the city per keys (e.g. replication and year): counts and costs
-    summed, waiting weighted by admissions, wellbeing by the children behind it; the cohort columns
+    summed, waiting weighted by admissions; the cohort columns
     summed (missing if missing, as in the analytic twin), and the city's percentile of days to help
     kept when the keys are within a year."""
-    additive = [c for c in FLOW_COLUMNS + STOCK_COLUMNS + WEIGHT_COLUMNS + COST_COLUMNS if c in frame]
+    additive = [c for c in FLOW_COLUMNS + STOCK_COLUMNS + COST_COLUMNS if c in frame]
     g = frame.groupby(keys, sort=True)
     sums = g[additive].sum()
     parts = [sums, g[[c for c in COHORT_SUM_COLUMNS if c in frame]].sum(min_count=1)]
@@ -255,7 +252,6 @@ def paired(scenario_yearly: pd.DataFrame, baseline_yearly: pd.DataFrame, assumpt
     d["cumulative_net_dkk"] = by_rep["net_dkk"].cumsum()
     d["discounted_cumulative_net_dkk"] = (d["net_dkk"] * per_year_factor).groupby(level="replication").cumsum()
     d["placements_avoided"] = b["intrusive_starts"] - s["intrusive_starts"]
-    d["good_wellbeing_share_change"] = s["good_wellbeing_share"] - b["good_wellbeing_share"]
     d["mean_wait_days_change"] = s["mean_wait_days"] - b["mean_wait_days"]
     for name, values in cohort_changes(s, b).items():
         d[name] = values
@@ -286,7 +282,6 @@ def paired(scenario_yearly: pd.DataFrame, baseline_yearly: pd.DataFrame, assumpt
         avoided_cost_dkk=Interval.of(wide("avoided_cost_dkk").sum(axis=1)),
         net_dkk=Interval.of(wide("net_dkk").sum(axis=1)),
         placements_avoided=Interval.of(wide("placements_avoided").sum(axis=1)),
-        good_wellbeing_share_change=Interval.of(s_all["good_wellbeing_share"] - b_all["good_wellbeing_share"]),
         mean_wait_days_change=Interval.of(s_all["mean_wait_days"] - b_all["mean_wait_days"]),
         **{name: Interval.of(values) for name, values in children.items()},
         scenario_cost_dkk=Interval.of(s_all["cost_total_dkk"]),

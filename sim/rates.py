@@ -40,11 +40,11 @@ DAYS_PER_YEAR = 365.25
 DAYS_PER_MONTH = DAYS_PER_YEAR / 12
 
 # Family states, also the codes in the transition log.
-# (CLOSED: a closed case still in the wellbeing follow-up.)
-WAITING, ASSESSMENT, EARLY, COORDINATED, FOSTER, RESIDENTIAL, CLOSED = range(7)
-# Destinations of a route that are not states of the log: no case opened at triage, and a
-# placement whose type (FOSTER or RESIDENTIAL) is drawn when it starts.
-NO_CASE, PLACEMENT = -1, -2
+WAITING, ASSESSMENT, EARLY, COORDINATED, FOSTER, RESIDENTIAL = range(6)
+N_STATES = 6
+# Destinations of a route that are not states of the log: no case opened at triage, a placement
+# whose type (FOSTER or RESIDENTIAL) is drawn when it starts, and a closed case.
+NO_CASE, PLACEMENT, CLOSED = -1, -2, -3
 
 # Need levels.
 LOW, MEDIUM, HIGH = range(3)
@@ -170,18 +170,12 @@ class Rates:
     wait_escalation_per_day: float
     relapse_probability: float
     relapse_mean_days: float
-    wellbeing_initial_mean: tuple[float, float, float]
-    wellbeing_initial_sd: float
-    wellbeing_level: tuple[float, ...]  # by state code: where a child's score heads in that state
-    wellbeing_rate: tuple[float, ...]   # by state code: per day; 0 for closed cases (score kept)
-    follow_up_days: float  # closed cases stay in the wellbeing figures this long
 
     @classmethod
     def from_scenario(cls, scenario: Scenario) -> "Rates":
         a = scenario.assumptions
         v = lambda p: p.value  # noqa: E731
         strength = v(a.relational.effect_strength)
-        w = a.wellbeing
         return cls(
             classic=Routes.build(a, effect_at(a, v(a.caseload.classic))),
             relational=Routes.build(a, relational_effect(a),
@@ -196,12 +190,6 @@ class Rates:
             wait_escalation_per_day=v(a.waiting.escalation_increase_per_month) / DAYS_PER_MONTH,
             relapse_probability=v(a.relapse.probability),
             relapse_mean_days=v(a.relapse.mean_days),
-            wellbeing_initial_mean=(v(w.initial_mean_low), v(w.initial_mean_medium), v(w.initial_mean_high)),
-            wellbeing_initial_sd=v(w.initial_sd),
-            wellbeing_level=(v(w.level_waiting), v(w.level_assessment), v(w.level_early),
-                             v(w.level_coordinated), v(w.level_intrusive), v(w.level_intrusive), 0.0),
-            wellbeing_rate=(1.0 / (v(w.adjustment_months) * DAYS_PER_MONTH),) * 6 + (0.0,),
-            follow_up_days=v(w.follow_up_days),
         )
 
     def severity_shares(self) -> tuple[float, float, float]:
@@ -259,12 +247,6 @@ def apportion(total: int, share: np.ndarray) -> list[int]:
     rest = total - int(base.sum())
     base[np.argsort(-(raw - base), kind="stable")[:rest]] += 1
     return base.tolist()
-
-
-def wellbeing_after(score, level, rate, days):
-    """Wellbeing after `days` in a state: exponential adjustment from `score` towards the state's
-    level (works on floats and numpy arrays alike)."""
-    return level + (score - level) * np.exp(-rate * days)
 
 
 def exponential(u: float, rate: float) -> float:

@@ -1,8 +1,7 @@
 """From a transition log to tidy monthly and yearly frames, with costs.
 
 All accounting happens here, with numpy over the log, after the run: placement days and the cost
-of each level are overlaps of stays with months; open cases and wellbeing are snapshots at each
-month's end; staff, coordinator and implementation costs follow from the rollout calendar.
+of each level are overlaps of stays with months; open cases are snapshots at each month's end; staff, coordinator and implementation costs follow from the rollout calendar.
 """
 
 from __future__ import annotations
@@ -12,12 +11,11 @@ import pandas as pd
 
 from .cohort import COHORT_COUNT_COLUMNS, COHORT_P90_COLUMN, COHORT_SUM_COLUMNS, cohort_columns
 from .engine import TransitionLog
-from .rates import (ASSESSMENT, COORDINATED, DAYS_PER_YEAR, EARLY, FOSTER, RESIDENTIAL,
-                    WAITING, Rates, district_shares, wellbeing_after)
+from .rates import (ASSESSMENT, COORDINATED, DAYS_PER_YEAR, EARLY, FOSTER, N_STATES, RESIDENTIAL,
+                    WAITING, district_shares)
 from .scenario import Scenario
 from .staffing import Staffing
 
-N_STATES = 7
 PAID_STATES = [EARLY, COORDINATED, FOSTER, RESIDENTIAL]  # the stays with a cost per day
 
 # The pinned schema: the columns of the monthly and yearly frames, in order (tests/test_schema.py).
@@ -27,20 +25,16 @@ FLOW_COLUMNS = [
     "intrusive_starts", "placement_days", "foster_days", "residential_days",
 ]
 STOCK_COLUMNS = ["open_waiting", "open_assessment", "open_early", "open_coordinated", "open_intrusive"]
-MEAN_COLUMNS = ["mean_wait_days", "wellbeing_mean", "good_wellbeing_share"]
+MEAN_COLUMNS = ["mean_wait_days"]
 COST_COLUMNS = [
     "cost_staff_dkk", "cost_early_dkk", "cost_coordinated_dkk", "cost_intrusive_foster_dkk",
     "cost_intrusive_residential_dkk", "cost_coordinator_dkk", "cost_implementation_dkk",
     "cost_total_dkk",
 ]
-# Children behind the wellbeing means: open cases (waiting included) and cases closed within the
-# follow-up period (wellbeing.follow_up_days).
-WEIGHT_COLUMNS = ["wellbeing_children"]
 # Outcomes of the children notified in the month or year, followed to the horizon (sim.cohort): summed
 # over months, districts and replications, except the city's 90th percentile of days to help.
 COHORT_COLUMNS = COHORT_SUM_COLUMNS + [COHORT_P90_COLUMN]
-YEARLY_COLUMNS = (KEY_COLUMNS + FLOW_COLUMNS + STOCK_COLUMNS + MEAN_COLUMNS + WEIGHT_COLUMNS + COST_COLUMNS
-                  + COHORT_COLUMNS)
+YEARLY_COLUMNS = KEY_COLUMNS + FLOW_COLUMNS + STOCK_COLUMNS + MEAN_COLUMNS + COST_COLUMNS + COHORT_COLUMNS
 MONTHLY_COLUMNS = ["scenario", "replication", "month", "year", "district"] + YEARLY_COLUMNS[4:]
 
 
@@ -87,9 +81,8 @@ def _days_in_months(cal: Calendar, n_districts: int, seg: np.ndarray) -> np.ndar
     return out.reshape(N_STATES, n_districts, cal.n)
 
 
-def _snapshots(cal: Calendar, n_districts: int, seg: np.ndarray, rates: Rates, threshold: float):
-    """Stays at each month's end: counts by state (CLOSED: in follow-up), and wellbeing sums
-    over all of them."""
+def _open_at_month_ends(cal: Calendar, n_districts: int, seg: np.ndarray) -> np.ndarray:
+    """Stays open at each month's end, [state, district, month]."""
     ends = cal.bounds[1:]
     # A stay is open at month end T when t0 <= T < t1, or it is censored and T is the horizon.
     t1 = np.where(seg["censored"], np.inf, seg["t1"])
@@ -98,14 +91,8 @@ def _snapshots(cal: Calendar, n_districts: int, seg: np.ndarray, rates: Rates, t
     rows, m = _expand(lo, hi)
     state = seg["state"][rows].astype(np.int64)
     d = seg["district"][rows].astype(np.int64)
-    score = wellbeing_after(seg["s0"][rows], np.asarray(rates.wellbeing_level)[state],
-                            np.asarray(rates.wellbeing_rate)[state], ends[m] - seg["t0"][rows])
     size = n_districts * cal.n
-    cell = d * cal.n + m
-    counts = np.bincount(state * size + cell, minlength=N_STATES * size).reshape(N_STATES, n_districts, cal.n)
-    score_sum = np.bincount(cell, weights=score, minlength=size).reshape(n_districts, cal.n)
-    good = np.bincount(cell, weights=(score >= threshold).astype(float), minlength=size).reshape(n_districts, cal.n)
-    return counts, score_sum, good
+    return np.bincount(state * size + d * cal.n + m, minlength=N_STATES * size).reshape(N_STATES, n_districts, cal.n)
 
 
 def fixed_costs(scenario: Scenario, cal: Calendar | None = None) -> dict[str, np.ndarray]:
@@ -145,8 +132,6 @@ def monthly_frame(scenario: Scenario, log: TransitionLog, replication: int,
     for the cohort columns (sim.cohort; without it they are read from the log alone)."""
     cal = Calendar(scenario)
     n = len(scenario.districts)
-    rates = Rates.from_scenario(scenario)
-    a = scenario.assumptions
     seg = log.segments
     fixed = fixed or fixed_costs(scenario, cal)
 
@@ -165,8 +150,7 @@ def monthly_frame(scenario: Scenario, log: TransitionLog, replication: int,
         starts[name] = _per_month(cal, n, s["district"], s["t0"])
 
     days = _days_in_months(cal, n, seg[np.isin(seg["state"], PAID_STATES)])
-    counts, score_sum, good = _snapshots(cal, n, seg, rates, a.wellbeing.good_threshold.value)
-    followed = counts.sum(axis=0)  # open cases and closed ones still in follow-up
+    counts = _open_at_month_ends(cal, n, seg)
 
     with np.errstate(invalid="ignore", divide="ignore"):
         cols = {
@@ -183,15 +167,12 @@ def monthly_frame(scenario: Scenario, log: TransitionLog, replication: int,
             "open_coordinated": counts[COORDINATED],
             "open_intrusive": counts[FOSTER] + counts[RESIDENTIAL],
             "mean_wait_days": np.where(admissions > 0, wait_sum / admissions, np.nan),
-            "wellbeing_mean": np.where(followed > 0, score_sum / followed, np.nan),
-            "good_wellbeing_share": np.where(followed > 0, good / followed, np.nan),
-            "wellbeing_children": followed,
             **cost_columns(scenario, days, fixed),
             **cohort_columns(scenario, log, cal.month_of, cal.n, cal.years, seed, replication),
         }
     frame = tidy_frame(scenario, replication, cal, cols)
     counts_cols = ["notifications", "notified_children", "admissions", "early_starts",
-                   "coordinated_starts", "intrusive_starts", *STOCK_COLUMNS, "wellbeing_children",
+                   "coordinated_starts", "intrusive_starts", *STOCK_COLUMNS,
                    *COHORT_COUNT_COLUMNS]
     frame[counts_cols] = frame[counts_cols].round().astype(np.int64)
     return frame[MONTHLY_COLUMNS]
@@ -240,19 +221,13 @@ def weighted_mean(frame: pd.DataFrame, keys: list[str], value: str, weight: str)
 
 def yearly_frame(monthly: pd.DataFrame) -> pd.DataFrame:
     """Roll months up to budget (calendar) years: flows and costs summed, open cases at the year's
-    end, waiting weighted by admissions, wellbeing weighted by the children open each month; the
-    cohort columns summed over the months of notification (missing stays missing), the city's
+    end, waiting weighted by admissions; the cohort columns summed over the months of notification (missing stays missing), the city's
     percentile of days to help taken as it is (one value per year)."""
     keys = KEY_COLUMNS
     g = monthly.groupby(keys, sort=False)
     flows = g[FLOW_COLUMNS + COST_COLUMNS].sum()
     cohort = pd.concat([g[COHORT_SUM_COLUMNS].sum(min_count=1), g[[COHORT_P90_COLUMN]].last()], axis=1)
     stocks = g[STOCK_COLUMNS].last()
-    means = pd.concat([
-        weighted_mean(monthly, keys, "mean_wait_days", "admissions"),
-        weighted_mean(monthly, keys, "wellbeing_mean", "wellbeing_children"),
-        weighted_mean(monthly, keys, "good_wellbeing_share", "wellbeing_children"),
-    ], axis=1)
-    weights = g[["wellbeing_children"]].mean().round().astype(np.int64)
-    out = pd.concat([flows, stocks, means, weights, cohort], axis=1).reset_index()
+    means = weighted_mean(monthly, keys, "mean_wait_days", "admissions")
+    out = pd.concat([flows, stocks, means, cohort], axis=1).reset_index()
     return out[YEARLY_COLUMNS]

@@ -47,7 +47,7 @@ def fixed_parameters() -> set[str]:
     """Parameters held at their values: the city's children (tied to the district table) and the
     base rates `calibrate` fits so the status quo reproduces the observed flows (moving one alone
     would describe a different city, not an uncertain one)."""
-    return {"city.children", "staff.classic_caseworkers", *load_targets().fit.parameters}
+    return {"city.children", *load_targets().fit.parameters}
 
 
 @dataclass(frozen=True)

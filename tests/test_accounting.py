@@ -1,5 +1,5 @@
 """Accounting from the transition log: fixed stays give the hand-computed days, costs, open cases
-and wellbeing exactly (docs/sources.md §P3, item 6), and the results schema is pinned (item 15)."""
+exactly (docs/sources.md §P3, item 6), and the results schema is pinned (item 15)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 from sim.engine import NOTIFICATION_DTYPE, SEGMENT_DTYPE, WAIT_DTYPE, TransitionLog
-from sim.rates import ASSESSMENT, COORDINATED, DAYS_PER_MONTH, EARLY, FOSTER, WAITING
-from sim.results import MONTHLY_COLUMNS, YEARLY_COLUMNS, monthly_frame, yearly_frame
+from sim.rates import ASSESSMENT, COORDINATED, EARLY, FOSTER, WAITING
+from sim.results import MONTHLY_COLUMNS, STOCK_COLUMNS, YEARLY_COLUMNS, monthly_frame, yearly_frame
 
 
 @pytest.fixture(scope="module")
@@ -20,7 +20,7 @@ def one_family(request):
     scenario = load_scenario("status-quo").with_overrides({"years": 2})
     stays = [(WAITING, 10, 15), (ASSESSMENT, 15, 45), (EARLY, 45, 100), (COORDINATED, 100, 400),
              (FOSTER, 400, 500)]
-    segments = np.array([(1_000_000, 0, 0, s, t0, t1, 50.0, 10.0, False, False) for s, t0, t1 in stays],
+    segments = np.array([(1_000_000, 0, 0, s, t0, t1, 10.0, False, False) for s, t0, t1 in stays],
                         dtype=SEGMENT_DTYPE)
     log = TransitionLog(segments=segments,
                         waits=np.array([(0, 15.0, 5.0)], dtype=WAIT_DTYPE),
@@ -48,18 +48,14 @@ def test_fixed_stays_cost_exactly_the_hand_sum(one_family):
     assert (others[["cost_early_dkk", "cost_coordinated_dkk", "placement_days", "notifications"]] == 0).all().all()
 
 
-def test_open_cases_and_wellbeing_are_month_end_snapshots(one_family):
+def test_open_cases_are_month_end_snapshots(one_family):
     scenario, monthly, _ = one_family
     rows = monthly[monthly["district"] == scenario.districts[0].name].set_index("month")
-    # 31 January (day 31): in assessment since day 15; the log's s0 = 50 is wellbeing at the stay's start
-    w = scenario.assumptions.wellbeing
-    level, tau = w.level_assessment.value, w.adjustment_months.value * DAYS_PER_MONTH
+    # 31 January (day 31): in assessment since day 15
     assert rows.loc["2023-01", "open_assessment"] == 1
-    assert rows.loc["2023-01", "wellbeing_mean"] == pytest.approx(level + (50.0 - level) * np.exp(-(31 - 15) / tau))
     assert rows.loc["2023-03", "open_early"] == 1 and rows.loc["2023-03", "open_assessment"] == 0
     assert rows.loc["2024-04", "open_intrusive"] == 1
-    assert rows.loc["2024-06", "open_intrusive"] == 0 and rows.loc["2024-06", "wellbeing_children"] == 0
-    assert np.isnan(rows.loc["2024-06", "wellbeing_mean"])
+    assert rows.loc["2024-06", "open_intrusive"] == 0 and rows.loc["2024-06", STOCK_COLUMNS].sum() == 0
 
 
 def test_yearly_rollup_takes_open_cases_at_the_years_end(one_family):
@@ -75,7 +71,7 @@ def test_the_results_schema_is_pinned():
         "notifications", "notified_children", "admissions", "early_starts", "coordinated_starts",
         "intrusive_starts", "placement_days", "foster_days", "residential_days",
         "open_waiting", "open_assessment", "open_early", "open_coordinated", "open_intrusive",
-        "mean_wait_days", "wellbeing_mean", "good_wellbeing_share", "wellbeing_children",
+        "mean_wait_days",
         "cost_staff_dkk", "cost_early_dkk", "cost_coordinated_dkk", "cost_intrusive_foster_dkk",
         "cost_intrusive_residential_dkk", "cost_coordinator_dkk", "cost_implementation_dkk",
         "cost_total_dkk",
@@ -95,6 +91,6 @@ def test_real_frames_have_the_pinned_columns_and_types(plan):
     assert list(res.yearly.columns) == YEARLY_COLUMNS
     assert list(res.monthly.columns) == MONTHLY_COLUMNS
     assert len(res.monthly) == 12 * 48 and len(res.yearly) == 48
-    ints = ["replication", "year", "notifications", "early_starts", "open_intrusive", "wellbeing_children"]
+    ints = ["replication", "year", "notifications", "early_starts", "open_intrusive", "cohort_children"]
     assert all(np.issubdtype(res.yearly[c].dtype, np.integer) for c in ints)
     assert all(np.issubdtype(res.yearly[c].dtype, np.floating) for c in YEARLY_COLUMNS if c.startswith("cost_"))

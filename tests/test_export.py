@@ -134,7 +134,7 @@ def test_cli_compare_writes_danish_csv_with_its_manifest_beside_it(short_files):
     assert list(table.columns[:2]) == ["year", "statistic"]
     assert list(table["statistic"][:4]) == ["mean", "p05", "p50", "p95"]
     assert {"investment_dkk", "avoided_cost_dkk", "net_dkk", "cumulative_net_dkk", "discounted_cumulative_net_dkk",
-            "placements_avoided", "good_wellbeing_share_change"} <= set(table.columns)
+            "placements_avoided", "children_placed_avoided"} <= set(table.columns)
     manifest = json.loads((short_files / "c.csv.manifest.json").read_text(encoding="utf-8"))
     assert (manifest["scenario"], manifest["baseline"], manifest["replications"]) == ("plan2", "quo2", 2)
 

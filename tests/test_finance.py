@@ -51,16 +51,16 @@ def test_investment_avoided_costs_and_net_follow_their_definitions(plan):
         {**key, "district": "Nord", "cost_staff_dkk": 300, "cost_coordinator_dkk": 20, "cost_implementation_dkk": 5,
          "cost_early_dkk": 60, "cost_coordinated_dkk": 40, "cost_intrusive_foster_dkk": 100,
          "cost_intrusive_residential_dkk": 200, "intrusive_starts": 3,
-         "good_wellbeing_share": 0.5, "wellbeing_children": 10, "mean_wait_days": 10, "admissions": 1},
+         "mean_wait_days": 10, "admissions": 1},
         {**key, "district": "Syd", "cost_staff_dkk": 100, "intrusive_starts": 1,
-         "good_wellbeing_share": 0.2, "wellbeing_children": 30, "mean_wait_days": 2, "admissions": 3},
+         "mean_wait_days": 2, "admissions": 3},
     ])
     b = yearly("status-quo", [
         {**key, "district": "Nord", "cost_staff_dkk": 250, "cost_early_dkk": 50, "cost_coordinated_dkk": 30,
          "cost_intrusive_foster_dkk": 150, "cost_intrusive_residential_dkk": 400, "intrusive_starts": 6,
-         "good_wellbeing_share": 0.4, "wellbeing_children": 20, "mean_wait_days": 1, "admissions": 2},
+         "mean_wait_days": 1, "admissions": 2},
         {**key, "district": "Syd", "cost_staff_dkk": 100, "intrusive_starts": 2,
-         "good_wellbeing_share": 0.1, "wellbeing_children": 20, "mean_wait_days": 1, "admissions": 2},
+         "mean_wait_days": 1, "admissions": 2},
     ])
     row = paired(s, b, plan.assumptions).per_replication.iloc[0]
     assert row["investment_staff_dkk"] == 50
@@ -72,8 +72,6 @@ def test_investment_avoided_costs_and_net_follow_their_definitions(plan):
     assert row["avoided_cost_dkk"] == 230
     assert row["net_dkk"] == 155 == row["cumulative_net_dkk"] == row["discounted_cumulative_net_dkk"]
     assert row["placements_avoided"] == 4
-    # City shares weighted by children: (0.5*10 + 0.2*30)/40 - (0.4*20 + 0.1*20)/40.
-    assert row["good_wellbeing_share_change"] == pytest.approx(11 / 40 - 10 / 40)
     # Waits weighted by admissions: (10*1 + 2*3)/4 - (1*2 + 1*2)/4.
     assert row["mean_wait_days_change"] == pytest.approx(4 - 1)
 

@@ -40,16 +40,16 @@ def test_cli_writes_byte_identical_files_serial_and_parallel(tmp_path):
 
 
 def _first_stays(scenario, seed=3, replication=0):
-    """For each newly notified family (first episode): when it arrived, its wellbeing, its route."""
+    """For each newly notified family (first episode): who, when its case opened, and where."""
     seg = simulate(scenario, seed, replication).segments
     seg = seg[(seg["family"] >= ARRIVAL_ID_OFFSET) & (seg["episode"] == 0)]
     _, first = np.unique(seg["family"], return_index=True)
-    return seg[first][["family", "opened", "s0"]]
+    return seg[first][["family", "opened", "district"]]
 
 
 def test_scenarios_differing_in_caseload_see_the_same_families(plan):
     """Common random numbers: a different relational caseload changes what happens to families,
-    never which families arrive, when, or how they are at notification."""
+    never which families arrive, when, or where."""
     a = _first_stays(plan.with_overrides({"years": 3}))
     b = _first_stays(plan.with_overrides({"years": 3, "caseload.relational": 26}))
     assert len(a) > 5000

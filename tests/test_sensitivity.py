@@ -36,8 +36,8 @@ def test_every_free_parameter_is_screened_and_calibrated_ones_are_held(screening
 def test_indices_point_the_way_the_model_works(screening):
     _, result = screening
     by = result.indices.set_index("parameter")
-    # wellbeing assumptions cannot change money
-    assert by.loc["wellbeing.good_threshold", "mu_star_dkk"] == pytest.approx(0, abs=1e-3)
+    # the discount rate after year 35 cannot change a shorter horizon's money
+    assert by.loc["finance.discount_rate_after_35", "mu_star_dkk"] == pytest.approx(0, abs=1e-3)
     # a stronger relational effect saves more; dearer residential care makes avoiding it worth more
     assert by.loc["relational.effect_strength", "mu_dkk"] > 0
     assert by.loc["cost.residential_dkk_per_day", "mu_dkk"] > 0
@@ -75,8 +75,8 @@ def test_the_tornado_moves_each_free_parameter_to_its_ends(short_plan, swings):
     assert table["swing_dkk"].is_monotonic_decreasing
     assert swings.base_npv_dkk == pytest.approx(expected_npv(short_plan))
     by = table.set_index("parameter")
-    # wellbeing cannot change money
-    assert by.loc["wellbeing.good_threshold", "swing_dkk"] == pytest.approx(0, abs=1e-3)
+    # the discount rate after year 35 cannot change a shorter horizon's money
+    assert by.loc["finance.discount_rate_after_35", "swing_dkk"] == pytest.approx(0, abs=1e-3)
     # dearer foster care makes every avoided placement worth more (a world price: both arms pay it)
     foster = by.loc["cost.foster_dkk_per_day"]
     assert foster.npv_high_dkk > foster.npv_low_dkk
@@ -96,15 +96,15 @@ def test_the_tornado_ends_are_the_expected_npv_there(short_plan, swings):
 
 
 def test_sobol_indices_on_a_few_parameters_rank_what_matters(short_plan):
-    names = ["wellbeing.good_threshold", "cost.foster_dkk_per_day", "relational.effect_strength"]
+    names = ["finance.discount_rate_after_35", "cost.foster_dkk_per_day", "relational.effect_strength"]
     result = sobol(short_plan, samples=8, names=names)
     assert list(result.indices.columns) == ["parameter", "unit", "low", "high", "S1", "S1_conf", "ST", "ST_conf"]
     assert set(result.indices["parameter"]) == set(names)
     assert result.samples == 8 and result.evaluations == 8 * (len(names) + 2)
     assert np.isfinite(result.indices[["S1", "S1_conf", "ST", "ST_conf"]].to_numpy()).all()
     by = result.indices.set_index("parameter")
-    assert by.loc["relational.effect_strength", "ST"] > by.loc["wellbeing.good_threshold", "ST"]
-    assert by.loc["wellbeing.good_threshold", "ST"] == pytest.approx(0, abs=1e-9)
+    assert by.loc["relational.effect_strength", "ST"] > by.loc["finance.discount_rate_after_35", "ST"]
+    assert by.loc["finance.discount_rate_after_35", "ST"] == pytest.approx(0, abs=1e-9)
     assert result.indices["parameter"].iloc[0] == "relational.effect_strength"
     with pytest.raises(ValueError, match="power of 2"):
         sobol(short_plan, samples=12, names=names)
@@ -115,17 +115,17 @@ def test_sobol_indices_on_a_few_parameters_rank_what_matters(short_plan):
 def test_the_cli_writes_the_tornado_and_sobol_tables(tmp_path):
     out = tmp_path / "tornado.csv"
     proc = subprocess.run([sys.executable, "-m", "sim", "sensitivity", "--method", "tornado", "--set", "years=2",
-                           "--parameters", "cost.foster_dkk_per_day,wellbeing.good_threshold", "--out", str(out)],
+                           "--parameters", "cost.foster_dkk_per_day,finance.discount_rate_after_35", "--out", str(out)],
                           capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     assert "NPV at low" in proc.stdout and "swing (m DKK)" in proc.stdout
     table = pd.read_csv(out)
-    assert list(table["parameter"]) == ["cost.foster_dkk_per_day", "wellbeing.good_threshold"]
+    assert list(table["parameter"]) == ["cost.foster_dkk_per_day", "finance.discount_rate_after_35"]
     assert {"npv_low_dkk", "npv_high_dkk", "swing_dkk"} <= set(table.columns)
     assert (tmp_path / "tornado.csv.manifest.json").exists()
     out = tmp_path / "sobol.csv"
     proc = subprocess.run([sys.executable, "-m", "sim", "sensitivity", "--method", "sobol", "--samples", "4",
-                           "--set", "years=2", "--parameters", "relational.effect_strength,wellbeing.good_threshold",
+                           "--set", "years=2", "--parameters", "relational.effect_strength,finance.discount_rate_after_35",
                            "--out", str(out)], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     assert "N = 4: 16 evaluations" in proc.stdout

@@ -13,7 +13,7 @@ import pytest
 from scipy import stats
 
 from helpers import extreme
-from sim.analytic import _IX, CLASSIC, RELATIONAL, _generator, trajectory
+from sim.analytic import _IX, CLASSIC, RELATIONAL, STAGES, _generator, trajectory
 from sim.engine import ARRIVAL_ID_OFFSET, Model
 from sim.rates import (ASSESSMENT, CLOSED, COORDINATED, DAYS_PER_YEAR, EARLY, FOSTER, NO_CASE, PLACEMENT, RESIDENTIAL, WAITING,
                        Branch, Rates, StartPopulation, apportion, district_shares)
@@ -151,6 +151,7 @@ def test_the_twins_matrix_is_built_from_the_table(plan):
         ass = routes.assessment.probabilities()
         place = routes.placement.probabilities()
         a = 1.0 / routes.mean_days[ASSESSMENT]
+        fam = slice(0, ix.relapse)  # the family block: what leaves it closes its case
         for s in range(3):
             assert M[ix.stage[EARLY][s][team], ix.source] == pytest.approx(shares[s] * triage[EARLY])
             assert M[ix.assessment[s], ix.source] == pytest.approx(shares[s] * triage[ASSESSMENT])
@@ -159,21 +160,23 @@ def test_the_twins_matrix_is_built_from_the_table(plan):
             assert M[ix.stage[COORDINATED][s][team], src] == pytest.approx(a * ass[COORDINATED])
             assert M[ix.stage[FOSTER][s][team], src] == pytest.approx(a * ass[PLACEMENT] * place[FOSTER])
             assert M[ix.stage[RESIDENTIAL][s][team], src] == pytest.approx(a * ass[PLACEMENT] * place[RESIDENTIAL])
-            assert M[ix.closed, src] == pytest.approx(a * ass[CLOSED])
+            assert -M[fam, src].sum() == pytest.approx(a * ass[CLOSED])
             for started in (CLASSIC, RELATIONAL):  # a stage keeps the hazards of the team it began under
                 res, esc, down = rates.hazards(COORDINATED, (rates.classic, rates.relational)[started], s, 0.0)
                 src = ix.stage[COORDINATED][s][started]
                 assert -M[src, src] == pytest.approx(res + esc + down)
-                assert M[ix.closed, src] == pytest.approx(res)
+                assert -M[fam, src].sum() == pytest.approx(res)
                 assert M[ix.stage[FOSTER][s][team], src] == pytest.approx(esc * place[FOSTER])
                 assert M[ix.stage[EARLY][s][team], src] == pytest.approx(down)
-        # families are conserved: every column of the family block leaves only to families, the
-        # closed compartment's exit, or relapse
-        fam = slice(0, ix.families)
-        out_of_closed = M[ix.closed, ix.closed]
-        col_sums = M[fam, fam].sum(axis=0)
-        assert np.allclose(np.delete(col_sums, ix.closed), 0.0, atol=1e-15)
-        assert col_sums[ix.closed] == pytest.approx(out_of_closed)
+        # families are conserved: a family leaves the family block only by closing its case, at
+        # the resolution hazards (and then returns through relapse with its probability)
+        for level in STAGES:
+            for s in range(3):
+                for started in (CLASSIC, RELATIONAL):
+                    src = ix.stage[level][s][started]
+                    res, _, _ = rates.hazards(level, (rates.classic, rates.relational)[started], s, 0.0)
+                    assert -M[fam, src].sum() == pytest.approx(res)
+                    assert M[ix.relapse, src] == pytest.approx(res * rates.relapse_probability)
     for name in ("triage", "assessment", "placement"):  # the replaced table is not the assumptions'
         assert getattr(rates.relational, name).probabilities() != getattr(original.relational, name).probabilities()
 
@@ -225,13 +228,14 @@ def _route_counts(model: Model):
         for i, s in enumerate(ep["state"]):
             if s in (FOSTER, RESIDENTIAL):
                 add("placement", team(d, ep["t0"][i]), int(s))
-            if ep["censored"][i] or i + 1 == len(states):  # (a censored first stage before the
-                continue                                    # cutoff: about 1 in 500)
+            if ep["censored"][i]:  # (a censored first stage before the cutoff: about 1 in 500)
+                continue
+            after = states[i + 1] if i + 1 < len(states) else CLOSED  # an episode's last stay closes it
             if s == ASSESSMENT:
-                add("assessment", team(d, ep["t1"][i]), states[i + 1])
+                add("assessment", team(d, ep["t1"][i]), after)
             first_stage = i == 0 and notified or i == 1 and states[0] == ASSESSMENT
             if first_stage and s in (EARLY, COORDINATED) and ep["t0"][i] < cutoff:
-                add("early" if s == EARLY else "coordinated", team(d, ep["t0"][i]), states[i + 1])
+                add("early" if s == EARLY else "coordinated", team(d, ep["t0"][i]), after)
     return counts
 
 

@@ -53,7 +53,7 @@ def register(app: Dash, services: "Services") -> None:
     @on_outcome(app, services, Output("ov-children", "children"), Output("ov-kpis", "children"),
                 Output("ov-sentence", "children"), Output("ov-savings", "figure"), Output("ov-source", "children"))
     def show(outcome: Outcome, values: dict[str, Any], lang: str):
-        return (children(outcome, lang, "ov"), headline(outcome, lang, "ov", {"base": 1, "sm": 2, "lg": 5}),
+        return (children(outcome, lang, "ov"), headline(outcome, lang, "ov", {"base": 1, "sm": 2, "lg": 4}),
                 sentence(outcome, values, lang),
                 charts.savings(outcome.comparison, lang, with_band=outcome.simulated), source(outcome, lang))
 

@@ -13,7 +13,7 @@ import sim
 
 from .. import charts, i18n
 from ..compute import Outcome, on_outcome, preview, simulate
-from ..i18n import money_short, number, signed, t
+from ..i18n import money_short, number, t
 from ..inputs import (BASE, CONTROLLED, REPLICATIONS, UNCERTAINTY, WAVE_PREFIX, YEARS, InputError, base_params, checked,
                       districts, from_query, month_options, scenario_file, to_query, to_scenario, validate, waves_of)
 from ..outcome import extra_caseworkers, headline, source
@@ -156,8 +156,7 @@ def _row(name: str, comparison: sim.Comparison, lang: str) -> list[str]:
     return [name, money_short(s.npv_dkk.mean, lang),
             str(s.payback_year) if s.payback_year is not None else t("kpi.payback_never", lang,
                                                                      year=s.horizon.last_year),
-            number(s.placements_avoided.mean, lang),
-            signed(100 * s.good_wellbeing_share_change.mean, lang, 1)]
+            number(s.placements_avoided.mean, lang)]
 
 
 def run_refused(args: Any, limits: Any) -> bool:
@@ -181,7 +180,7 @@ def register(app: Dash, services: "Services") -> None:
                 Output("scn-staff", "children"), Output("scn-source", "children"))
     def show(outcome: Outcome, _values: dict[str, Any], lang: str):
         """The preview of the current inputs (or their finished simulation)."""
-        return (headline(outcome, lang, "scn", {"base": 2, "lg": 3}),
+        return (headline(outcome, lang, "scn", {"base": 2, "lg": 4}),
                 charts.savings(outcome.comparison, lang, with_band=outcome.simulated),
                 extra_caseworkers(outcome, lang), source(outcome, lang))
 
@@ -317,7 +316,7 @@ def register(app: Dash, services: "Services") -> None:
                 series.append((name, preview(saved, services.seed).comparison))
         except (InputError, StoreError) as exc:
             return refusal(str(exc), lang)
-        head = [t(k, lang) for k in ("col.scenario", "col.npv", "col.payback", "col.placements", "col.wellbeing")]
+        head = [t(k, lang) for k in ("col.scenario", "col.npv", "col.payback", "col.placements")]
         table = shell_table(head, [_row(n, c, lang) for n, c in series], id="compare-rows")
         figure = charts.graph("compare-graph", t("chart.compare", lang), charts.compared(series, lang))
         return [table, figure]
