@@ -16,7 +16,7 @@ from plotly.subplots import make_subplots
 
 import sim
 
-from .i18n import t
+from .i18n import number, t
 
 OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
 CLASSIC_GREY = "#BBBBBB"
@@ -85,19 +85,24 @@ def savings(comparison: sim.Comparison, lang: str, with_band: bool) -> go.Figure
 
 
 def gantt(scenario: sim.Scenario, lang: str) -> go.Figure:
-    """One row per district: classic until its wave (grey), relational from then (a colour per wave)."""
+    """One row per district: classic until its wave (grey), relational from then (a colour per wave);
+    a district's need index beside its name where it is not 1."""
     dates = scenario.rollout_dates()
     end = scenario.end
     rows = sorted(zip(scenario.districts, dates), key=lambda x: (x[1] or dt.date.max, x[0].name), reverse=True)
     fig = go.Figure()
-    names = [d.name for d, _ in rows]
+
+    def label(d) -> str:
+        return d.name if d.need == 1 else t("dist.need", lang, name=d.name, need=number(d.need, lang, 1))
+
+    names = [label(d) for d, _ in rows]
     starts = [min(date, end) if date else end for _, date in rows]
     ms = 86_400_000
     fig.add_bar(y=names, x=[(s - scenario.start).days * ms for s in starts], base=[scenario.start.isoformat()] * len(rows),
                 orientation="h", marker_color=CLASSIC_GREY, name=t("chart.classic", lang), hoverinfo="y+name")
     for wave in sorted({d.wave for d, date in rows if date and date < end}):
         sel = [(d, date) for d, date in rows if d.wave == wave and date and date < end]
-        fig.add_bar(y=[d.name for d, _ in sel], x=[(end - date).days * ms for _, date in sel],
+        fig.add_bar(y=[label(d) for d, _ in sel], x=[(end - date).days * ms for _, date in sel],
                     base=[date.isoformat() for _, date in sel], orientation="h",
                     marker_color=OKABE_ITO[(wave - 1) % len(OKABE_ITO)], name=t("chart.wave", lang, n=wave),
                     hoverinfo="y+name")

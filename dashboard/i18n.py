@@ -156,7 +156,11 @@ TEXT: dict[str, tuple[str, str]] = {
     "col.payback": ("Tjent hjem", "Pays back"),
     "col.placements": ("Anbringelser undgået", "Placements avoided"),
     # districts
-    "dist.intro": ("Hvert distrikt skifter til et relationelt team ved sin bølge.", "Each district switches to a relational team at its wave."),
+    "dist.intro": ("Hvert distrikt skifter til et relationelt team ved sin bølge. Distrikter med større behov (indeks i parentes: "
+                   "underretninger pr. barn i forhold til de øvrige) får flere underretninger, sager og sagspladser.",
+                   "Each district switches to a relational team at its wave. Districts with more need (index in brackets: "
+                   "notifications per child against the others) get more notifications, cases and case slots."),
+    "dist.need": ("{name} (behov {need})", "{name} (need {need})"),
     # assumptions page
     "ass.intro": ("Alle tal i modellen med enhed, plausibelt interval og kilde. Værdier, du har ændret, er markeret.",
                   "Every number in the model with its unit, plausible range and source. Values you changed are marked."),
@@ -224,6 +228,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "chart.tornado_axis": ("Nettoeffekt over {years} år, nutidsværdi ({unit})",
                            "Net effect over {years} years, present value ({unit})"),
     # the assumptions in plain words (every one the tornado can show: sim.sensitivity.varied_parameters)
+    "param.city.need_contrast": ("Hvor meget distrikternes behov vejer", "How much the districts' need weighs"),
     "param.city.children_growth_per_year": ("Vækst i antal børn pr. år", "Growth in the number of children per year"),
     "param.notifications.per_notified_child": ("Underretninger pr. underrettet barn", "Notifications per notified child"),
     "param.assessment.mean_days": ("Varighed af en børnefaglig undersøgelse", "Length of a child assessment"),

@@ -1,10 +1,11 @@
-"""The analytic twin: the simulation's expected values without capacity limits, in milliseconds.
+"""The analytic twin: the simulation's expected values, in milliseconds.
 
 A Markov cohort model over exactly the routes and rates of the discrete-event model: its matrix is
 built from the same transition tables (`rates.Routes`, one per team type), its start is the same
-`rates.StartPopulation` and its waves come from `staffing.Staffing`. Per district a vector of
-expected numbers of families in each state moves as a linear system dx/dt = M x, solved month by month with one matrix exponential per team type and
-step length. It is the dashboard's instant preview and the cross-check of the simulation: where
+`rates.StartPopulation` and its waves and case slots come from `staffing.Staffing`. Per district a
+vector of expected numbers of families in each state moves as a linear system dx/dt = M x, solved
+month by month with one matrix exponential per team type and step length. It is the dashboard's
+instant preview, the sensitivity analyses' model and the cross-check of the simulation: where
 capacity never binds, the simulation's mean must agree with it (tests/test_analytic.py).
 
 What the state vector holds, per district:
@@ -14,18 +15,52 @@ What the state vector holds, per district:
   hazards after the district's wave;
 - families that resolved and will be notified again (relapse pending);
 - the notification source, which grows as exp(k t) like the simulation's Poisson rate;
-- flows and stay-days accumulated over the current month (notified children, starts, days).
+- flows and stay-days accumulated over the current month (notified children, starts, days);
+- once anybody has waited (`_capacity_generator`): families waiting for a case slot, by the route
+  triage gave them (early help or an assessment) and need level, and the wait mass of every open
+  compartment (the days its families waited, summed).
 
-What it leaves out: capacity. Families never wait (open_waiting = 0, mean_wait_days = 0), so the
-waiting effect on escalation never acts. Nor does it follow children one by one: the cohort
-outcomes (sim.cohort) are the simulation's alone.
-"""
+Capacity, as a fluid (large-number) queue. Case slots are the engine's (`engine.CaseSlots`): the
+classic districts share one city-wide pool (the sum of their classic slots, rounded), a relational
+team has its district's slots, and at a wave the district's open cases and waiting families go to
+its team. A family whose case would open (triage to early help or an assessment, relapses too)
+waits when its team's slots are full, and the queues admit first come first served as slots free;
+open cases never exceed the slots, except the cases open at the start (or handed over at a wave),
+which hold theirs. The capacity limit is not linear, so:
+- a month in which no team's open cases can reach its slots (no queue, and the open cases at the
+  month's start plus every case the month opens fit, or, the state moving slowly, the open cases at
+  the month's middle and end fit) is solved exactly, as without capacity: where capacity never
+  binds the twin is the capacity-free model, bit for bit;
+- any other month is solved in sub-steps of about SUBSTEP_DAYS: families of a team whose queue is
+  empty and whose slots stay free open their cases at once; the others enter the queue, and the
+  queue admits min(waiting, free slots) at the sub-step's end, placed as if admitted at its middle
+  (the slots freed during the sub-step; admitting at the end would leave them idle and bias the
+  queue up). Who is admitted and how long they waited follow the fluid first-come-first-served
+  order (`_Queues`: arrival times by sub-step); the classic pool's admissions split over its
+  districts in proportion to their waiting families. The backlog changes by about 1 % between
+  sub-steps of 2 and 10 days.
+- the waiting effect on escalation, to first order: a family that waited w days escalates at
+  (1 + e w) times the rate (`Rates.hazards`), so a compartment's extra escalations are the base
+  hazard times e times its wait mass, which moves with its families. Left out: that the families
+  who waited longer also leave sooner by escalating (a second-order term, (e w)^2).
+- mean_wait_days is the month's admitted families' mean fluid delay (zero for those admitted at
+  once); open_waiting the families waiting at the month's end; admissions every family given a slot.
+
+`capacity=False` (trajectory, expected_monthly, expected_yearly) gives the capacity-free model, bit
+for bit as before the queue: for questions about rates alone at a changed caseload (the Herning
+check in sim.calibrate halves the caseload at the pilot's doubled staff, not at today's).
+
+A fluid queue only waits when the expected load exceeds the slots: it misses the waiting that
+random arrivals cause below full load (small relational teams near full see some in the
+simulation; the twin none) and starts the status quo's queue a year or so later than the
+simulation, whose backlog at the horizon it reaches within about a fifth (tests/test_analytic.py).
+Nor does the twin follow children one by one: the cohort outcomes (sim.cohort) are the
+simulation's alone."""
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from functools import cache
 
 import numpy as np
 import pandas as pd
@@ -33,7 +68,7 @@ from scipy.linalg import expm
 from threadpoolctl import threadpool_limits
 
 from .rates import (ASSESSMENT, CLOSED, COORDINATED, DAYS_PER_YEAR, EARLY, FOSTER, NO_CASE, PLACEMENT, RESIDENTIAL,
-                    Rates, Routes, StartPopulation)
+                    Rates, Routes, StartPopulation, district_shares)
 from .results import Calendar, cost_columns, fixed_costs, tidy_frame, yearly_frame
 from .scenario import Scenario
 from .staffing import Staffing
@@ -148,17 +183,76 @@ def _generator(rates: Rates, team: int, k: float) -> np.ndarray:
     return M
 
 
+# -- capacity: waiting families and the wait mass of open cases -------------------------------------
+# The extended state vector: the rows of `_Index`, then the waiting families of each district by the
+# route triage gave them (early help or an assessment) and need level, then the wait mass of each
+# open compartment (the sum over its families of the days they waited for their case slot).
+N_OPEN = _IX.relapse  # assessment and every stage: the compartments holding a case slot
+WAIT_ROWS = _IX.size  # [route][severity]: route 0 early help, 1 assessment
+W_EARLY = [WAIT_ROWS + s for s in range(3)]
+W_ASSESS = [WAIT_ROWS + 3 + s for s in range(3)]
+MASS_ROWS = WAIT_ROWS + 6  # wait mass of open compartment i at MASS_ROWS + i
+EXT_SIZE = MASS_ROWS + N_OPEN
+SUBSTEP_DAYS = 10  # sub-step length (days) where capacity binds or could bind
+
+
+def _capacity_generator(rates: Rates, team: int, k: float, queue: bool) -> np.ndarray:
+    """`_generator` extended by the waiting rows and the wait mass (see the module docstring).
+
+    The wait mass moves with its families (the open block of `_generator`) and adds escalations at
+    `Rates.hazards`' slope in the wait: a family that waited w days escalates at (1 + e w) times the
+    base hazard, so a compartment escalates at base x (families + e x wait mass). First order: the
+    extra escalations move families, not their wait mass (which would need the second moment).
+    With `queue`, the families whose case would open (triage to early help or an assessment, from
+    the source and the relapses) enter the waiting rows instead; admission is applied outside."""
+    ix = _IX
+    M = _generator(rates, team, k)
+    G = np.zeros((EXT_SIZE, EXT_SIZE))
+    G[:ix.size, :ix.size] = M
+    G[MASS_ROWS:, MASS_ROWS:] = M[:N_OPEN, :N_OPEN]
+    tables = (rates.classic, rates.relational)
+    per_day = rates.wait_escalation_per_day
+    for level in STAGES:
+        for s in range(3):
+            for t in (CLASSIC, RELATIONAL):
+                src = ix.stage[level][s][t]
+                stage = tables[t].stages[level]
+                if stage.up is None:
+                    continue
+                extra = rates.hazards(level, tables[t], s, 0.0)[1] * per_day
+                z = MASS_ROWS + src
+                G[src, z] -= extra
+                for dst, part, start_acc in _entries(tables[team], stage.up, s, team):
+                    if dst is not None:
+                        G[dst, z] += extra * part
+                    if start_acc is not None:
+                        G[start_acc, z] += extra * part
+    if queue:
+        for col in (ix.source, ix.relapse):
+            for s in range(3):
+                for row, w in ((ix.stage[EARLY][s][team], W_EARLY[s]), (ix.assessment[s], W_ASSESS[s])):
+                    G[w, col] += G[row, col]
+                    G[row, col] = 0.0
+            G[ix.early_starts, col] = 0.0  # counted when the family is admitted
+    return G
+
+
 @dataclass(frozen=True)
 class Trajectory:
     """Expected state of every district at the start and at each month's end, and the month's flows.
 
-    states: [month + 1, state, district], index 0 at the scenario's start (see `_Index`);
-    flows: [month, accumulator, district], what accumulated during each month.
+    states: [month + 1, state, district], index 0 at the scenario's start (see `_Index`; rows from
+      WAIT_ROWS: the waiting families and the wait mass of the open compartments);
+    flows: [month, accumulator, district], what accumulated during each month;
+    admissions, wait_days: [month, district], families given a case slot in the month and the days
+      they waited, summed.
     """
 
     states: np.ndarray
     flows: np.ndarray
     calendar: Calendar
+    admissions: np.ndarray
+    wait_days: np.ndarray
 
     def open_cases(self, month_end: int) -> dict[str, np.ndarray]:
         """Expected open cases per district by state after `month_end` months (0: the start)."""
@@ -172,82 +266,340 @@ class Trajectory:
             "residential": x[np.ravel(ix.stage[RESIDENTIAL])].sum(axis=0),
         }
 
+    def waiting(self) -> np.ndarray:
+        """Families waiting for a case slot at each month's end, [month, district]."""
+        return self.states[1:, WAIT_ROWS:MASS_ROWS].sum(axis=1)
+
 
 def _initial_state(scenario: Scenario, rates: Rates) -> np.ndarray:
-    """Today's open cases (`rates.StartPopulation`, the simulation's), under the classic team."""
+    """Today's open cases (`rates.StartPopulation`, the simulation's), under the classic team;
+    nobody waits."""
     ix = _IX
     start = StartPopulation.from_scenario(scenario)
-    children = np.array([d.children for d in scenario.districts], dtype=float)
-    x = np.zeros((ix.size, len(children)))
+    x = np.zeros((EXT_SIZE, len(scenario.districts)))
     sev = rates.severity_shares()
     for state, per_district in start.open_cases.items():
         for s in range(3):
             for row, part, _ in _entries(rates.classic, state, s, CLASSIC):
                 x[row] += part * sev[s] * np.array(per_district, dtype=float)
     x[ix.relapse] = start.relapse_pending
-    x[ix.source] = children * scenario.assumptions.notifications.notified_share_per_year.value / DAYS_PER_YEAR
+    # the engine's notification rates: the city's children spread by need (`rates.district_shares`)
+    a = scenario.assumptions
+    x[ix.source] = a.city.children.value * district_shares(scenario) * (
+        a.notifications.notified_share_per_year.value / DAYS_PER_YEAR)
     return x
 
 
-def trajectory(scenario: Scenario) -> Trajectory:
-    """Solve the cohort model month by month (exact within each month: no time steps)."""
+def trajectory(scenario: Scenario, capacity: bool = True) -> Trajectory:
+    """Solve the cohort model month by month: exact within a month where capacity cannot bind,
+    in sub-steps of SUBSTEP_DAYS with first-come-first-served admission where it can. capacity
+    False: slots without limit (nobody waits), the capacity-free model."""
     # The matrices are small: threaded BLAS only adds contention (15 ms instead of 0.2 ms an
     # exponential on a busy machine).
     with threadpool_limits(limits=1, user_api="blas"):
-        return _solve(scenario)
+        return _Solver(scenario, capacity).solve()
 
 
-def _solve(scenario: Scenario) -> Trajectory:
-    rates = Rates.from_scenario(scenario)
-    cal = Calendar(scenario)
-    switch = Staffing.from_scenario(scenario).rollout_day
-    k = math.log1p(scenario.assumptions.city.children_growth_per_year.value) / DAYS_PER_YEAR
-    generators = (_generator(rates, CLASSIC, k), _generator(rates, RELATIONAL, k))
+class _Queues:
+    """First come, first served in the fluid limit: the arrivals to each queue per sub-step (cells
+    in time), and how far each queue has been served (a cell and the part of it admitted).
 
-    one_day = [expm(g) for g in generators]
+    Queue 0 is the classic city-wide pool; queue 1 + d is district d's own (its relational team's;
+    while d is classic its arrivals are recorded there too, so that at d's wave its waiting families
+    leave the pool with their arrival times)."""
 
-    @cache
-    def step(team: int, days: float) -> np.ndarray:
-        # Month bounds and wave dates are whole days: powers of the one-day step are exact and
-        # far cheaper than a matrix exponential per length.
-        if float(days).is_integer():
-            return np.linalg.matrix_power(one_day[team], int(days))
-        return expm(generators[team] * days)
+    def __init__(self, n_districts: int, max_cells: int) -> None:
+        self.inc = np.zeros((max_cells, 1 + n_districts))
+        self.t0 = np.zeros(max_cells)
+        self.t1 = np.zeros(max_cells)
+        self.cells = 0
+        self.head = np.zeros(1 + n_districts, dtype=np.int64)  # cell being served
+        self.part = np.zeros(1 + n_districts)                  # part of it served
 
-    ix = _IX
-    # Districts in order of their switch day, so that each month's classic, switching and
-    # relational districts are contiguous column blocks (views, no copies).
-    order = np.argsort(switch, kind="stable")
-    switch = switch[order]
-    x = _initial_state(scenario, rates)[:, order]
-    states = np.empty((cal.n + 1, ix.size, x.shape[1]))
-    states[0] = x
-    for m in range(cal.n):
-        lo, hi = cal.bounds[m], cal.bounds[m + 1]
-        x[ix.acc:] = 0.0
-        relational_end = int(np.searchsorted(switch, lo, side="right"))  # switched by the month's start
-        classic_start = int(np.searchsorted(switch, hi, side="left"))    # switch at or after its end
+    def add_cell(self, t0: float, t1: float, arrivals: np.ndarray, r: int) -> None:
+        """Record one sub-step's arrivals to the queues, per district (columns in switch order:
+        from r on, the districts in the classic pool)."""
+        c = self.cells
+        if c == len(self.t0):  # more sub-steps than foreseen: grow
+            self.inc = np.concatenate([self.inc, np.zeros_like(self.inc)])
+            self.t0 = np.concatenate([self.t0, np.zeros_like(self.t0)])
+            self.t1 = np.concatenate([self.t1, np.zeros_like(self.t1)])
+        self.t0[c], self.t1[c] = t0, t1
+        self.inc[c, 1:] = arrivals
+        self.inc[c, 0] = arrivals[r:].sum()
+        self.cells += 1
+
+    def hand_over(self, d: int) -> None:
+        """District d leaves the classic pool at its wave, with its waiting families."""
+        h = self.head[0]
+        self.head[1 + d], self.part[1 + d] = h, self.part[0]
+        self.inc[h:self.cells, 0] -= self.inc[h:self.cells, 1 + d]
+
+    def empty(self, q: np.ndarray) -> None:
+        """Queues q have been served to the end."""
+        self.head[q] = self.cells
+        self.part[q] = 0.0
+
+    def serve(self, admitted: np.ndarray, now: float) -> np.ndarray:
+        """Admit `admitted` families from each queue (0 where it admits none), oldest first; the
+        days they waited, summed, per queue."""
+        mass = np.zeros_like(admitted)
+        q = np.flatnonzero(admitted > 0)
+        rem = admitted[q]
+        head, part = self.head[q], self.part[q]
+        total = np.zeros_like(rem)
+        for _ in range(10 * self.cells + 10):
+            act = (rem > 1e-12) & (head < self.cells)
+            if not act.any():
+                break
+            h = np.minimum(head, self.cells - 1)
+            cell = self.inc[h, q]
+            avail = np.maximum(cell * (1.0 - part), 0.0)
+            take = np.where(act, np.minimum(avail, rem), 0.0)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                dpart = np.where(act, np.where(cell > 0, take / cell, 1.0 - part), 0.0)
+            arrived = self.t0[h] + (part + 0.5 * dpart) * (self.t1[h] - self.t0[h])
+            total += take * np.maximum(now - arrived, 0.0)
+            rem = rem - take
+            part = part + dpart
+            done = act & ((part >= 1.0 - 1e-12) | (take >= avail))
+            head = np.where(done, head + 1, head)
+            part = np.where(done, 0.0, part)
+        self.head[q], self.part[q] = head, part
+        mass[q] = total
+        return mass
+
+
+class _Solver:
+    """One scenario's solve (see `trajectory`). Districts are held in order of their switch day,
+    so that each moment's relational districts are the first columns."""
+
+    def __init__(self, scenario: Scenario, capacity: bool = True) -> None:
+        self.capacity = capacity
+        self.rates = rates = Rates.from_scenario(scenario)
+        self.cal = Calendar(scenario)
+        staffing = Staffing.from_scenario(scenario)
+        self.k = math.log1p(scenario.assumptions.city.children_growth_per_year.value) / DAYS_PER_YEAR
+        self.order = np.argsort(staffing.rollout_day, kind="stable")
+        self.switch = staffing.rollout_day[self.order]
+        self.classic_slots = staffing.classic_slots[self.order]
+        # the classic pool's slots while the first r districts (in switch order) are relational
+        self._classic_capacity = [float(round(float(self.classic_slots[r:].sum()))) for r in range(len(self.switch) + 1)]
+        self.relational_slots = np.array([round(float(v)) for v in staffing.relational_slots[self.order]], float)
+        self.x = _initial_state(scenario, rates)[:, self.order]
+        self.n = self.x.shape[1]
+        self.opens = 1.0 - rates.classic.triage.probabilities()[NO_CASE]  # the same for both teams
+        self.generators = (_generator(rates, CLASSIC, self.k), _generator(rates, RELATIONAL, self.k))
+        self.one_day = [expm(g) for g in self.generators]
+        self._capacity: dict[tuple[int, bool], np.ndarray] = {}
+        self._steps: dict[tuple, np.ndarray] = {}
+        self._early: dict[int, tuple[list[np.ndarray], np.ndarray]] = {}
+        self.extended = False  # once anybody waited: the wait mass is under way
+        self.queues = _Queues(self.n, int(scenario.horizon_days / SUBSTEP_DAYS) + 64)
+
+    # -- matrices -----------------------------------------------------------------------------
+    def step(self, team: int, days: float, queue: bool | None = None) -> np.ndarray:
+        """The transition matrix over `days` days: of `_generator` (queue None) or of
+        `_capacity_generator`. Month bounds, waves and sub-steps are whole days: powers of the
+        one-day step are exact and far cheaper than a matrix exponential per length."""
+        key = (team, days, queue)
+        if key not in self._steps:
+            if queue is None:
+                one, g = self.one_day[team], self.generators[team]
+            else:
+                if (team, queue) not in self._capacity:
+                    self._capacity[team, queue] = expm(_capacity_generator(self.rates, team, self.k, queue))
+                one, g = self._capacity[team, queue], None
+            if float(days).is_integer():
+                self._steps[key] = np.linalg.matrix_power(one, int(days))
+            else:
+                g = g if g is not None else _capacity_generator(self.rates, team, self.k, queue)
+                self._steps[key] = expm(g * days)
+        return self._steps[key]
+
+    def advance(self, x: np.ndarray, lo: float, hi: float, queue: bool | None, out: np.ndarray | None = None
+                ) -> np.ndarray:
+        """x moved from day lo to hi without admissions (a district switching in between changes
+        team at its switch), into `out` (may be x itself; a new array if None). Only the rows of
+        `_Index` while nobody has waited (queue None): then exactly the capacity-free twin."""
+        rows = slice(0, _IX.size) if queue is None else slice(0, EXT_SIZE)
+        if out is None:
+            out = x.copy()
+        relational_end = int(np.searchsorted(self.switch, lo, side="right"))
+        classic_start = int(np.searchsorted(self.switch, hi, side="left"))
         if relational_end:
-            x[:, :relational_end] = step(RELATIONAL, hi - lo) @ x[:, :relational_end]
-        if classic_start < len(switch):
-            x[:, classic_start:] = step(CLASSIC, hi - lo) @ x[:, classic_start:]
+            out[rows, :relational_end] = self.step(RELATIONAL, hi - lo, queue) @ x[rows, :relational_end]
+        if classic_start < self.n:
+            out[rows, classic_start:] = self.step(CLASSIC, hi - lo, queue) @ x[rows, classic_start:]
         for d in range(relational_end, classic_start):
-            s = float(switch[d])
-            x[:, d] = step(RELATIONAL, hi - s) @ (step(CLASSIC, s - lo) @ x[:, d])
-        states[m + 1] = x
-    states = states[:, :, np.argsort(order)]
-    flows = states[1:, ix.acc:]
-    return Trajectory(states, flows, cal)
+            s = float(self.switch[d])
+            out[rows, d] = self.step(RELATIONAL, hi - s, queue) @ (self.step(CLASSIC, s - lo, queue) @ x[rows, d])
+        return out
+
+    def classic_capacity(self, t: float) -> float:
+        """The classic pool's slots at day t (after any switch at t), as the engine rounds them."""
+        return self._classic_capacity[int(np.searchsorted(self.switch, t, side="right"))]
+
+    @staticmethod
+    def open_of(x: np.ndarray) -> np.ndarray:
+        return x[:N_OPEN].sum(axis=0)
+
+    def fits(self, x0: np.ndarray, x1: np.ndarray, lo: float, hi: float, queue: bool | None) -> bool:
+        """Whether no team's open cases can have outgrown its slots between lo and hi, in a step
+        without waiting from x0 to x1: surely if the open cases at lo plus every case the month
+        opened fit, else (the state moves slowly) if they fit at the step's middle and end."""
+        if x0[WAIT_ROWS:MASS_ROWS].sum() > 0:
+            return False
+        opened = (x1[_IX.notified] - x0[_IX.notified]) * self.opens
+        for t in (lo, hi):
+            rel = self.switch <= t
+            cap = np.where(rel, self.relational_slots, 0.0)
+            if (self.open_of(x0)[rel] + opened[rel] > cap[rel]).any() or (
+                    self.open_of(x0)[~rel].sum() + opened[~rel].sum() > self.classic_capacity(t)):
+                break
+        else:
+            return True
+        if ((lo < self.switch) & (self.switch < hi)).any():
+            return False  # a wave inside the step: take sub-steps
+        mid = lo + float(int((hi - lo) // 2))
+        rel = self.switch <= lo
+        for x in (self.advance(x0, lo, mid, queue), x1):
+            o = self.open_of(x)
+            if (o[rel] > self.relational_slots[rel]).any() or o[~rel].sum() > self.classic_capacity(lo):
+                return False
+        return True
+
+    # -- sub-steps with admission ----------------------------------------------------------------
+    def substep(self, x: np.ndarray, lo: float, hi: float, adm: np.ndarray, wait: np.ndarray) -> np.ndarray:
+        """One sub-step without a wave inside: families whose queue is empty and whose team's slots
+        stay free open their cases at once; the others join the queue and the queues admit, first
+        come first served, as many as the slots freed during the sub-step allow."""
+        ix = _IX
+        n = self.n
+        r = int(np.searchsorted(self.switch, lo, side="right"))  # relational districts first
+        waiting = x[WAIT_ROWS:MASS_ROWS].sum(axis=0)
+        cap_classic = self._classic_capacity[r]
+        ok = np.zeros(n, dtype=bool)
+        may = waiting <= 0
+        may[r:] = waiting[r:].sum() <= 0
+        if may.any():
+            direct = self.advance(x, lo, hi, False)
+            o = direct[:N_OPEN].sum(axis=0)
+            ok[:r] = may[:r] & (o[:r] <= self.relational_slots[:r])
+            ok[r:] = may[r:] & (o[r:].sum() <= cap_classic)
+            opened = (direct[ix.notified] - x[ix.notified]) * self.opens
+            if ok.all():
+                adm += opened
+                self.queues.add_cell(lo, hi, np.zeros(n), r)
+                return direct
+            adm[ok] += opened[ok]
+        out = self.advance(x, lo, hi, True)
+        if ok.any():
+            out[:, ok] = direct[:, ok]
+        w_rows = out[WAIT_ROWS:MASS_ROWS]
+        now_waiting = w_rows.sum(axis=0)
+        arrivals = np.where(ok, 0.0, now_waiting - waiting)
+        q = self.queues
+        q.add_cell(lo, hi, arrivals, r)
+
+        # how many each queue admits: what the slots free at the sub-step's end allow
+        o = out[:N_OPEN].sum(axis=0)
+        queued = np.empty(1 + n)
+        queued[1:] = np.where(ok, 0.0, now_waiting)
+        queued[1 + r:] = 0.0
+        queued[0] = now_waiting[r:].sum()
+        admitted = np.zeros(1 + n)
+        admitted[1:r + 1] = np.minimum(queued[1:r + 1], np.maximum(self.relational_slots[:r] - o[:r], 0.0))
+        admitted[0] = min(queued[0], max(cap_classic - o[r:].sum(), 0.0))
+        mid = lo + 0.5 * (hi - lo)
+        mass = q.serve(admitted, mid)
+        q.empty(np.flatnonzero(admitted >= queued))  # served to the end, or nobody waits
+        with np.errstate(divide="ignore", invalid="ignore"):
+            per_family = np.where(admitted > 0, mass / admitted, 0.0)
+            # each district's part: its own queue's, or its share of the classic pool's (the pool's
+            # districts arrive alike, so first come first served takes them in proportion)
+            fam = admitted[1:].copy()
+            days = per_family[1:].copy()
+            if queued[0] > 0:
+                fam[r:] = admitted[0] * now_waiting[r:] / queued[0]
+                days[r:] = per_family[0]
+            take = np.where(now_waiting > 0, np.minimum(fam / now_waiting, 1.0), 0.0)
+        moved = w_rows * take
+        w_rows -= moved
+        w_rows[:, take >= 1.0] = 0.0
+        # The admitted take the slots freed during the sub-step: they start at its middle, on
+        # average, as if admitted as the slots freed (admitting them at its end would leave the
+        # slots idle for half a sub-step and bias the queue up).
+        v = np.zeros_like(out)
+        early, cols = self._early_rows(r)
+        for s in range(3):
+            v[early[s], cols] = moved[s]
+            v[MASS_ROWS + early[s], cols] = moved[s] * days
+            v[ix.assessment[s]] = moved[3 + s]
+            v[MASS_ROWS + ix.assessment[s]] = moved[3 + s] * days
+        v[ix.early_starts] = moved[:3].sum(axis=0)
+        self.advance(v, lo, mid, False, out=v)
+        out += v
+        adm += v[ix.notified] * self.opens  # the few who relapse within the half sub-step
+        adm += fam
+        wait += fam * days
+        return out
+
+    def _early_rows(self, r: int) -> tuple[list[np.ndarray], np.ndarray]:
+        """Per need level, the early-help row each district's admitted families start in (under
+        the team working there now: the first r districts are relational), and the columns."""
+        if r not in self._early:
+            team = np.where(np.arange(self.n) < r, RELATIONAL, CLASSIC)
+            self._early[r] = [np.array([_IX.stage[EARLY][s][t] for t in team]) for s in range(3)], np.arange(self.n)
+        return self._early[r]
+
+    def solve(self) -> Trajectory:
+        ix = _IX
+        cal = self.cal
+        x = self.x
+        states = np.empty((cal.n + 1, EXT_SIZE, self.n))
+        states[0] = x
+        admissions = np.zeros((cal.n, self.n))
+        wait_days = np.zeros((cal.n, self.n))
+        handed = self.switch <= 0.0
+        for m in range(cal.n):
+            lo, hi = float(cal.bounds[m]), float(cal.bounds[m + 1])
+            x[ix.acc:ix.size] = 0.0
+            queue = False if self.extended else None
+            start = x.copy()
+            queued = self.extended and x[WAIT_ROWS:MASS_ROWS].any()
+            if not queued:
+                self.advance(x, lo, hi, queue, out=x)  # in place, as the capacity-free twin does
+            if not queued and (not self.capacity or self.fits(start, x, lo, hi, queue)):
+                admissions[m] = x[ix.notified] * self.opens
+                self.queues.empty(np.arange(1 + self.n))
+                handed = self.switch <= hi  # nobody waits: nothing to hand over
+            else:
+                x = start
+                self.extended = True
+                cuts = sorted({lo, hi, *[float(s) for s in self.switch if lo < s < hi]})
+                for a, b in zip(cuts[:-1], cuts[1:]):
+                    n_sub = max(1, round((b - a) / SUBSTEP_DAYS))
+                    edges = [a + float(int(round(i * (b - a) / n_sub))) for i in range(n_sub + 1)]
+                    for t0, t1 in zip(edges[:-1], edges[1:]):
+                        now_handed = self.switch <= t0
+                        for d in np.flatnonzero(now_handed & ~handed):
+                            self.queues.hand_over(int(d))
+                        handed = now_handed
+                        x = self.substep(x, t0, t1, admissions[m], wait_days[m])
+            states[m + 1] = x
+        back = np.argsort(self.order)
+        states = states[:, :, back]
+        return Trajectory(states, states[1:, ix.acc:ix.size], cal, admissions[:, back], wait_days[:, back])
 
 
-def expected_monthly(scenario: Scenario) -> pd.DataFrame:
+def expected_monthly(scenario: Scenario, capacity: bool = True) -> pd.DataFrame:
     """The twin's monthly table: sim.results.MONTHLY_COLUMNS, replication 0, expected (fractional)
-    counts kept as floats."""
+    counts kept as floats. capacity False: without the limit of the case slots (nobody waits)."""
     rates = Rates.from_scenario(scenario)
-    traj = trajectory(scenario)
+    traj = trajectory(scenario, capacity)
     cal = traj.calendar
     ix = _IX
-    n_districts = len(scenario.districts)
 
     def flow(row: int) -> np.ndarray:
         return traj.flows[:, row - ix.acc, :].T  # [district, month]
@@ -257,7 +609,7 @@ def expected_monthly(scenario: Scenario) -> pd.DataFrame:
 
     days = {lv: flow(ix.days[lv]) for lv in STAGES}
     notified = flow(ix.notified)
-    admissions = notified * (1.0 - rates.classic.triage.probabilities()[NO_CASE])  # the same for both teams
+    admissions = traj.admissions.T
     fixed = fixed_costs(scenario, cal)
     cols = {
         "notifications": notified * (1.0 + rates.notifications_extra_mean),
@@ -269,17 +621,19 @@ def expected_monthly(scenario: Scenario) -> pd.DataFrame:
         "placement_days": days[FOSTER] + days[RESIDENTIAL],
         "foster_days": days[FOSTER],
         "residential_days": days[RESIDENTIAL],
-        "open_waiting": np.zeros((n_districts, cal.n)),
+        "open_waiting": traj.waiting().T,
         "open_assessment": stock(ix.assessment),
         "open_early": stock(ix.stage[EARLY]),
         "open_coordinated": stock(ix.stage[COORDINATED]),
         "open_intrusive": stock(ix.stage[FOSTER]) + stock(ix.stage[RESIDENTIAL]),
-        "mean_wait_days": np.where(admissions > 0, 0.0, np.nan),
+        "mean_wait_days": np.where(admissions > 0, traj.wait_days.T / np.where(admissions > 0, admissions, 1.0),
+                                   np.nan),
         **cost_columns(scenario, days, fixed),
     }
     return tidy_frame(scenario, 0, cal, cols)
 
 
-def expected_yearly(scenario: Scenario) -> pd.DataFrame:
-    """The twin's yearly table (sim.results.YEARLY_COLUMNS), rolled up as the simulation's is."""
-    return yearly_frame(expected_monthly(scenario))
+def expected_yearly(scenario: Scenario, capacity: bool = True) -> pd.DataFrame:
+    """The twin's yearly table (sim.results.YEARLY_COLUMNS), rolled up as the simulation's is.
+    capacity False: without the limit of the case slots (nobody waits)."""
+    return yearly_frame(expected_monthly(scenario, capacity))

@@ -104,6 +104,7 @@ class _SplitShares(_Frozen):
 
 class City(_Frozen):
     children: Positive
+    need_contrast: _bounded(0.0, 3.0)
     children_growth_per_year: _bounded(-0.1, 0.1)
 
 
@@ -273,6 +274,7 @@ class District(_Frozen):
     name: str = Field(min_length=1)
     children: int = Field(gt=0)
     wave: int = Field(ge=1)
+    need: float = Field(default=1.0, gt=0, le=10)  # notifications per child against the city's average
 
 
 class Districts(_Frozen):

@@ -340,13 +340,14 @@ class HerningCheck:
 
 def herning_saving(status_quo: Scenario, h: Herning) -> float:
     """Halve the classic caseload (48 -> 24) in the status quo and scale the twin's fall in
-    placement spending to the pilot's population. The twin is linear in the population (no
-    capacity limits), so the city's expected saving times pilot children / city children is the
-    pilot's expected saving."""
+    placement spending to the pilot's population. Herning doubled its caseworkers, so its case
+    slots stayed as they were: the twin runs without capacity limits, where it is linear in the
+    population, and the city's expected saving times pilot children / city children is the pilot's
+    expected saving."""
     base = status_quo.with_overrides({"years": h.years}, "Herning check")
 
     def placement_cost(caseload: float) -> float:
-        y = expected_yearly(base.with_overrides({"caseload.classic": caseload}, "Herning check"))
+        y = expected_yearly(base.with_overrides({"caseload.classic": caseload}, "Herning check"), capacity=False)
         return float((y["cost_intrusive_foster_dkk"] + y["cost_intrusive_residential_dkk"]).sum())
 
     scale = h.children / base.assumptions.city.children.value

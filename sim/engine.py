@@ -18,7 +18,7 @@ import numpy as np
 import simpy
 
 from .rates import (ASSESSMENT, CLOSED, DAYS_PER_YEAR, EARLY, HIGH, LOW, MEDIUM, NO_CASE, PLACEMENT, WAITING,
-                    Rates, Routes, StartPopulation, exponential)
+                    Rates, Routes, StartPopulation, district_shares, exponential)
 from .scenario import Scenario
 from .staffing import Staffing
 from .streams import FamilyStream, arrivals_rng, first_uniforms
@@ -233,10 +233,10 @@ class Model:
         a = self.scenario.assumptions
         k = math.log1p(a.city.children_growth_per_year.value) / DAYS_PER_YEAR
         per_child = a.notifications.notified_share_per_year.value / DAYS_PER_YEAR
+        children = a.city.children.value * district_shares(self.scenario)  # weighted by need
         times, dists = [], []
-        for d, district in enumerate(self.scenario.districts):
-            t = _poisson_times(arrivals_rng(self.seed, self.replication, d),
-                               district.children * per_child, k, self.horizon)
+        for d in range(len(self.scenario.districts)):
+            t = _poisson_times(arrivals_rng(self.seed, self.replication, d), children[d] * per_child, k, self.horizon)
             times.append(t)
             dists.append(np.full(len(t), d, dtype=np.int32))
         t = np.concatenate(times)

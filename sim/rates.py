@@ -208,10 +208,14 @@ class Rates:
 
 
 def district_shares(scenario: Scenario) -> np.ndarray:
-    """Each district's share of the city's children: how the open cases at the start, the classic
-    caseworkers and the coordinator's funding are spread over districts."""
+    """Each district's share of the city's need: its children times its need index raised to
+    `city.need_contrast` (0: every child alike; 1: the index as given). The notifications, the open
+    cases at the start, the classic caseworkers (and so the case slots) and the coordinator's
+    funding are spread over districts by it."""
     children = np.array([d.children for d in scenario.districts], dtype=float)
-    return children / children.sum()
+    need = np.array([d.need for d in scenario.districts], dtype=float)
+    weight = children * need ** scenario.assumptions.city.need_contrast.value
+    return weight / weight.sum()
 
 
 @dataclass(frozen=True)

@@ -102,7 +102,7 @@ class Scenario:
         """The inputs that determine the results (names and descriptions do not)."""
         return {
             "assumptions": {k: p.value for k, p in self.assumptions.params().items()},
-            "districts": [[d.name, d.children, d.wave] for d in self.districts],
+            "districts": [[d.name, d.children, d.wave, d.need] for d in self.districts],
             "waves": [[n, None if d is None else d.isoformat()] for n, d in self.waves],
             "relational": self.relational,
             "start": self.start.isoformat(),

@@ -7,6 +7,7 @@ import pytest
 
 from helpers import extreme
 from sim.analytic import expected_monthly, expected_yearly, trajectory
+from sim.rates import district_shares
 from sim.results import MONTHLY_COLUMNS, YEARLY_COLUMNS
 from sim.runner import run
 
@@ -45,11 +46,10 @@ def test_twin_starts_from_todays_open_cases(plan):
     assert start["coordinated"].sum() == pytest.approx(a.coordinated.value)
     assert start["foster"].sum() + start["residential"].sum() == pytest.approx(a.intrusive.value)
     assert start["foster"].sum() == pytest.approx(a.intrusive.value * plan.assumptions.intrusive.foster_share.value)
-    # spread over districts by children, as the simulation does (whole cases per district)
+    # spread over districts as the simulation does (rates.district_shares; whole cases per district)
     per_district = start["coordinated"]
     np.testing.assert_allclose(per_district, np.round(per_district), atol=1e-9)
-    children = np.array([d.children for d in plan.districts])
-    assert np.all(np.abs(per_district - a.coordinated.value * children / children.sum()) < 1)
+    assert np.all(np.abs(per_district - a.coordinated.value * district_shares(plan)) < 1)
 
 
 def test_twin_is_deterministic_and_has_the_simulation_schema(plan):

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from sim.engine import simulate
-from sim.rates import ASSESSMENT, CLOSED, COORDINATED, EARLY, FOSTER, RESIDENTIAL, WAITING
+from sim.rates import ASSESSMENT, CLOSED, COORDINATED, EARLY, FOSTER, RESIDENTIAL, WAITING, district_shares
 from sim.results import Calendar, monthly_frame
 
 
@@ -57,10 +57,9 @@ def test_open_cases_at_the_start_are_the_assumed_counts(run3):
     assert counts[COORDINATED] == a.coordinated.value
     assert counts[FOSTER] + counts[RESIDENTIAL] == a.intrusive.value
     assert np.all(seg["t0"] == 0) and np.all(seg["opened"] <= 0)
-    # spread over districts by children: the largest district holds at most one more than its share
+    # spread over districts by need (children x need index): whole cases, near each district's share
     per_district = np.bincount(seg["district"], minlength=len(scenario.districts))
-    children = np.array([d.children for d in scenario.districts])
-    share = children / children.sum() * len(seg)
+    share = district_shares(scenario) * len(seg)
     assert np.all(np.abs(per_district - share) < 5)
 
 

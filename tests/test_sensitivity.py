@@ -19,7 +19,7 @@ from sim.sensitivity import expected_npv, fixed_parameters, morris, sobol, torna
 @pytest.fixture(scope="module")
 def screening():
     plan = load_scenario("plan", {"years": 4})
-    return plan, morris(Experiment(plan, load_scenario("status-quo"), seed=3, replications=1), trajectories=2)
+    return plan, morris(Experiment(plan, load_scenario("status-quo"), seed=3, replications=1), trajectories=4)
 
 
 def test_every_free_parameter_is_screened_and_calibrated_ones_are_held(screening):
@@ -29,7 +29,7 @@ def test_every_free_parameter_is_screened_and_calibrated_ones_are_held(screening
     assert not screened & fixed_parameters()
     assert {"herning.saving_dkk", "relational.effect_strength"} <= screened
     assert "caseload.escalation_elasticity" not in screened  # solved from the Herning saving at each point
-    assert len(result.npv_dkk) == 2 * (len(screened) + 1)
+    assert len(result.npv_dkk) == 4 * (len(screened) + 1)
     assert np.isfinite(result.indices[["mu_star_dkk", "mu_dkk", "sigma_dkk"]].to_numpy()).all()
 
 

@@ -13,8 +13,8 @@ import pytest
 from scipy import stats
 
 from helpers import extreme
-from sim.analytic import _IX, CLASSIC, RELATIONAL, STAGES, _generator, trajectory
-from sim.engine import ARRIVAL_ID_OFFSET, Model
+from sim.analytic import _IX, CLASSIC, RELATIONAL, _generator, trajectory
+from sim.engine import ARRIVAL_ID_OFFSET, Model, simulate
 from sim.rates import (ASSESSMENT, CLOSED, COORDINATED, DAYS_PER_YEAR, EARLY, FOSTER, NO_CASE, PLACEMENT, RESIDENTIAL, WAITING,
                        Branch, Rates, StartPopulation, apportion, district_shares)
 from sim.results import fixed_costs
@@ -288,11 +288,22 @@ def test_the_simulation_samples_the_table_it_is_given(status_quo):
 
 
 # -- the start population and the district shares ------------------------------------------------------
-def test_district_shares_are_the_childrens_and_sum_to_one(plan):
+def test_district_shares_follow_children_and_need_and_sum_to_one(plan):
     share = district_shares(plan)
     children = np.array([d.children for d in plan.districts], dtype=float)
+    need = np.array([d.need for d in plan.districts], dtype=float)
     assert share.sum() == pytest.approx(1.0, abs=1e-12) and (share > 0).all()
-    np.testing.assert_allclose(share * children.sum(), children)
+    assert len(set(need)) > 1  # the districts differ
+    np.testing.assert_allclose(share, children * need / (children * need).sum())
+    # with no contrast, head count alone
+    flat = district_shares(plan.with_overrides({"city.need_contrast": 0.0}))
+    np.testing.assert_allclose(flat * children.sum(), children)
+    # the engine's notifications follow the shares: a district of need 2.5 gets about 2.5 times the
+    # notifications per child of a district of need 1
+    log = simulate(plan.with_overrides({"years": 2}), 1, 0)
+    per_district = np.bincount(log.notifications["district"], minlength=len(children)) / children
+    hi, lo = int(np.argmax(need)), int(np.argmin(need))
+    assert per_district[hi] / per_district[lo] == pytest.approx(need[hi] / need[lo], rel=0.15)
     staffing = Staffing.from_scenario(plan)
     np.testing.assert_allclose(staffing.classic_caseworkers / staffing.classic_caseworkers.sum(), share)
     coordinator = fixed_costs(plan)["cost_coordinator_dkk"].sum(axis=1)

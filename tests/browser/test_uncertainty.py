@@ -29,7 +29,7 @@ def test_tornado_names_the_assumptions_and_links_to_them(dash_duo, open_page, sh
     explain = dash_duo.find_element("#unc-explain").text
     assert "forventede værdier fra den analytiske model" in explain and "én antagelse ad gangen" in explain
 
-    link = dash_duo.find_element("#unc-links a[href*='caseload.relational']")
+    link = dash_duo.find_element("#unc-links a[href$='#param-caseload.relational']")
     assert link.text == "Sagstal i relationelle teams"
     assert link.get_attribute("href").split("#")[1] == "param-caseload.relational"
     assert "/antagelser?" in link.get_attribute("href")
@@ -46,7 +46,7 @@ def test_tornado_names_the_assumptions_and_links_to_them(dash_duo, open_page, sh
     assert "m DKK" in dash_duo.driver.execute_script(f"return document.querySelector('{PLOT}').layout.xaxis.title.text")
     screenshot("uncertainty-english")
 
-    link = dash_duo.find_element("#unc-links a[href*='caseload.relational']")
+    link = dash_duo.find_element("#unc-links a[href$='#param-caseload.relational']")
     link.click()  # the assumption's row on Antagelser, with its range and source
     dash_duo.wait_for_element("#page-assumptions", timeout=30)
     dash_duo.wait_for_element("code[id='param-caseload.relational']", timeout=30)
