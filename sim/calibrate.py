@@ -59,6 +59,7 @@ QUANTITIES: dict[str, Callable[[pd.DataFrame], pd.Series]] = {
     "intrusive_starts": _flow("intrusive_starts"),
     "open_intrusive": _stock("open_intrusive"),
     "open_preventive": _stock("open_early", "open_coordinated"),
+    "open_cases": _stock("open_waiting", "open_assessment", "open_early", "open_coordinated", "open_intrusive"),
     "foster_share": _foster_share,
 }
 
@@ -131,7 +132,8 @@ class Targets(_Strict):
     tolerance: float = Field(gt=0)
     fit: Fit
     staffing: StaffingTarget
-    targets: dict[str, Target] = Field(min_length=1)
+    targets: dict[str, Target] = Field(min_length=1)   # fitted by `calibrate`
+    heldout: dict[str, Target] = Field(min_length=1)   # never read by `calibrate`: validation only
     herning: Herning
 
 
@@ -284,15 +286,16 @@ def calibration_note(targets: Targets) -> str:
 
 # -- validation ---------------------------------------------------------------------------------
 def compare(quantities: pd.DataFrame, targets: Targets) -> pd.DataFrame:
-    """The validation table: per target its model mean, 90 % interval over replications,
-    difference and whether it lies within the tolerance."""
+    """The validation table: per target, fitted and then held out, its model mean, 90 % interval
+    over replications, difference and whether it lies within the tolerance."""
     rows = []
-    for t in targets.targets.values():
+    groups = [("fitted", t) for t in targets.targets.values()] + [("held out", t) for t in targets.heldout.values()]
+    for group, t in groups:
         q = quantities[t.quantity]
         mean = float(q.mean())
         diff = mean / t.value - 1.0
         rows.append({
-            "target": t.label, "value": t.value, "model_mean": mean,
+            "group": group, "target": t.label, "value": t.value, "model_mean": mean,
             "model_p05": float(q.quantile(0.05)), "model_p95": float(q.quantile(0.95)),
             "difference": diff, "ok": abs(diff) <= targets.tolerance, "source": t.source,
         })
@@ -312,12 +315,17 @@ def format_table(table: pd.DataFrame, targets: Targets, replications: int, seed:
         return f"{x:,.3f}" if abs(x) < 10 else f"{x:,.1f}" if abs(x) < 1000 else f"{x:,.0f}"
 
     start = load_scenario(targets.scenario).start.year
-    lines = [f"{'target':<45} {'value':>8} {'model mean':>10} {'90 % interval':>19} {'diff':>7}  ok   source"]
-    for r in table.itertuples():
-        interval = f"{num(r.model_p05)} - {num(r.model_p95)}"
-        source = re.sub(r"\s+", " ", r.source)
-        lines.append(f"{r.target:<45} {num(r.value):>8} {num(r.model_mean):>10} {interval:>19} "
-                     f"{r.difference:>+7.1%}  {'yes' if r.ok else 'NO ':<4} {source}")
+    titles = {"fitted": "Fitted by `calibrate` (the model was tuned to these):",
+              "held out": "Held out (never read by `calibrate`: Aarhus's own figures and years the fit did not use):"}
+    header = f"{'target':<45} {'value':>8} {'model mean':>10} {'90 % interval':>19} {'diff':>7}  ok   source"
+    lines = []
+    for group, rows in table.groupby("group", sort=False):
+        lines += ([""] if lines else []) + [titles[group], header]
+        for r in rows.itertuples():
+            interval = f"{num(r.model_p05)} - {num(r.model_p95)}"
+            source = re.sub(r"\s+", " ", r.source)
+            lines.append(f"{r.target:<45} {num(r.value):>8} {num(r.model_mean):>10} {interval:>19} "
+                         f"{r.difference:>+7.1%}  {'yes' if r.ok else 'NO ':<4} {source}")
     lines.append(f"Model: the simulation's {targets.scenario} scenario, {replications} replications (seed {seed}); "
                  f"each value is the mean of the budget years {start}-{start + targets.years - 1} (flows per year, "
                  f"stocks at each year's end); interval: 5th-95th percentile over replications; "

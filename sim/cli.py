@@ -220,6 +220,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
     print(format_table(table, targets, args.replications, args.seed))
     print()
     print(format_herning(herning_check(targets), targets))
+    fitted, held = table[table["group"] == "fitted"], table[table["group"] == "held out"]
+    print(f"fitted: {int(fitted['ok'].sum())} of {len(fitted)} within {targets.tolerance:.0%}; "
+          f"held out: {int(held['ok'].sum())} of {len(held)} within {targets.tolerance:.0%}")
     missed = table.loc[~table["ok"], "target"].tolist()
     if missed:
         print(f"FAILED: off by more than {targets.tolerance:.0%}: {', '.join(missed)}")
