@@ -244,6 +244,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "param.severity.high_share": ("Andel børn med svære behov", "Share of children with high needs"),
     "param.severity.low_escalation_multiplier": ("Forværring ved lette behov", "Escalation with low needs"),
     "param.severity.high_escalation_multiplier": ("Forværring ved svære behov", "Escalation with high needs"),
+    "param.waiting.max_days": ("Længste ventetid på en rådgiver", "Longest wait for a caseworker"),
     "param.waiting.escalation_increase_per_month": ("Ekstra forværring pr. måneds ventetid",
                                                     "Extra escalation per month of waiting"),
     "param.initial.assessment": ("Igangværende undersøgelser ved start", "Assessments under way at the start"),

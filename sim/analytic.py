@@ -340,6 +340,22 @@ class _Queues:
         self.head[q] = self.cells
         self.part[q] = 0.0
 
+    def overdue(self, cutoff: float) -> np.ndarray:
+        """Per queue, the families still waiting that arrived before `cutoff` (a cell in part by the
+        share of its time before the cutoff): those who have waited as long as they may."""
+        out = np.zeros(self.inc.shape[1])
+        if self.cells == 0:
+            return out
+        c = np.arange(self.cells)
+        before = np.clip((cutoff - self.t0[c]) / np.maximum(self.t1[c] - self.t0[c], 1e-12), 0.0, 1.0)
+        for q in range(len(out)):
+            h = self.head[q]
+            if h >= self.cells:
+                continue
+            left = before[h:] - np.r_[min(self.part[q], before[h]), np.zeros(self.cells - h - 1)]
+            out[q] = float(np.maximum(left, 0.0) @ self.inc[h:self.cells, q])
+        return out
+
     def serve(self, admitted: np.ndarray, now: float) -> np.ndarray:
         """Admit `admitted` families from each queue (0 where it admits none), oldest first; the
         days they waited, summed, per queue."""
@@ -512,6 +528,8 @@ class _Solver:
         admitted[1:r + 1] = np.minimum(queued[1:r + 1], np.maximum(self.relational_slots[:r] - o[:r], 0.0))
         admitted[0] = min(queued[0], max(cap_classic - o[r:].sum(), 0.0))
         mid = lo + 0.5 * (hi - lo)
+        # whoever has waited as long as a family may is taken above the caseload (waiting.max_days)
+        admitted = np.minimum(queued, np.maximum(admitted, q.overdue(mid - self.rates.max_wait_days)))
         mass = q.serve(admitted, mid)
         q.empty(np.flatnonzero(admitted >= queued))  # served to the end, or nobody waits
         with np.errstate(divide="ignore", invalid="ignore"):

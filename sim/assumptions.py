@@ -159,6 +159,7 @@ class Severity(_SplitShares):
 
 class Waiting(_Frozen):
     escalation_increase_per_month: NonNegative
+    max_days: Positive
 
 
 class Initial(_Frozen):

@@ -90,6 +90,12 @@ class CaseSlots:
         self.open_by[d] -= 1
         self.admit()
 
+    def withdraw(self, d: int, event: simpy.Event) -> None:
+        """A family that waited as long as it may leaves the queue and takes a case above the
+        caseload (`waiting.max_days`)."""
+        self.queue.remove((d, event))
+        self.take(d)
+
     def admit(self) -> None:
         while self.queue and self.in_use < self.capacity:
             d, event = self.queue.popleft()
@@ -260,7 +266,9 @@ class Model:
             event = env.event()
             self.team[d].queue.append((d, event))
             self.waiting[fid, ep] = (d, t_notified)
-            yield event
+            yield event | env.timeout(self.rates.max_wait_days)
+            if not event.triggered:  # waited as long as a family may (the team may have changed at a wave)
+                self.team[d].withdraw(d, event)
             del self.waiting[fid, ep]
             self.segments.append((fid, ep, d, WAITING, t_notified, env.now, t_notified, False, False))
         wait = env.now - t_notified

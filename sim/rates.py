@@ -168,6 +168,7 @@ class Rates:
     severity_high_share: float
     severity_escalation: tuple[float, float, float]
     wait_escalation_per_day: float
+    max_wait_days: float  # after this a case is taken above the caseload
     relapse_probability: float
     relapse_mean_days: float
 
@@ -188,6 +189,7 @@ class Rates:
             severity_escalation=(v(a.severity.low_escalation_multiplier), 1.0,
                                  v(a.severity.high_escalation_multiplier)),
             wait_escalation_per_day=v(a.waiting.escalation_increase_per_month) / DAYS_PER_MONTH,
+            max_wait_days=v(a.waiting.max_days),
             relapse_probability=v(a.relapse.probability),
             relapse_mean_days=v(a.relapse.mean_days),
         )

@@ -8,7 +8,7 @@ import pytest
 from scipy.linalg import expm
 
 from helpers import extreme
-from sim.analytic import CLASSIC, _IX, _generator, _initial_state, expected_monthly, expected_yearly, trajectory
+from sim.analytic import CLASSIC, SUBSTEP_DAYS, _IX, _generator, _initial_state, expected_monthly, expected_yearly, trajectory
 from sim.rates import DAYS_PER_YEAR, NO_CASE, Rates
 from sim.results import Calendar
 from sim.runner import run
@@ -69,6 +69,7 @@ def test_capacity_that_never_binds_leaves_the_capacity_free_model(status_quo, pl
 @pytest.mark.parametrize("values", [{}, {"staff__relational_capacity_ratio": 0.85},
                                     {"staff__classic_caseworkers": 85}])
 def test_families_are_conserved_and_open_cases_keep_to_the_slots(plan, status_quo, values):
+    values = {**values, "waiting__max_days": 1e9}  # no wait limit: no case is taken above the slots
     for scenario in (extreme(status_quo, **values), extreme(plan, **values)):
         m = expected_monthly(scenario)
         g = m.groupby("district", sort=False)
@@ -141,3 +142,17 @@ def test_waiting_families_escalate_more(status_quo):
                            ).groupby("year")["intrusive_starts"].sum()
     assert (base.loc[:2027] == calm.loc[:2027]).all()  # nobody waits yet
     assert base.loc[2032] > calm.loc[2032]
+
+
+def test_the_twins_waits_keep_to_the_limit(status_quo):
+    """Too few caseworkers: the fluid queue takes whoever has waited waiting.max_days above the
+    caseload, so no month's mean wait exceeds the limit, and a shorter limit leaves a smaller queue."""
+    starved = extreme(status_quo, staff__classic_caseworkers=80)
+    limit = starved.assumptions.waiting.max_days.value
+    m = expected_monthly(starved).groupby("month")
+    waits = m.apply(lambda g: (g["mean_wait_days"].fillna(0) * g["admissions"]).sum() / g["admissions"].sum())
+    assert waits.max() <= limit + SUBSTEP_DAYS  # to the sub-step's resolution
+    assert waits.max() > 0.5 * limit
+    short = expected_yearly(extreme(starved, waiting__max_days=30))
+    long = expected_yearly(extreme(starved, waiting__max_days=180))
+    assert short["open_waiting"].groupby(short["year"]).sum().iloc[-1] < long["open_waiting"].groupby(long["year"]).sum().iloc[-1]

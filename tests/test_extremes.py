@@ -35,7 +35,7 @@ def test_capacity_far_above_demand_means_nobody_waits(status_quo):
 
 
 def test_capacity_far_below_demand_grows_a_queue_without_crashing(status_quo):
-    y = _yearly(extreme(status_quo, years=4, staff__classic_caseworkers=60))
+    y = _yearly(extreme(status_quo, years=4, staff__classic_caseworkers=60, waiting__max_days=1e9))  # no wait limit
     waiting = y.groupby("year")["open_waiting"].sum()
     assert waiting.is_monotonic_increasing and waiting.iloc[-1] > 1000
     assert y.groupby("year")["mean_wait_days"].mean().iloc[-1] > 100
@@ -65,7 +65,7 @@ def test_certain_escalation_sends_every_early_family_on(status_quo):
 
 
 def test_a_blocked_team_admits_nobody_after_its_wave(plan):
-    s = extreme(plan, years=3, staff__relational_capacity_ratio=0.0)
+    s = extreme(plan, years=3, staff__relational_capacity_ratio=0.0, waiting__max_days=1e9)  # no wait limit
     log = simulate(s, 1, 0)
     first_wave = [i for i, d in enumerate(s.districts) if d.wave == 1]
     wave_day = s.day(s.wave_start(1))
@@ -78,7 +78,8 @@ def test_a_blocked_team_admits_nobody_after_its_wave(plan):
 def test_more_caseworkers_never_lengthen_a_familys_wait(status_quo):
     """Paired per family: a FIFO queue with the same arrivals and the same stays waits no longer
     with more servers (relapse and the wait penalty off, so stays do not depend on waits)."""
-    base = dict(years=3, relapse__probability=0.0, waiting__escalation_increase_per_month=0.0)
+    base = dict(years=3, relapse__probability=0.0, waiting__escalation_increase_per_month=0.0,
+                waiting__max_days=1e9)  # a plain FIFO queue: no case taken above the caseload
     waits = {}
     for cw in (88, 92, 100):
         seg = simulate(extreme(status_quo, staff__classic_caseworkers=cw, **base), 9, 0).segments
@@ -91,6 +92,18 @@ def test_more_caseworkers_never_lengthen_a_familys_wait(status_quo):
         common = waits[small].keys() & waits[large].keys()
         worse = [f for f in common if waits[large][f] > waits[small][f] + 1e-9]
         assert not worse, f"{len(worse)} families waited longer with {large} than with {small} caseworkers"
+
+
+def test_no_family_waits_longer_than_the_limit_and_the_limit_binds(status_quo):
+    """Too few caseworkers: families that have waited waiting.max_days are taken above the
+    caseload, so no wait exceeds it, and many reach it."""
+    s = extreme(status_quo, years=3, staff__classic_caseworkers=80)
+    limit = s.assumptions.waiting.max_days.value
+    log = simulate(s, 2, 0)
+    assert log.waits["wait"].max() <= limit + 1e-9
+    assert np.sum(np.isclose(log.waits["wait"], limit)) > 100
+    unlimited = simulate(extreme(s, waiting__max_days=1e9), 2, 0)
+    assert unlimited.waits["wait"].max() > 2 * limit
 
 
 def test_scaling_a_unit_cost_scales_its_cost_line_exactly(status_quo):
