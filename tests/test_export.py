@@ -76,6 +76,8 @@ def test_xlsx_has_its_sheets_and_stores_formula_like_text_as_text():
     cells = [row[0] for row in wb["risky"].iter_rows(min_row=2)]
     assert [c.value for c in cells] == DANGEROUS
     assert {c.data_type for c in cells} == {"s"}
+    assert all(c.quotePrefix for c in cells)  # Excel shows them as text, even after an edit
+    assert not ws.cell(2, 1).quotePrefix  # ordinary text keeps no prefix
 
 
 def test_bad_sheet_name_is_refused():
