@@ -62,7 +62,7 @@ def savings(comparison: sim.Comparison, lang: str, with_band: bool) -> go.Figure
     net = _by_statistic(comparison.yearly, "net_dkk")
     cum = _by_statistic(comparison.yearly, "cumulative_net_dkk")
     years = net.index.to_list()
-    unit = t("unit.million_dkk", lang)
+    unit = t("unit.million_dkk", lang, year=comparison.summary.price_year)
     hover = "%{y:,.1f} " + unit
     fig = go.Figure()
     fig.add_bar(x=years, y=net["mean"], name=t("chart.net", lang), marker_color=OKABE_ITO[0],
@@ -123,7 +123,7 @@ def per_district(comparison: sim.Comparison, lang: str) -> go.Figure:
     s = comparison.scenario_yearly.groupby(["replication", "district"])[cols].sum(min_count=1).groupby("district").mean()
     b = comparison.baseline_yearly.groupby(["replication", "district"])[cols].sum(min_count=1).groupby("district").mean()
     diff = (b - s).reindex(s.index).sort_values("cost_total_dkk")
-    unit = t("unit.million_dkk", lang)
+    unit = t("unit.million_dkk", lang, year=comparison.summary.price_year)
     fig = make_subplots(rows=1, cols=3, shared_yaxes=True, horizontal_spacing=0.04, column_widths=[0.44, 0.28, 0.28],
                         subplot_titles=(t("chart.district_net", lang) + f" ({unit})",
                                         t("chart.district_placements", lang), t("chart.district_children", lang)))
@@ -144,7 +144,7 @@ def per_district(comparison: sim.Comparison, lang: str) -> go.Figure:
 def compared(series: list[tuple[str, sim.Comparison]], lang: str) -> go.Figure:
     """The cumulative net of several scenarios on one axis."""
     fig = go.Figure()
-    unit = t("unit.million_dkk", lang)
+    unit = t("unit.million_dkk", lang, year=series[0][1].summary.price_year)
     dashes = ["solid", "dash", "dot", "dashdot", "longdash"]
     for i, (name, comparison) in enumerate(series):
         cum = _by_statistic(comparison.yearly, "cumulative_net_dkk")
@@ -158,10 +158,10 @@ def compared(series: list[tuple[str, sim.Comparison]], lang: str) -> go.Figure:
     return fig
 
 
-def waterfall(channels: dict[str, float], lang: str) -> go.Figure:
+def waterfall(channels: dict[str, float], lang: str, price_year: int) -> go.Figure:
     """The net effect's present value built up channel by channel (sim.levers: each lever's
     Shapley value, the case slots, then the investment), ending in the total."""
-    unit = t("unit.million_dkk", lang)
+    unit = t("unit.million_dkk", lang, year=price_year)
     shown = {k: v / MILLION for k, v in channels.items() if abs(v) >= 0.05 * MILLION}
     names = [t(f"channel.{k}", lang) for k in shown] + [t("chart.waterfall_total", lang)]
     values = list(shown.values())

@@ -32,7 +32,45 @@ TEXT: dict[str, tuple[str, str]] = {
                      "Some values in the address were refused; the default is used instead:"),
     "refused": ("Afvist", "Refused"),
     # units and number formats (plotly's separators: decimal point, then thousands)
-    "unit.million_dkk": ("mio. kr.", "m DKK"),
+    "unit.million_dkk": ("mio. kr. ({year}-priser)", "m DKK ({year} prices)"),
+    # the price level (sim.prices): every amount is converted to one price year before a run
+    "prices.published": ("Alle beløb er i {year}-priser, omregnet med Danmarks Statistiks forbrugerprisindeks.",
+                         "All amounts are at {year} prices, converted with Statistics Denmark's consumer price index."),
+    "prices.derived": ("Alle beløb er i {year}-priser, omregnet med Danmarks Statistiks forbrugerprisindeks "
+                       "(indekset for {year} er beregnet ud fra de offentliggjorte måneder).",
+                       "All amounts are at {year} prices, converted with Statistics Denmark's consumer price index "
+                       "(the index for {year} is computed from the months published)."),
+    "prices.forecast": ("Alle beløb er i {year}-priser, omregnet med Danmarks Statistiks forbrugerprisindeks "
+                        "(indekset for {year} er Finansministeriets skøn).",
+                        "All amounts are at {year} prices, converted with Statistics Denmark's consumer price index "
+                        "(the index for {year} is Finansministeriet's forecast)."),
+    "price.forecast": ("{year} (skøn)", "{year} (forecast)"),
+    "scn.price_year": ("Prisniveau (alle beløb i dette års priser)", "Price level (every amount at this year's prices)"),
+    "scn.price_year_note": ("Budgetåret {budget} findes endnu ikke i prisindekset; det nyeste år er standard. "
+                            "Et nyt prisniveau omregner også de beløb, du har ændret.",
+                            "The budget year {budget} is not in the price index yet; its newest year is the default. "
+                            "A new price level also converts the amounts you changed."),
+    # overview: the budget view beside the present value
+    "budget.title": ("Budgetvirkning pr. år: udiskonteret, mio. kr. i {year}-priser",
+                     "Budget effect per year: undiscounted, m DKK at {year} prices"),
+    "budget.intro": ("Tabellen, der skrives ind i budgettet: hvad planen koster og sparer i hvert budgetår, "
+                     "som beløbene falder, gennemsnit af {what}.",
+                     "The table a budget is written in: what the plan costs and saves in each budget year, as the "
+                     "amounts fall, mean of {what}."),
+    "budget.what_preview": ("den analytiske models forventede værdier", "the analytic model's expected values"),
+    "budget.what_run": ("{n} kørsler", "{n} replications"),
+    "budget.year": ("Budgetår", "Budget year"),
+    "budget.investment": ("Investering", "Investment"),
+    "budget.savings": ("Bruttobesparelse", "Gross savings"),
+    "budget.net": ("Netto", "Net"),
+    "budget.cumulative": ("Kumuleret netto", "Cumulative net"),
+    "budget.npv_title": ("Nutidsværdi: værdien over tid", "Present value: the value over time"),
+    "budget.npv_text": ("De samme nettobeløb for {first}–{last}, tilbagediskonteret med {rate} om året til {first}: "
+                        "ét tal for, hvad planen er værd i dag, når senere kroner tæller mindre. Budgettet bruger "
+                        "tabellen; nutidsværdien bruges til at sammenligne planer.",
+                        "The same net amounts for {first}–{last}, discounted by {rate} a year to {first}: one figure "
+                        "for what the plan is worth today, a later krone counting for less. The budget uses the "
+                        "table; the present value compares plans."),
     "format.separators": (",.", ".,"),
     "format.locale": ("da-DK", "en-GB"),
     # overview
@@ -152,7 +190,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "scn.compare_note": ("Forventede værdier fra den analytiske model.", "Expected values from the analytic model."),
     "scn.share": ("Adressen i browseren indeholder scenariet: kopier den for at dele det.", "The address in the browser holds the scenario: copy it to share it."),
     "col.scenario": ("Scenarie", "Scenario"),
-    "col.npv": ("Nutidsværdi", "Present value"),
+    "col.npv": ("Nutidsværdi ({year}-priser)", "Present value ({year} prices)"),
     "col.payback": ("Tjent hjem", "Pays back"),
     "col.placements": ("Anbringelser undgået", "Placements avoided"),
     # districts
@@ -194,6 +232,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "exp.ready": ("Klar: {n} kørsler af {name}.", "Ready: {n} replications of {name}."),
     "exp.csv_da": ("CSV til dansk Excel", "CSV for Danish Excel"),
     "exp.csv": ("CSV (komma, punktum)", "CSV (comma, point)"),
+    "exp.budget": ("Budgettabel (CSV til dansk Excel)", "Budget table (CSV for Danish Excel)"),
     "exp.xlsx": ("Excel-projektmappe (xlsx)", "Excel workbook (xlsx)"),
     # uncertainty page
     "page.uncertainty": ("Usikkerhed", "Uncertainty"),

@@ -1,7 +1,8 @@
 """The scenario inputs a user can change, and the server-side check of every value that arrives.
 
 The inputs are a plain dict: the dotted keys of `sim.ScenarioSpec` (the one scenario description
-that `--set`, scenario files and sweep grids also parse into) plus three keys of the dashboard's
+that `--set`, scenario files and sweep grids also parse into; `price_year` among them, in whose
+prices every amount of money in the inputs is) plus three keys of the dashboard's
 own: `base` (the scenario file the inputs start from), `replications` and `uncertainty` (what the
 simulation's band shows: "parameters" or "noise", as `compare --uncertainty`). This module only adapts
 them: the types, formats, ranges, wave dates and one error format are sim's.
@@ -30,6 +31,7 @@ BASE = "base"
 YEARS = "years"
 REPLICATIONS = "replications"
 UNCERTAINTY = "uncertainty"
+PRICE_YEAR = "price_year"
 WAVE_PREFIX = "rollout.waves."
 BASELINE_SCENARIO = "status-quo"
 DEFAULT_BASE = "plan"
@@ -62,16 +64,52 @@ class Limits:
     default_replications: int
 
 
-@lru_cache(maxsize=16)
-def scenario_file(name: str) -> sim.Scenario:
-    """A scenario file as loaded (immutable; read once per process, as every request needs it)."""
-    return sim.load_scenario(name)
+@lru_cache(maxsize=64)
+def scenario_file(name: str, price_year: int | None = None) -> sim.Scenario:
+    """A scenario file as loaded, in `price_year`'s prices if given (immutable; built once per
+    process, as every request needs it)."""
+    scenario = sim.load_scenario(name)
+    return scenario if price_year in (None, scenario.price_year) else scenario.with_overrides({PRICE_YEAR: price_year})
 
 
 @lru_cache(maxsize=1)
 def base_params() -> dict[str, sim.Param]:
     """Every parameter of base.toml with its unit, kind, range and source (read once per process)."""
     return sim.load_assumptions().params()
+
+
+@lru_cache(maxsize=32)
+def params_at(price_year: int) -> dict[str, sim.Param]:
+    """Every parameter with its amounts of money in `price_year`'s prices (the controls' ranges)."""
+    return sim.reprice(sim.load_assumptions(), price_year).params()
+
+
+def money_keys() -> list[str]:
+    """The parameters that are amounts of money (they carry a price year)."""
+    return [k for k, p in base_params().items() if p.price_year is not None]
+
+
+def reprice(values: Mapping[str, Any], from_year: int, to_year: int) -> dict[str, Any]:
+    """The amounts of money among `values` converted from one price year to another, as sim does
+    (`sim.prices`: the index's ratio, to the øre); the other values left out."""
+    factor = sim.load_price_index().factor(from_year, to_year)
+    return {k: round(v * factor, 2) for k, v in values.items()
+            if k in money_keys() and isinstance(v, (int, float)) and not isinstance(v, bool)}
+
+
+def _price_year(value: Any) -> int:
+    try:
+        return sim.load_price_index().check(sim.parse_whole_number(value), PRICE_YEAR)
+    except ValueError as exc:  # AssumptionError included: it already names price_year
+        raise InputError(str(exc) if str(exc).startswith(PRICE_YEAR) else f"{PRICE_YEAR}: {exc}") from None
+
+
+def price_year_of(values: Any) -> int | None:
+    """The price year of a set of inputs, if it has a valid one."""
+    try:
+        return _price_year(values[PRICE_YEAR]) if isinstance(values, Mapping) and PRICE_YEAR in values else None
+    except InputError:
+        return None
 
 
 @lru_cache(maxsize=1)
@@ -84,11 +122,12 @@ def waves_of(scenario: sim.Scenario) -> dict[str, str]:
     return {f"{WAVE_PREFIX}{n}": sim.NEVER if d is None else d.isoformat() for n, d in scenario.waves}
 
 
-def defaults(limits: Limits, base: str = DEFAULT_BASE) -> dict[str, Any]:
-    """The inputs of a scenario file as it stands: every controlled parameter, the waves, horizon."""
-    scenario = scenario_file(base)
+def defaults(limits: Limits, base: str = DEFAULT_BASE, price_year: int | None = None) -> dict[str, Any]:
+    """The inputs of a scenario file as it stands: every controlled parameter (amounts of money in
+    `price_year`'s prices, by default the scenario's), the waves, horizon and price year."""
+    scenario = scenario_file(base, price_year)
     values: dict[str, Any] = {BASE: base, YEARS: scenario.years, REPLICATIONS: limits.default_replications,
-                              UNCERTAINTY: sim.DEFAULT_UNCERTAINTY}
+                              UNCERTAINTY: sim.DEFAULT_UNCERTAINTY, PRICE_YEAR: scenario.price_year}
     values.update({k: scenario.assumptions.value(k) for k in CONTROLLED})
     values.update(waves_of(scenario))
     return values
@@ -124,7 +163,7 @@ def _scenario(base: str, overrides: Mapping[str, Any]) -> tuple[sim.Scenario, di
     """The scenario and the normalised overrides; sim's refusal becomes an InputError."""
     try:
         spec = sim.spec_from_overrides(overrides, "input")
-        return scenario_file(base).with_overrides(overrides, "input"), spec.overrides()
+        return scenario_file(base, spec.price_year).with_overrides(overrides, "input"), spec.overrides()
     except sim.AssumptionError as exc:
         raise InputError(str(exc).removeprefix("input: ")) from None
 
@@ -136,7 +175,7 @@ def validate(values: Any, limits: Limits) -> dict[str, Any]:
     if len(values) > MAX_INPUTS:
         raise InputError(f"too many inputs ({len(values)}; at most {MAX_INPUTS})")
     base = _base(values.get(BASE, DEFAULT_BASE))
-    out = defaults(limits, base)
+    out = defaults(limits, base, _price_year(values[PRICE_YEAR]) if PRICE_YEAR in values else None)
     if REPLICATIONS in values:
         out[REPLICATIONS] = _replications(values[REPLICATIONS], limits)
     if UNCERTAINTY in values:
@@ -173,25 +212,31 @@ def from_query(search: str | Mapping[str, Any] | None, limits: Limits) -> tuple[
     except InputError as exc:
         problems.append(str(exc))
         base = DEFAULT_BASE
-    values = defaults(limits, base)
+    year = None
+    if PRICE_YEAR in raw:  # first: the link's amounts of money are in its prices
+        try:
+            year = validate({BASE: base, PRICE_YEAR: raw.pop(PRICE_YEAR)}, limits)[PRICE_YEAR]
+        except InputError as exc:
+            problems.append(str(exc))
+    values = defaults(limits, base, year)
     for key, value in raw.items():
         try:
-            values[key] = validate({BASE: base, key: value}, limits)[key]
+            values[key] = validate({BASE: base, PRICE_YEAR: values[PRICE_YEAR], key: value}, limits)[key]
         except InputError as exc:
             problems.append(str(exc))
     try:
         values = validate(values, limits)
     except InputError as exc:
         problems.append(str(exc))
-        values = defaults(limits, base)
+        values = defaults(limits, base, year)
     return values, problems
 
 
 def to_query(values: Mapping[str, Any]) -> str:
     """The inputs as a URL query string (months without the day, numbers without trailing .0)."""
     def short(v: Any) -> str:
-        if isinstance(v, float):
-            return f"{v:g}" if abs(v) < 1e6 else str(int(v)) if v == int(v) else repr(v)
+        if isinstance(v, float):  # the shortest text that reads back as the same number
+            return f"{v:g}" if float(f"{v:g}") == v else str(int(v)) if v == int(v) else repr(v)
         if isinstance(v, str) and _MONTH.match(v):
             return v[:7]
         return str(v)
@@ -216,8 +261,8 @@ def to_experiment(values: Mapping[str, Any], seed: int) -> sim.Experiment:
 def from_scenario(scenario: sim.Scenario, limits: Limits) -> dict[str, Any]:
     """Inputs that rebuild an uploaded scenario: its rollout, horizon and every changed parameter."""
     base = DEFAULT_BASE if scenario.relational else BASELINE_SCENARIO
-    values = defaults(limits, base)
-    reference = scenario_file(base)
+    values = defaults(limits, base, scenario.price_year)
+    reference = scenario_file(base, scenario.price_year)
     values[YEARS] = scenario.years
     values.update(waves_of(scenario))
     for key, p in scenario.assumptions.params().items():

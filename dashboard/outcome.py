@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 import dash_mantine_components as dmc
+from dash import html
 
 import sim
 
@@ -100,12 +101,50 @@ def sentence(outcome: Outcome, values: dict[str, Any], lang: str) -> str:
              payback=paid)
 
 
+def prices(outcome: Outcome, lang: str) -> str:
+    """The price level of every amount, and what the index's value for that year is."""
+    year = outcome.comparison.summary.price_year
+    return t(f"prices.{sim.load_price_index().years[year].status}", lang, year=year)
+
+
 def source(outcome: Outcome, lang: str) -> str:
-    """Where the figures come from, and which uncertainty the band shows."""
-    if not outcome.simulated:
-        return t("source.preview", lang)
+    """Where the figures come from, which uncertainty the band shows, and the price level."""
     s = outcome.comparison.summary
-    return t(f"source.{s.uncertainty}", lang, n=outcome.replications, se=money_short(s.npv_dkk_mc_se, lang))
+    if not outcome.simulated:
+        return f"{t('source.preview', lang)} {prices(outcome, lang)}"
+    return (f"{t(f'source.{s.uncertainty}', lang, n=outcome.replications, se=money_short(s.npv_dkk_mc_se, lang))} "
+            f"{prices(outcome, lang)}")
+
+
+def budget(outcome: Outcome, lang: str) -> dmc.Grid:
+    """The budget view (sim.finance: per budget year, undiscounted, in the price year) as a table in
+    the language's number format, beside the present value and what tells the two apart."""
+    s = outcome.comparison.summary
+    m = lambda x: number(x / 1e6, lang, 1)  # noqa: E731
+    what = (t("budget.what_run", lang, n=outcome.replications) if outcome.simulated
+            else t("budget.what_preview", lang))
+    head = [t(k, lang) for k in ("budget.year", "budget.investment", "budget.savings", "budget.net", "budget.cumulative")]
+    rows = [[str(b.year), m(b.investment_dkk), m(b.gross_savings_dkk), m(b.net_dkk), m(b.cumulative_net_dkk)]
+            for b in s.budget]
+    first, last = s.horizon.first_year, s.horizon.last_year
+    table = dmc.Table([
+        dmc.TableThead(dmc.TableTr([dmc.TableTh(h, style={"textAlign": "left" if i == 0 else "right"})
+                                    for i, h in enumerate(head)])),
+        dmc.TableTbody([dmc.TableTr([dmc.TableTd(c, style={"textAlign": "left" if i == 0 else "right"})
+                                     for i, c in enumerate(row)]) for row in rows]),
+    ], striped=True, highlightOnHover=True, id="ov-budget-table", fz="sm")
+    npv = dmc.Paper([
+        dmc.Text(t("budget.npv_title", lang), size="sm", c="dimmed"),
+        dmc.Text(money_short(s.npv_dkk.mean, lang), id="ov-budget-npv", fw=700, size="xl", className="kpi-value"),
+        dmc.Text(t("budget.npv_text", lang, first=first, last=last, rate=percent(s.discounting.rate, lang, 1)),
+                 size="sm"),
+    ], withBorder=True, p="md", radius="md", className="kpi")
+    return dmc.Grid([
+        dmc.GridCol([html.H4(t("budget.title", lang, year=s.price_year)), dmc.Text(t("budget.intro", lang, what=what),
+                                                                                   size="sm", c="dimmed"), table],
+                    span={"base": 12, "md": 8}),
+        dmc.GridCol(npv, span={"base": 12, "md": 4}),
+    ], gutter="md", mt="md")
 
 
 def extra_caseworkers(outcome: Outcome, lang: str) -> str:

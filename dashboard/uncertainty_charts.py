@@ -32,7 +32,7 @@ def tornado(result: Tornado, lang: str, years: int, top: int = 12) -> go.Figure:
     rows = result.table.head(top).iloc[::-1]  # plotly draws the first category at the bottom
     base = result.base_npv_dkk / MILLION
     names = [parameter_name(k, lang) for k in rows["parameter"]]
-    unit = t("unit.million_dkk", lang)
+    unit = t("unit.million_dkk", lang, year=result.price_year)
     fig = go.Figure()
     for column, bound, colour, label in (("npv_low_dkk", "low", LOW_COLOUR, "chart.tornado_low"),
                                          ("npv_high_dkk", "high", HIGH_COLOUR, "chart.tornado_high")):

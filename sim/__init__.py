@@ -8,9 +8,10 @@ from .assumptions import AssumptionError, Assumptions, Param, load_assumptions, 
 from .cache import ResultCache
 from .calibrate import Targets, load_targets
 from .experiment import Experiment
-from .export import comparison_workbook, csv_bytes, xlsx_bytes
+from .export import budget_frame, comparison_workbook, csv_bytes, xlsx_bytes, yearly_frame
 from .finance import Comparison, Interval, Summary, paired
 from .levers import Explanation, explain
+from .prices import PriceIndex, default_price_year, load_price_index, reprice
 from .results import MONTHLY_COLUMNS, YEARLY_COLUMNS
 from .uncertainty import DEFAULT_UNCERTAINTY, UNCERTAINTIES
 from .runner import Manifest, Results, project_version, run
@@ -21,7 +22,7 @@ __all__ = [
     "ResultCache", "Experiment",
     "expected_yearly", "expected_monthly", "Targets", "load_targets",
     "AssumptionError", "Assumptions", "Param", "load_assumptions", "load_districts", "shown",
-    "Explanation", "explain", "comparison_workbook", "csv_bytes", "xlsx_bytes", "Comparison", "Interval", "Summary", "paired",
+    "Explanation", "explain", "PriceIndex", "default_price_year", "load_price_index", "reprice", "budget_frame", "yearly_frame", "comparison_workbook", "csv_bytes", "xlsx_bytes", "Comparison", "Interval", "Summary", "paired",
     "MONTHLY_COLUMNS", "YEARLY_COLUMNS", "DEFAULT_UNCERTAINTY", "UNCERTAINTIES", "Manifest", "Results", "project_version", "run",
     "MAX_YEARS", "NEVER", "Scenario", "ScenarioSpec", "list_scenarios", "load_scenario", "parse_scenario_text",
     "parse_whole_number", "scenario_names", "spec_from_overrides",

@@ -53,6 +53,7 @@ class Param(_Frozen):
     high: float
     source: str = Field(min_length=1)
     note: str = ""
+    price_year: int | None = None  # the year of the prices of an amount of money (unit in DKK); see sim/prices.py
 
     @model_validator(mode="after")
     def _range_and_source(self) -> "Param":
@@ -66,6 +67,9 @@ class Param(_Frozen):
             raise ValueError(f"a {self.distribution} distribution needs low < high, got {self.low:g} and {self.high:g}")
         if self.source.strip().lower() == "assumption" and not self.note.strip():
             raise ValueError('a source of "assumption" needs a note saying why the value is reasonable')
+        if ("DKK" in self.unit) != (self.price_year is not None):
+            raise ValueError("an amount of money (a unit in DKK) needs its price_year, and only an amount of money has one"
+                             if self.price_year is None else "only an amount of money (a unit in DKK) has a price_year")
         return self
 
 
@@ -265,6 +269,16 @@ class Assumptions(_Frozen):
             group, name = key.split(".", 1)
             data[group][name]["value"] = v
         return parse_assumptions(data, origin)
+
+    @property
+    def price_year(self) -> int:
+        """The one price year of every amount of money (sim.prices); mixed price years, as read from
+        base.toml before conversion, are refused: no total may add amounts in different prices."""
+        years = {p.price_year for p in self.params().values() if p.price_year is not None}
+        if len(years) != 1:
+            raise AssumptionError(f"amounts of money in {len(years)} price years ({', '.join(map(str, sorted(years)))}); "
+                                  "convert them to one first (sim.prices.reprice, as every scenario does)")
+        return years.pop()
 
     def digest(self) -> str:
         """Hash of the canonical form: changes whenever any number, range or source changes."""

@@ -27,6 +27,7 @@ from scipy.optimize import brentq, least_squares, newton
 
 from .analytic import expected_yearly
 from .assumptions import ASSUMPTIONS_DIR, AssumptionError, load_assumptions, parse_assumptions, read_toml
+from .prices import load_price_index
 from .rates import StartPopulation
 from .runner import run
 from .scenario import SCENARIO_DIR, Scenario, base_scenario, load_scenario, parse_scenario
@@ -111,6 +112,7 @@ class Herning(_Strict):
     caseload_after: float = Field(gt=0)
     caseworkers_before: float = Field(gt=0)
     years: int = Field(ge=1)
+    price_year: int  # the prices of the savings below (sim.prices)
     saving_low_dkk: float
     saving_high_dkk: float
     saving_source: str = Field(min_length=1)
@@ -251,7 +253,7 @@ def calibrate(targets_path: Path | str = TARGETS_PATH, base_path: Path | str = B
     notes = {key: calibration_note(targets) for key in result.values}
     notes["caseload.escalation_elasticity"] = (
         f"so that halving the caseload (48 -> 24) for Herning's pilot population saves "
-        f"{targets.herning.prior_mode_dkk / 1e6:.1f} m DKK of placement spending over {targets.herning.years} "
+        f"{targets.herning.prior_mode_dkk / 1e6:.1f} m DKK ({targets.herning.price_year} prices) of placement spending over {targets.herning.years} "
         "years, the smaller reading of KORA's figure and the mode of the Herning prior (targets.toml [herning]; "
         "Herning is the only Danish evaluation with numbers, before/after without a control group, so its "
         "saving is treated as an upper bound; the parameter uncertainty solves this elasticity per draw).")
@@ -348,7 +350,7 @@ class HerningCheck:
 
 def herning_saving(status_quo: Scenario, h: Herning) -> float:
     """Halve the classic caseload (48 -> 24) in the status quo and scale the twin's fall in
-    placement spending to the pilot's population. Herning doubled its caseworkers, so its case
+    placement spending to the pilot's population, in the Herning figures' prices (h.price_year). Herning doubled its caseworkers, so its case
     slots stayed as they were: the twin runs without capacity limits, where it is linear in the
     population, and the city's expected saving times pilot children / city children is the pilot's
     expected saving."""
@@ -358,7 +360,8 @@ def herning_saving(status_quo: Scenario, h: Herning) -> float:
         y = expected_yearly(base.with_overrides({"caseload.classic": caseload}, "Herning check"), capacity=False)
         return float((y["cost_intrusive_foster_dkk"] + y["cost_intrusive_residential_dkk"]).sum())
 
-    scale = h.children / base.assumptions.city.children.value
+    scale = h.children / base.assumptions.city.children.value * load_price_index().factor(status_quo.price_year,
+                                                                                            h.price_year)
     return (placement_cost(h.caseload_before) - placement_cost(h.caseload_after)) * scale
 
 
@@ -412,7 +415,8 @@ def herning_check(targets: Targets) -> HerningCheck:
     saving = herning_saving(status_quo, h)
     a = status_quo.assumptions.staff
     extra_caseworkers = h.caseworkers_before * (h.caseload_before / h.caseload_after - 1.0)
-    staff = extra_caseworkers * a.salary_dkk_per_year.value * (1 + a.overhead_share.value) * h.years
+    staff = (extra_caseworkers * a.salary_dkk_per_year.value * (1 + a.overhead_share.value) * h.years
+             * load_price_index().factor(status_quo.price_year, h.price_year))
     return HerningCheck(saving, staff, h.saving_low_dkk, h.saving_high_dkk)
 
 
@@ -424,7 +428,7 @@ def format_herning(check: HerningCheck, targets: Targets) -> str:
         f"{h.label} ({h.children:,.0f} children, {h.caseworkers_before:g} caseworkers at "
         f"{h.caseload_before:g} cases -> {h.caseworkers_before * h.caseload_before / h.caseload_after:g} at "
         f"{h.caseload_after:g}):",
-        f"  model: {check.placement_saving_dkk / 1e6:,.1f} m DKK placement spending saved; "
+        f"  model, at {h.price_year} prices: {check.placement_saving_dkk / 1e6:,.1f} m DKK placement spending saved; "
         f"{check.extra_staff_dkk / 1e6:,.1f} m DKK extra caseworkers; net "
         f"{(check.placement_saving_dkk - check.extra_staff_dkk) / 1e6:,.1f} m DKK",
         f"  KORA: {check.low_dkk / 1e6:,.1f} - {check.high_dkk / 1e6:,.1f} m DKK -> the model is {verdict} "

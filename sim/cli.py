@@ -13,7 +13,7 @@ import pandas as pd
 from .assumptions import AssumptionError, load_assumptions
 from .calibrate import (BASE_PATH, TARGETS_PATH, calibrate, format_calibration, format_herning, format_table,
                         herning_check, load_targets, validation_table)
-from .export import DIALECTS, comparison_workbook, csv_bytes, xlsx_bytes
+from .export import DIALECTS, budget_frame, comparison_workbook, csv_bytes, xlsx_bytes, yearly_frame
 from .cache import ResultCache
 from .experiment import Experiment
 from .levers import explain, format_explanation
@@ -21,6 +21,7 @@ from .runner import Manifest, run
 from .uncertainty import DEFAULT_UNCERTAINTY, UNCERTAINTIES
 from .sensitivity import format_sensitivity, format_sobol, format_tornado, morris, sobol, tornado
 from .sweep import load_grid, sweep
+from .prices import default_price_year
 from .scenario import Scenario, list_scenarios, load_scenario
 
 
@@ -69,13 +70,22 @@ def out_path(text: str, suffixes: tuple[str, ...]) -> Path:
     return path
 
 
+def add_scenario_options(p: argparse.ArgumentParser) -> None:
+    """--set and --price-year: what every command that builds a scenario takes."""
+    p.add_argument("--set", action="append", metavar="KEY=VALUE",
+                   help="override a parameter (repeatable); amounts of money in the price year's prices")
+    p.add_argument("--price-year", type=whole_number(0), default=None, metavar="YYYY",
+                   help=f"every amount of money in this year's prices (default {default_price_year()}: the budget "
+                        "year if assumptions/prices.toml has it, else its newest year)")
+
+
 def add_run_options(p: argparse.ArgumentParser) -> None:
     """Options shared by every command that runs the model."""
     p.add_argument("--replications", type=positive_int, default=10)
     p.add_argument("--seed", type=seed_int, default=1)
     p.add_argument("--workers", type=positive_int, default=None, help="local processes (default: all cores)")
     p.add_argument("--scheduler", default=None, help="address of a Dask scheduler, e.g. tcp://host:8786")
-    p.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a parameter (repeatable)")
+    add_scenario_options(p)
     p.add_argument("--no-cache", action="store_true",
                    help="run even if the result cache holds this run, and do not store it")
 
@@ -86,7 +96,12 @@ def cache_from(args: argparse.Namespace) -> ResultCache | None:
 
 
 def scenario_from(args: argparse.Namespace, name: str) -> Scenario:
-    return load_scenario(name, parse_set(args.set))
+    """The scenario file `name` in the --price-year's prices, then --set (whose amounts are in them)."""
+    scenario = load_scenario(name)
+    if args.price_year is not None:
+        scenario = scenario.with_overrides({"price_year": args.price_year}, "--price-year")
+    overrides = parse_set(args.set)
+    return scenario.with_overrides(overrides, "--set") if overrides else scenario
 
 
 def experiment_from(args: argparse.Namespace, replications: int) -> Experiment:
@@ -128,26 +143,29 @@ def cmd_compare(args: argparse.Namespace) -> int:
                                 show_progress=sys.stderr.isatty())
     scenario = experiment.arms[0]
     explanation = explain(experiment, comparison)
-    if args.out.suffix.lower() == ".xlsx":
-        data = xlsx_bytes(comparison_workbook(comparison, scenario, explanation))
-    else:
-        data = csv_bytes(comparison.yearly, args.dialect)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_bytes(data)
     s = comparison.summary
-    if args.out.suffix.lower() == ".csv":
-        write_manifest(args.out, dict(s.manifest))
+    written = [args.out]
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    if args.out.suffix.lower() == ".xlsx":
+        args.out.write_bytes(xlsx_bytes(comparison_workbook(comparison, scenario, explanation)))
+    else:
+        args.out.write_bytes(csv_bytes(yearly_frame(comparison), args.dialect))
+        budget = args.out.with_name(args.out.stem + ".budget.csv")
+        budget.write_bytes(csv_bytes(budget_frame(s), args.dialect))
+        written.append(budget)
+        for path in written:
+            write_manifest(path, dict(s.manifest))
     if args.summary_json:
         args.summary_json.parent.mkdir(parents=True, exist_ok=True)
         args.summary_json.write_text(json.dumps(s.as_dict() | explanation.as_dict(), indent=2, ensure_ascii=False)
                                      + "\n", encoding="utf-8")
     print(f"{scenario.name} vs {experiment.baseline.name}, {args.replications} replications, "
-          f"uncertainty: {s.uncertainty}: "
+          f"uncertainty: {s.uncertainty}, {s.price_year} prices: "
           f"NPV {s.npv_dkk.mean / 1e6:,.1f} m DKK (90 % interval {s.npv_dkk.p05 / 1e6:,.1f} to "
           f"{s.npv_dkk.p95 / 1e6:,.1f}), payback {s.payback_year or 'not within the horizon'}, "
           f"placements avoided {s.placements_avoided.mean:,.0f}; Monte Carlo standard error of the mean NPV "
           f"{s.npv_dkk_mc_se / 1e6:,.1f} m DKK, of P(paid back by {s.horizon.last_year}) "
-          f"{s.p_payback_mc_se:.2f}; wrote {args.out}")
+          f"{s.p_payback_mc_se:.2f}; wrote {' and '.join(map(str, written))}")
     print(format_explanation(explanation))
     return 0
 
@@ -155,7 +173,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
 def cmd_sweep(args: argparse.Namespace) -> int:
     """Every point of a grid of overrides as a scenario; one tidy yearly table with the grid's columns."""
     grid = load_grid(args.grid)
-    table, manifest = sweep(grid, load_scenario(args.baseline), args.replications, args.seed, parse_set(args.set),
+    overrides = ({"price_year": args.price_year} if args.price_year is not None else {}) | parse_set(args.set)
+    table, manifest = sweep(grid, load_scenario(args.baseline), args.replications, args.seed, overrides,
                             workers=args.workers, scheduler=args.scheduler, show_progress=sys.stderr.isatty(),
                             cache=cache_from(args))
     args.out.parent.mkdir(parents=True, exist_ok=True)
@@ -267,7 +286,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--parameters", default=None, metavar="A,B,...",
                    help="move only these parameters (comma-separated; default: every one with a range)")
     p.add_argument("--seed", type=seed_int, default=1)
-    p.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a parameter (repeatable)")
+    add_scenario_options(p)
     p.add_argument("--out", type=lambda t: out_path(t, (".csv", ".parquet")), default=None,
                    help="write the table, one row per parameter (CSV or Parquet)")
     p.set_defaults(func=cmd_sensitivity)

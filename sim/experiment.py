@@ -28,13 +28,19 @@ from .uncertainty import DEFAULT_UNCERTAINTY, UNCERTAINTIES, Draws, draw
 
 
 def shared_world(scenario: Scenario, baseline: Scenario) -> dict[str, Any]:
-    """The world changes of both arms, merged; a conflict is an AssumptionError naming it."""
+    """The world changes of both arms, merged; a conflict is an AssumptionError naming it. The
+    price year is a world setting too: set in one arm, both arms are converted to it before their
+    amounts of money are compared and shared."""
     s, b = scenario.world_changes(), baseline.world_changes()
     for key in s.keys() & b.keys():
         if s[key] != b[key]:
             raise AssumptionError(
                 f"paired comparison: {key} is {s[key]!r} in {scenario.name} but {b[key]!r} in {baseline.name}; "
                 "a world assumption must be the same in both arms (set it in one of them, or the same in both)")
+    year = s.get("price_year", b.get("price_year"))
+    if year is not None and (scenario.price_year != year or baseline.price_year != year):
+        return shared_world(scenario.with_overrides({"price_year": year}, "price_year"),
+                            baseline.with_overrides({"price_year": year}, "price_year"))
     return {**b, **s}
 
 
@@ -52,6 +58,7 @@ def comparison_manifest(scenario: Manifest, baseline: Manifest) -> dict[str, Any
         "replications": scenario.replications,
         "start": scenario.start,
         "years": scenario.years,
+        "price_year": scenario.price_year,
         "uncertainty": scenario.uncertainty,
         "draws_id": scenario.draws_id,
     }
@@ -90,12 +97,14 @@ class Experiment:
 
     def varied(self, values: Mapping[str, Any], origin: str = "override") -> "Experiment":
         """The same question with some settings changed: each one where the baseline rule puts it
-        (a world value in both arms, a policy value in the scenario)."""
-        params = self.scenario.assumptions.params()
+        (a world value in both arms, a policy value in the scenario). Amounts of money are in the
+        arms' price year: the values go to the arms, in which the shared world is already set."""
+        scenario, baseline = self.arms
+        params = scenario.assumptions.params()
         world = {k: v for k, v in values.items()
-                 if k in ("start", "years") or (k in params and params[k].kind == WORLD)}
-        return replace(self, scenario=self.scenario.with_overrides(values, origin),
-                       baseline=self.baseline.with_overrides(world, origin))
+                 if k in ("start", "years", "price_year") or (k in params and params[k].kind == WORLD)}
+        return replace(self, scenario=scenario.with_overrides(values, origin),
+                       baseline=baseline.with_overrides(world, origin))
 
     @cached_property
     def draws(self) -> Draws | None:

@@ -17,7 +17,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from .finance import Comparison, Interval, Summary, city_totals
+from .finance import BUDGET_COLUMNS, Comparison, Interval, Summary, city_totals
 from .levers import Explanation
 from .results import MONTHLY_COLUMNS
 from .scenario import Scenario
@@ -102,7 +102,7 @@ def summary_frame(summary: Summary) -> pd.DataFrame:
     rows: list[dict[str, Any]] = []
     for f in fields(summary):
         value = getattr(summary, f.name)
-        if f.name == "manifest":
+        if f.name in ("manifest", "budget"):  # the budget view is a table of its own (budget_frame)
             continue
         if isinstance(value, Interval):
             rows.append({"measure": f.name, **asdict(value)})
@@ -115,6 +115,21 @@ def summary_frame(summary: Summary) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["measure", "mean", "p05", "p50", "p95", "value"])
 
 
+def budget_frame(summary: Summary) -> pd.DataFrame:
+    """The budget view (sim.finance): per budget year, investment, gross savings, net and cumulative
+    net, undiscounted, in the price year that the `price_year` column states."""
+    frame = pd.DataFrame([asdict(b) for b in summary.budget], columns=BUDGET_COLUMNS)
+    frame.insert(1, "price_year", summary.price_year)
+    return frame
+
+
+def yearly_frame(comparison: Comparison) -> pd.DataFrame:
+    """The comparison's yearly statistics (the compare CSV) with the price year of its amounts."""
+    frame = comparison.yearly.copy()
+    frame.insert(2, "price_year", comparison.summary.price_year)
+    return frame
+
+
 def monthly_city_frame(monthly: pd.DataFrame) -> pd.DataFrame:
     """Monthly city totals, averaged over the replications."""
     per_rep = city_totals(monthly, ["replication", "month", "year"])
@@ -123,9 +138,10 @@ def monthly_city_frame(monthly: pd.DataFrame) -> pd.DataFrame:
 
 
 def assumptions_frame(scenario: Scenario) -> pd.DataFrame:
-    """Every parameter of the scenario with value, unit, range, source and note."""
+    """Every parameter of the scenario with value, unit, range, the price year of an amount of money,
+    source and note."""
     return pd.DataFrame([{"parameter": k, **p.model_dump()} for k, p in scenario.assumptions.params().items()],
-                        columns=["parameter", "value", "unit", "kind", "low", "high", "source", "note"])
+                        columns=["parameter", "value", "unit", "kind", "low", "high", "price_year", "source", "note"])
 
 
 def explanation_frame(explanation: Explanation) -> pd.DataFrame:
@@ -144,15 +160,15 @@ def explanation_frame(explanation: Explanation) -> pd.DataFrame:
 
 def comparison_workbook(comparison: Comparison, scenario: Scenario,
                         explanation: Explanation | None = None) -> dict[str, pd.DataFrame]:
-    """The sheets of a comparison export: summary, explained (if given: the split by lever and the
-    break-even), yearly, monthly (if the scenario's results are at hand), assumptions (with
-    sources) and manifest."""
-    sheets = {"summary": summary_frame(comparison.summary)}
+    """The sheets of a comparison export: summary, budget (the budget view), explained (if given:
+    the split by lever and the break-even), yearly, monthly (if the scenario's results are at
+    hand), assumptions (with sources) and manifest. Every sheet with money states its price year."""
+    sheets = {"summary": summary_frame(comparison.summary), "budget": budget_frame(comparison.summary)}
     if explanation is not None:
-        sheets["explained"] = explanation_frame(explanation)
-    sheets["yearly"] = comparison.yearly
+        sheets["explained"] = explanation_frame(explanation).assign(price_year=comparison.summary.price_year)
+    sheets["yearly"] = yearly_frame(comparison)
     if comparison.scenario_monthly is not None:
-        sheets["monthly"] = monthly_city_frame(comparison.scenario_monthly)
+        sheets["monthly"] = monthly_city_frame(comparison.scenario_monthly).assign(price_year=comparison.summary.price_year)
     sheets["assumptions"] = assumptions_frame(scenario)
     sheets["manifest"] = pd.DataFrame(
         [{"key": k, "value": v} for k, v in comparison.summary.manifest.items()], columns=["key", "value"])

@@ -2,8 +2,9 @@
 
 Both runs use the same seed and replication numbers, so family f of replication r meets the same
 luck in both (common random numbers); the difference of replication r with replication r is the
-effect of the scenario, not noise. All money is in the assumptions' fixed prices, by budget
-(calendar) year, for the whole city.
+effect of the scenario, not noise. All money is in one price level, the scenario's price year
+(`price_year`: every amount was converted to it when the scenario was built, sim.prices), by
+budget (calendar) year, for the whole city.
 
 Definitions, per replication and budget year:
 
@@ -34,6 +35,11 @@ with "noise" only the random numbers. The Monte Carlo standard errors say how fa
 the probability of paying back by the horizon could move with more replications (sd / sqrt(n) and
 sqrt(p (1 - p) / n)).
 
+The budget view (`budget`): per budget year, the mean over the replications of the investment, the
+gross savings (avoided costs), the net and the cumulative net, undiscounted, in the price year: the
+table a budget is written in. The NPV is the same flows discounted to year 0, one figure for their
+value over time; the two sit side by side and answer different questions.
+
 Summary over the horizon: NPV, payback year, return per krone (discounted avoided costs over
 discounted investment), totals of investment, avoided costs, net and placements avoided, and the
 horizon's waiting change, and the children's outcomes over all the horizon's cohorts
@@ -48,7 +54,7 @@ payback year, with "never" counted as beyond the horizon; None if it is never re
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from typing import Any
 
 import numpy as np
@@ -108,11 +114,27 @@ class Discounting:
     convention: str = "year 0 = first budget year, undiscounted; year t discounted t years"
 
 
+@dataclass(frozen=True)
+class BudgetYear:
+    """One row of the budget view: means over the replications, undiscounted, in the price year."""
+
+    year: int
+    investment_dkk: float
+    gross_savings_dkk: float  # the avoided costs
+    net_dkk: float
+    cumulative_net_dkk: float
+
+
+BUDGET_COLUMNS = [f.name for f in fields(BudgetYear)]
+
+
 @dataclass(frozen=True, eq=False)
 class Summary:
     """The headline of a paired comparison (see the module docstring); `as_dict()` is the summary
     JSON, whose keys the README documents."""
 
+    price_year: int  # every amount below is in this year's prices (sim.prices)
+    budget: tuple[BudgetYear, ...]  # the budget view, per budget year
     npv_dkk: Interval
     payback_year: int | None
     p_payback_by_year: Mapping[int, float]
@@ -228,7 +250,7 @@ def paired(scenario_yearly: pd.DataFrame, baseline_yearly: pd.DataFrame, assumpt
            manifest: dict | None = None) -> Comparison:
     """Pair replication r of the scenario with replication r of the baseline (see the module
     docstring for the definitions). Works on one replication too (then percentiles equal the mean).
-    assumptions: where the discount rates come from (normally the scenario's)."""
+    assumptions: where the discount rates and the price year come from (normally the scenario's)."""
     _check_pairable(scenario_yearly, baseline_yearly)
     keys = ["replication", "year"]
     s = city_totals(scenario_yearly, keys).set_index(keys)
@@ -273,7 +295,11 @@ def paired(scenario_yearly: pd.DataFrame, baseline_yearly: pd.DataFrame, assumpt
     s_all, b_all = city_totals(scenario_yearly, horizon), city_totals(baseline_yearly, horizon)
     b_all = b_all.set_index("replication").reindex(s_all["replication"]).reset_index()
     children = cohort_changes(s_all, b_all)
+    budget = tuple(BudgetYear(int(y), *(float(x) for x in row)) for y, row in zip(years, np.column_stack([
+        wide(c).mean(axis=0) for c in ("investment_dkk", "avoided_cost_dkk", "net_dkk", "cumulative_net_dkk")])))
     summary = Summary(
+        price_year=assumptions.price_year,
+        budget=budget,
         npv_dkk=Interval.of(npv),
         payback_year=median_year,
         p_payback_by_year=p_by_year,

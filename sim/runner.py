@@ -42,13 +42,14 @@ class Manifest:
     replications: int
     start: str
     years: int
+    price_year: int  # every amount of money is in this year's prices (sim.prices)
     uncertainty: str = "noise"  # "parameters": each replication ran with its own draw of the assumptions
     draws_id: str | None = None  # the draws' content id (None for "noise")
 
     @classmethod
     def of(cls, scenario: Scenario, seed: int, replications: int, draws_id: str | None = None) -> "Manifest":
         return cls(project_version(), scenario.name, scenario.id, scenario.assumptions.digest(),
-                   seed, replications, scenario.start.isoformat(), scenario.years,
+                   seed, replications, scenario.start.isoformat(), scenario.years, scenario.price_year,
                    "parameters" if draws_id else "noise", draws_id)
 
     def as_dict(self) -> dict:

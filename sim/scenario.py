@@ -3,6 +3,7 @@
 Scenario files (assumptions/scenarios/*.toml) say only what differs from the base:
 
     description = "..."
+    price_year = 2025           # optional; the prices the amounts of money are in (and set in)
     start = 2023-01-01          # optional; the first of a month
     years = 10                  # optional horizon
     [rollout]
@@ -44,6 +45,7 @@ from .assumptions import (
     error_message,
     shown,
 )
+from .prices import default_price_year, load_price_index, reprice
 
 SCENARIO_DIR = ASSUMPTIONS_DIR / "scenarios"
 DEFAULT_START = dt.date(2023, 1, 1)
@@ -66,6 +68,7 @@ class Scenario:
     relational: bool = True
     start: dt.date = DEFAULT_START
     years: int = DEFAULT_YEARS
+    price_year: int = field(default_factory=default_price_year)  # every amount of money is in this year's prices
     _base: "Scenario | None" = field(default=None, compare=False, repr=False)  # what overrides() diffs against
 
     # -- time ---------------------------------------------------------------------------------
@@ -107,6 +110,7 @@ class Scenario:
             "relational": self.relational,
             "start": self.start.isoformat(),
             "years": self.years,
+            "price_year": self.price_year,
         }
 
     @cached_property
@@ -118,26 +122,37 @@ class Scenario:
         """A new scenario with dotted-key overrides (see `spec_from_overrides`)."""
         return _apply(self, spec_from_overrides(overrides, origin), origin, name=self.name)
 
-    def world_changes(self) -> dict[str, Any]:
-        """The world assumptions (kind "world" in base.toml, and the horizon) this scenario sets
-        differently from its base, as dotted overrides: what a paired comparison shares."""
+    def _base_values(self) -> dict[str, Any]:
+        """The base's parameters in this scenario's prices (what its own values are compared with)."""
         base = self._base or self
-        base_values = base.assumptions.params()
+        if base.price_year == self.price_year:
+            return base.assumptions.params()
+        return reprice(base.assumptions, self.price_year).params()
+
+    def world_changes(self) -> dict[str, Any]:
+        """The world assumptions (kind "world" in base.toml, the horizon and the price year) this
+        scenario sets differently from its base, as dotted overrides: what a paired comparison
+        shares. Amounts of money are in the scenario's price year."""
+        base = self._base or self
+        base_values = self._base_values()
         out: dict[str, Any] = {k: p.value for k, p in self.assumptions.params().items()
                                if p.kind == WORLD and p.value != base_values[k].value}
         if self.start != base.start:
             out["start"] = self.start.isoformat()
         if self.years != base.years:
             out["years"] = self.years
+        if self.price_year != base.price_year:
+            out["price_year"] = self.price_year
         return out
 
     def overrides(self) -> dict[str, Any]:
-        """What differs from the base assumptions and districts, as scenario-file data."""
+        """What differs from the base assumptions and districts, as scenario-file data. The price
+        year is always written: the amounts of money in `set` are in its prices."""
         base = self._base or self
-        base_values = {k: p.value for k, p in base.assumptions.params().items()}
+        base_values = {k: p.value for k, p in self._base_values().items()}
         changed = {k: p.value for k, p in self.assumptions.params().items() if p.value != base_values[k]}
         base_waves = dict(base.waves)
-        out: dict[str, Any] = {"description": self.description}
+        out: dict[str, Any] = {"description": self.description, "price_year": self.price_year}
         if self.start != DEFAULT_START:
             out["start"] = self.start
         if self.years != DEFAULT_YEARS:
@@ -166,7 +181,8 @@ class Scenario:
 def base_scenario(
     assumptions: Assumptions | None = None, districts: Districts | None = None, name: str = "base"
 ) -> Scenario:
-    """The base assumptions with the rollout of districts.toml, before any scenario file."""
+    """The base assumptions, every amount of money in the default price year (sim.prices), with the
+    rollout of districts.toml, before any scenario file."""
     a = assumptions or load_assumptions()
     d = districts or load_districts()
     if d.children_total != round(a.city.children.value):
@@ -174,10 +190,12 @@ def base_scenario(
             f"districts.toml: the districts' children add up to {d.children_total:,}, "
             f"but city.children in base.toml is {a.city.children.value:,.0f}; they must be equal"
         )
+    year = default_price_year()
     return Scenario(
         name=name,
         description="Base assumptions and the rollout of districts.toml",
-        assumptions=a,
+        assumptions=reprice(a, year, "the default price year"),
+        price_year=year,
         districts=d.district,
         waves=tuple(sorted(d.waves.items())),
     )
@@ -256,6 +274,7 @@ class ScenarioSpec(_Spec):
     parameter ranges, wave order) is checked when the spec is applied to a scenario."""
 
     description: str | None = None
+    price_year: WholeNumber | None = None
     start: WaveDate = None
     years: WholeNumber | None = None
     rollout: RolloutSpec = Field(default_factory=RolloutSpec)
@@ -266,6 +285,16 @@ class ScenarioSpec(_Spec):
     def _horizon(cls, value: int | None) -> int | None:
         if value is not None and not 1 <= value <= MAX_YEARS:
             raise ValueError(f"expected a whole number of years from 1 to {MAX_YEARS}, got {value}")
+        return value
+
+    @field_validator("price_year")
+    @classmethod
+    def _indexed(cls, value: int | None) -> int | None:
+        if value is not None:
+            try:
+                load_price_index().check(value, "price_year")
+            except AssumptionError as exc:
+                raise ValueError(str(exc).removeprefix("price_year: ")) from None
         return value
 
     @field_validator("start")
@@ -295,6 +324,8 @@ class ScenarioSpec(_Spec):
         out: dict[str, Any] = {}
         if self.description is not None:
             out["description"] = self.description
+        if self.price_year is not None:
+            out["price_year"] = self.price_year
         if self.start is not None:
             out["start"] = self.start.isoformat()
         if self.years is not None:
@@ -320,12 +351,12 @@ def parse_spec(data: Any, origin: str) -> ScenarioSpec:
 
 def spec_from_overrides(overrides: Mapping[str, Any], origin: str = "override") -> ScenarioSpec:
     """Dotted keys (`caseload.relational`, `rollout.enabled`, `rollout.waves.N`,
-    `rollout.district_waves.NAME`, `start`, `years`, `description`) as a spec."""
+    `rollout.district_waves.NAME`, `start`, `years`, `price_year`, `description`) as a spec."""
     data: dict[str, Any] = {"rollout": {"waves": {}, "district_waves": {}}, "set": {}}
     for key, value in overrides.items():
         if not isinstance(key, str):
             raise AssumptionError(f"{origin}: expected a setting name, got {key!r}")
-        if key in ("start", "years", "description"):
+        if key in ("start", "years", "price_year", "description"):
             data[key] = value
         elif key == "rollout.enabled":
             data["rollout"]["enabled"] = value
@@ -339,8 +370,10 @@ def spec_from_overrides(overrides: Mapping[str, Any], origin: str = "override") 
 
 
 def _apply(base: Scenario, spec: ScenarioSpec, origin: str, name: str) -> Scenario:
-    """The scenario a spec describes on top of `base`; what needs the base is checked here."""
+    """The scenario a spec describes on top of `base`; what needs the base is checked here. A new
+    price year converts every amount of money first (sim.prices); the spec's amounts are in it."""
     start = spec.start or base.start
+    price_year = spec.price_year or base.price_year
     years = spec.years or base.years
     waves = dict(base.waves)
     for n, date in spec.rollout.waves.items():
@@ -370,7 +403,8 @@ def _apply(base: Scenario, spec: ScenarioSpec, origin: str, name: str) -> Scenar
     moved = spec.rollout.district_waves
     districts = tuple(d.model_copy(update={"wave": moved[d.name]}) if d.name in moved else d for d in base.districts)
 
-    assumptions = base.assumptions.with_values(dict(spec.set), origin) if spec.set else base.assumptions
+    assumptions = base.assumptions if price_year == base.price_year else reprice(base.assumptions, price_year, origin)
+    assumptions = assumptions.with_values(dict(spec.set), origin) if spec.set else assumptions
     if round(assumptions.city.children.value) != sum(d.children for d in districts):
         raise AssumptionError(
             f"{origin}: set.city.children: {assumptions.city.children.value:,.0f} children but the districts "
@@ -387,6 +421,7 @@ def _apply(base: Scenario, spec: ScenarioSpec, origin: str, name: str) -> Scenar
         relational=base.relational if spec.rollout.enabled is None else spec.rollout.enabled,
         start=start,
         years=years,
+        price_year=price_year,
         _base=base._base or base,
     )
 

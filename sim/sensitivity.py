@@ -65,6 +65,7 @@ class Tornado:
 
     table: pd.DataFrame  # parameter, unit, low, high, npv_low_dkk, npv_high_dkk, swing_dkk; largest swing first
     base_npv_dkk: float
+    price_year: int  # of every amount (sim.prices)
 
 
 @dataclass(frozen=True)
@@ -176,7 +177,7 @@ def tornado(experiment: Experiment, names: Sequence[str] | None = None) -> Torna
     npv = expected_npvs(experiment, points).reshape(len(ranges), 2)
     table = _described(experiment, ranges, npv_low_dkk=npv[:, 0], npv_high_dkk=npv[:, 1],
                        swing_dkk=np.abs(npv[:, 1] - npv[:, 0]))
-    return Tornado(_ranked(table, "swing_dkk"), expected_npv(experiment))
+    return Tornado(_ranked(table, "swing_dkk"), expected_npv(experiment), experiment.arms[0].price_year)
 
 
 def sobol(experiment: Experiment, samples: int = 64, names: Sequence[str] | None = None) -> SobolIndices:

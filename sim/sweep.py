@@ -29,6 +29,7 @@ import pandas as pd
 
 from .assumptions import AssumptionError, parse_toml_text
 from .experiment import Experiment
+from .export import yearly_frame
 from .runner import project_version
 from .scenario import Scenario, load_scenario
 
@@ -104,7 +105,7 @@ def sweep(grid: Grid, baseline: Scenario, replications: int, seed: int, override
     manifest_points = []
     for i, ((point, scenario), experiment) in enumerate(zip(points, experiments)):
         comparison = experiment.run(**run_options)
-        frames.append(comparison.yearly.assign(point=i, **point))
+        frames.append(yearly_frame(comparison).assign(point=i, **point))
         manifest_points.append({"point": i, **_plain(point), "scenario_id": experiment.arms[0].id,
                                 "baseline_id": experiment.arms[1].id, "npv_dkk_mean": comparison.summary.npv_dkk.mean})
     keys = [k for k, _ in grid.axes]
@@ -117,6 +118,7 @@ def sweep(grid: Grid, baseline: Scenario, replications: int, seed: int, override
         "overrides": overrides or {},
         "seed": seed,
         "replications": replications,
+        "price_year": experiments[0].arms[0].price_year,
         "grid": {k: list(_plain(dict(enumerate(v))).values()) for k, v in grid.axes},
         "points": manifest_points,
     }

@@ -41,8 +41,8 @@ def test_a_world_change_reaches_both_arms_and_a_policy_change_only_the_scenario(
 
 
 def test_a_world_change_in_the_baseline_file_reaches_the_scenario_too(plan, status_quo):
-    scenario, baseline = Experiment(plan, status_quo.with_overrides({"staff.salary_dkk_per_year": 500000})).arms
-    assert scenario.assumptions.value("staff.salary_dkk_per_year") == 500000
+    scenario, baseline = Experiment(plan, status_quo.with_overrides({"staff.salary_dkk_per_year": 520000})).arms
+    assert scenario.assumptions.value("staff.salary_dkk_per_year") == 520000
 
 
 def test_two_worlds_are_refused_before_anything_runs(plan, status_quo):

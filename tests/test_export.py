@@ -112,7 +112,7 @@ def test_cli_compare_writes_a_workbook_and_a_summary_with_the_manifest(short_fil
     assert manifest["scenario_id"] != manifest["baseline_id"] and manifest["project_version"]
 
     wb = load_workbook(out)
-    assert wb.sheetnames == ["summary", "explained", "yearly", "monthly", "assumptions", "manifest"]
+    assert wb.sheetnames == ["summary", "budget", "explained", "yearly", "monthly", "assumptions", "manifest"]
     explained = {row[0]: row[1] for row in wb["explained"].iter_rows(min_row=2, values_only=True)}
     channels = sum(v for k, v in explained.items() if k.startswith("npv_by_channel_dkk."))
     assert channels == pytest.approx(summary["npv_dkk"]["mean"], rel=1e-3)  # the split adds up to the NPV
@@ -123,7 +123,12 @@ def test_cli_compare_writes_a_workbook_and_a_summary_with_the_manifest(short_fil
     assert sheet_manifest["seed"] == 7
     params = {row[0]: row for row in wb["assumptions"].iter_rows(min_row=2, values_only=True)}
     assert params["caseload.relational"][1] == 20  # --set reached the scenario
-    assert params["finance.discount_rate"][6].startswith("Finansministeriet")
+    assert params["finance.discount_rate"][7].startswith("Finansministeriet")
+    assert params["cost.foster_dkk_per_day"][6] == summary["price_year"] and params["finance.discount_rate"][6] is None
+    budget = list(wb["budget"].iter_rows(values_only=True))  # the budget view, its own sheet
+    assert budget[0] == ("year", "price_year", "investment_dkk", "gross_savings_dkk", "net_dkk", "cumulative_net_dkk")
+    assert [row[:2] for row in budget[1:]] == [(b["year"], summary["price_year"]) for b in summary["budget"]]
+    assert budget[-1][5] == pytest.approx(summary["net_dkk"]["mean"])  # the cumulative net adds the years up
     assert params["finance.discount_rate"][3] == "world" and params["caseload.relational"][3] == "policy"
     measures = [row[0] for row in wb["summary"].iter_rows(min_row=2, values_only=True)]
     assert {"npv_dkk", "payback_year", "p_payback_by_2024", "return_per_krone"} <= set(measures)
@@ -169,4 +174,4 @@ def test_cli_compare_refuses_two_horizons_before_running(short_files, capsys):
 
 def test_workbook_without_results_has_no_monthly_sheet(plan):
     c = paired(*flows([[1.0]], [[2.0]]), plan.assumptions)
-    assert list(comparison_workbook(c, plan)) == ["summary", "yearly", "assumptions", "manifest"]
+    assert list(comparison_workbook(c, plan)) == ["summary", "budget", "yearly", "assumptions", "manifest"]

@@ -36,7 +36,8 @@ def test_sweep_table_equals_separate_experiments_with_grid_columns_added():
     status_quo = load_scenario("status-quo")
     table, manifest = sweep(grid, status_quo, 1, 3, {"years": 1}, workers=1)
     columns = ["year", "statistic", *COMPARISON_COLUMNS]
-    assert list(table.columns) == ["point", "caseload.relational", *columns]
+    assert list(table.columns) == ["point", "caseload.relational", "year", "statistic", "price_year", *COMPARISON_COLUMNS]
+    assert (table["price_year"] == status_quo.price_year).all()
     for point, value in enumerate((16, 24)):
         scenario = load_scenario("plan", {"years": 1, "caseload.relational": value})
         alone = Experiment(scenario, status_quo, 3, 1).run(workers=1).yearly

@@ -1,5 +1,6 @@
-"""Eksport: the latest simulation of the current inputs as CSV for Danish Excel, plain CSV and xlsx
-(summary, yearly, monthly, assumptions with sources, manifest), through dcc.Download."""
+"""Eksport: the latest simulation of the current inputs as CSV for Danish Excel, plain CSV, the budget
+view as CSV for Danish Excel, and xlsx (summary, budget, explained, yearly, monthly, assumptions with
+sources, manifest), through dcc.Download. Every table states its price year."""
 
 from __future__ import annotations
 
@@ -23,7 +24,8 @@ if TYPE_CHECKING:
 PATH = "/eksport"
 NAME = "export"
 # button id -> end of the file name
-FORMATS = {"exp-csv-da": "-dansk-excel.csv", "exp-csv": ".csv", "exp-xlsx": ".xlsx"}
+FORMATS = {"exp-csv-da": "-dansk-excel.csv", "exp-csv": ".csv", "exp-budget-da": "-budget-dansk-excel.csv",
+           "exp-xlsx": ".xlsx"}
 
 
 def layout(values: dict[str, Any], lang: str, services: "Services") -> html.Div:
@@ -34,6 +36,7 @@ def layout(values: dict[str, Any], lang: str, services: "Services") -> html.Div:
         dmc.Group([
             dmc.Button(t("exp.csv_da", lang), id="exp-csv-da", n_clicks=0, disabled=True),
             dmc.Button(t("exp.csv", lang), id="exp-csv", n_clicks=0, disabled=True, variant="outline"),
+            dmc.Button(t("exp.budget", lang), id="exp-budget-da", n_clicks=0, disabled=True, variant="outline"),
             dmc.Button(t("exp.xlsx", lang), id="exp-xlsx", n_clicks=0, disabled=True, variant="outline"),
         ]),
         dcc.Download(id="exp-download"),
@@ -68,6 +71,8 @@ def register(app: Dash, services: "Services") -> None:
         if button == "exp-xlsx":
             data = sim.xlsx_bytes(sim.comparison_workbook(comparison, scenario,
                                                           sim.explain(outcome.experiment, comparison)))
+        elif button == "exp-budget-da":
+            data = sim.csv_bytes(sim.budget_frame(comparison.summary), "da")
         else:
-            data = sim.csv_bytes(comparison.yearly, "da" if button == "exp-csv-da" else "plain")
+            data = sim.csv_bytes(sim.yearly_frame(comparison), "da" if button == "exp-csv-da" else "plain")
         return dcc.send_bytes(data, f"relationel-velfaerd-{scenario.id}{FORMATS[button]}"), None

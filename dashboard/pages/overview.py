@@ -1,6 +1,7 @@
 """Overblik: for politicians. One plain sentence, what the plan does for the children (fewer
 placed, more years at home, help sooner), the money's headline figures and the savings per budget
-year with the 5-95 % band; then how much of the assumed effect the plan needs (break-even) and
+year with the 5-95 % band, every amount in one price year; the budget view (per budget year,
+undiscounted) beside the present value, each named plainly; then how much of the assumed effect the plan needs (break-even) and
 where the net effect comes from (a waterfall by lever and cost item, sim.levers). The second part
 takes the analytic twin some seconds the first time, so it has its own callback and spinner."""
 
@@ -16,7 +17,7 @@ import sim
 from .. import charts
 from ..compute import Outcome, on_outcome
 from ..i18n import percent, t
-from ..outcome import children, headline, sentence, source
+from ..outcome import budget, children, headline, sentence, source
 
 if TYPE_CHECKING:
     from ..services import Services
@@ -35,6 +36,7 @@ def layout(values: dict[str, Any], lang: str, services: "Services") -> html.Div:
         html.Div(id="ov-kpis", className="kpis"),
         charts.graph("ov-savings", t("chart.savings", lang)),
         dmc.Text(id="ov-source", size="sm", c="dimmed"),
+        html.Div(id="ov-budget"),
         dcc.Loading([dmc.Text(id="ov-break-even", size="lg", className="sentence", mt="md"),
                      charts.graph("ov-waterfall", t("chart.waterfall", lang))], type="dot"),
     ])
@@ -57,7 +59,13 @@ def register(app: Dash, services: "Services") -> None:
                 sentence(outcome, values, lang),
                 charts.savings(outcome.comparison, lang, with_band=outcome.simulated), source(outcome, lang))
 
+    @on_outcome(app, services, Output("ov-budget", "children"))
+    def budget_view(outcome: Outcome, _values: dict[str, Any], lang: str):
+        """The budget year by year beside the present value (sim.finance's budget view)."""
+        return budget(outcome, lang)
+
     @on_outcome(app, services, Output("ov-break-even", "children"), Output("ov-waterfall", "figure"))
     def explained(outcome: Outcome, _values: dict[str, Any], lang: str):
         explanation = sim.explain(outcome.experiment, outcome.comparison)
-        return break_even_sentence(explanation, lang), charts.waterfall(explanation.npv_by_channel_dkk, lang)
+        return (break_even_sentence(explanation, lang),
+                charts.waterfall(explanation.npv_by_channel_dkk, lang, outcome.comparison.summary.price_year))

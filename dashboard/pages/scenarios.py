@@ -14,8 +14,9 @@ import sim
 from .. import charts, i18n
 from ..compute import Outcome, on_outcome, preview, simulate
 from ..i18n import money_short, number, t
-from ..inputs import (BASE, CONTROLLED, REPLICATIONS, UNCERTAINTY, WAVE_PREFIX, YEARS, InputError, base_params, checked,
-                      districts, from_query, month_options, scenario_file, to_query, to_scenario, validate, waves_of)
+from ..inputs import (BASE, CONTROLLED, PRICE_YEAR, REPLICATIONS, UNCERTAINTY, WAVE_PREFIX, YEARS, InputError, checked,
+                      districts, from_query, money_keys, month_options, params_at, price_year_of, reprice,
+                      scenario_file, to_query, to_scenario, validate, waves_of)
 from ..outcome import extra_caseworkers, headline, source
 from ..shell import refusal, table as shell_table
 from ..store import StoreError
@@ -29,7 +30,9 @@ MAX_COMPARED = 4
 SCALE = {"finance.discount_rate": 100}  # shown in per cent
 WAVES = sorted(districts().waves)
 WAVE_KEYS = [f"{WAVE_PREFIX}{n}" for n in WAVES]
-CONTROL_KEYS = [BASE, *CONTROLLED, YEARS, REPLICATIONS, UNCERTAINTY, *WAVE_KEYS]
+CONTROL_KEYS = [BASE, PRICE_YEAR, *CONTROLLED, YEARS, REPLICATIONS, UNCERTAINTY, *WAVE_KEYS]
+# The number fields that hold amounts of money: a new price year converts them in place.
+MONEY_CONTROLS = [k for k, step in CONTROLLED.items() if step is None and k in money_keys()]
 
 
 def control_id(key: str) -> str:
@@ -50,13 +53,23 @@ def _slider(key: str, label: str, value: float, lo: float, hi: float, step: floa
     ], className="control")
 
 
+def price_year_options(lang: str) -> list[dict[str, str]]:
+    """The years of the price index, a forecast marked as such."""
+    index = sim.load_price_index()
+    return [{"value": str(y), "label": t("price.forecast", lang, year=y) if v.status == "forecast" else str(y)}
+            for y, v in sorted(index.years.items(), reverse=True)]
+
+
 def _controls(values: dict[str, Any], lang: str, services: "Services") -> list:
-    params = base_params()
+    params = params_at(values[PRICE_YEAR])
     start = scenario_file(values[BASE]).start
     months = month_options(start)
     out: list = [dmc.Select(
         id=control_id(BASE), label=t("scn.base", lang), value=values[BASE], allowDeselect=False,
         data=[{"value": n, "label": t(f"base.{n}", lang)} for n in sim.scenario_names()])]
+    out.append(dmc.Select(id=control_id(PRICE_YEAR), label=t("scn.price_year", lang), value=str(values[PRICE_YEAR]),
+                          allowDeselect=False, data=price_year_options(lang),
+                          description=t("scn.price_year_note", lang, budget=sim.load_price_index().budget_year)))
     for key, step in CONTROLLED.items():
         p = params[key]
         if step is not None:
@@ -184,24 +197,40 @@ def register(app: Dash, services: "Services") -> None:
                 charts.savings(outcome.comparison, lang, with_band=outcome.simulated),
                 extra_caseworkers(outcome, lang), source(outcome, lang))
 
+    money_outputs = [Output(control_id(k), prop) for prop in ("value", "min", "max") for k in MONEY_CONTROLS]
+
     @app.callback(
-        Output("inputs", "data"), Output("scn-input-error", "children"),
+        Output("inputs", "data"), Output("scn-input-error", "children"), Output("scn-extras", "data"), *money_outputs,
         [Input(control_id(k), "value") for k in CONTROL_KEYS],
-        State("scn-extras", "data"), State("lang", "value"),
+        State("scn-extras", "data"), State("inputs", "data"), State("lang", "value"),
     )
     def collect(*args: Any):
-        """The controls' values, checked on the server; a refused value leaves the inputs as they were."""
-        *controls, extras, lang = args
+        """The controls' values, checked on the server; a refused value leaves the inputs as they were.
+        A new price year converts every amount of money (the number fields and the other changed
+        assumptions) from the old one, and the fields show the converted amounts and ranges."""
+        *controls, extras, current, lang = args
         lang = i18n.language(lang)
         raw = dict(zip(CONTROL_KEYS, controls))
+        extras = extras if isinstance(extras, dict) else {}
         for key, scale in SCALE.items():  # shown in per cent, kept as a fraction
             if isinstance(raw[key], (int, float)) and not isinstance(raw[key], bool):
                 raw[key] = round(raw[key] / scale, 9)
+        old, new = price_year_of(current), price_year_of(raw)
+        repriced = old is not None and new is not None and old != new
+        if repriced:
+            extras = {**extras, **reprice(extras, old, new)}
+            raw.update(reprice(raw, old, new))
+        unchanged = [no_update] * (1 + len(money_outputs))
         try:
-            values = validate({**(extras if isinstance(extras, dict) else {}), **raw}, limits)
+            values = validate({**extras, **raw}, limits)
         except InputError as exc:
-            return no_update, refusal(str(exc), lang)
-        return values, None
+            return no_update, refusal(str(exc), lang), *unchanged
+        if not repriced:
+            return values, None, *unchanged
+        params = params_at(new)
+        return (values, None, {k: values[k] for k in extras},
+                *(values[k] for k in MONEY_CONTROLS), *(params[k].low for k in MONEY_CONTROLS),
+                *(params[k].high for k in MONEY_CONTROLS))
 
     @app.callback(
         [Output(control_id(k), "value", allow_duplicate=True) for k in WAVE_KEYS],
@@ -308,15 +337,18 @@ def register(app: Dash, services: "Services") -> None:
         try:
             if not isinstance(names, list) or len(names) > MAX_COMPARED:
                 raise InputError(f"compare: choose at most {MAX_COMPARED} saved scenarios")
-            series = [(t("chart.current", lang), preview(validate(values, limits), services.seed).comparison)]
+            values = validate(values, limits)
+            series = [(t("chart.current", lang), preview(values, services.seed).comparison)]
+            year = values[PRICE_YEAR]
             for name in names:
                 saved, problems = from_query(services.store.get(name), limits)
                 if problems:
                     raise InputError(f"{name}: {problems[0]}")
-                series.append((name, preview(saved, services.seed).comparison))
+                saved = validate({**saved, **reprice(saved, saved[PRICE_YEAR], year), PRICE_YEAR: year}, limits)
+                series.append((name, preview(saved, services.seed).comparison))  # in the current price year
         except (InputError, StoreError) as exc:
             return refusal(str(exc), lang)
-        head = [t(k, lang) for k in ("col.scenario", "col.npv", "col.payback", "col.placements")]
+        head = [t(k, lang, year=year) for k in ("col.scenario", "col.npv", "col.payback", "col.placements")]
         table = shell_table(head, [_row(n, c, lang) for n, c in series], id="compare-rows")
         figure = charts.graph("compare-graph", t("chart.compare", lang), charts.compared(series, lang))
         return [table, figure]

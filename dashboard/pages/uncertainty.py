@@ -63,7 +63,7 @@ def swings(experiment: sim.Experiment) -> Tornado:
 
 def _table(result: Tornado, values: dict[str, Any], lang: str) -> html.Div:
     query = to_query(values)
-    unit = t("unit.million_dkk", lang)
+    unit = t("unit.million_dkk", lang, year=result.price_year)
 
     def bound(x: float) -> str:  # as few decimals as the value has, at most three
         return i18n.number(x, lang, next((d for d in range(3) if round(x, d) == x), 3))
@@ -96,7 +96,7 @@ def register(app: Dash, services: "Services") -> None:
         years = values[YEARS]
         shown = min(TOP, len(result.table))
         explain = t("unc.explain", lang, years=years, n=shown, total=len(result.table),
-                    npv=f"{i18n.number(result.base_npv_dkk / charts.MILLION, lang, 1)} {t('unit.million_dkk', lang)}")
+                    npv=f"{i18n.number(result.base_npv_dkk / charts.MILLION, lang, 1)} {t('unit.million_dkk', lang, year=result.price_year)}")
         return tornado_chart(result, lang, years, TOP), explain, _table(result, values, lang)
 
     # A link from the table opens Antagelser at the assumption's row (once the table is there). The

@@ -37,6 +37,8 @@ def test_finance_downloads_danish_csv_and_xlsx_matching_the_engine(dash_duo, ope
     csv_file = downloaded(folder, "-dansk-excel.csv")
     dash_duo.find_element("#exp-xlsx").click()
     xlsx_file = downloaded(folder, ".xlsx")
+    dash_duo.find_element("#exp-budget-da").click()
+    budget_file = downloaded(folder, "-budget-dansk-excel.csv")
     screenshot("finance-eksport")
 
     raw = csv_file.read_bytes()
@@ -54,3 +56,8 @@ def test_finance_downloads_danish_csv_and_xlsx_matching_the_engine(dash_duo, ope
     csv_total = yearly.loc[yearly["statistic"] == "mean", "net_dkk"].sum()
     assert csv_total == pytest.approx(net_total, rel=1e-9)
     assert summary.loc["npv_dkk", "mean"] == pytest.approx(engine.summary.npv_dkk.mean, rel=1e-9)
+    # The budget view: per budget year, undiscounted, in the price year it states.
+    budget = pd.read_csv(budget_file, sep=";", decimal=",", encoding="utf-8-sig")
+    assert list(budget["year"]) == [2023, 2024] and set(budget["price_year"]) == {engine.summary.price_year}
+    assert budget["net_dkk"].sum() == pytest.approx(net_total, rel=1e-9)
+    assert set(yearly["price_year"]) == {engine.summary.price_year}

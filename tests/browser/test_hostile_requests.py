@@ -28,7 +28,7 @@ from dash._utils import stringify_id
 from dash_client import free_port
 from dashboard import create_app
 from dashboard.inputs import MAX_INPUTS, Limits, defaults, from_query, to_query, validate
-from dashboard.pages.scenarios import CONTROL_KEYS, SCALE, control_id
+from dashboard.pages.scenarios import CONTROL_KEYS, MONEY_CONTROLS, SCALE, control_id
 from dashboard.store import ScenarioStore, check_name
 
 LIMITS = Limits(max_replications=50, default_replications=2)
@@ -51,10 +51,13 @@ CALLBACKS = {
     "query.data <- query.data": CLIENTSIDE,
     "ov-children.children,ov-kpis.children,ov-sentence.children,ov-savings.figure,ov-source.children"
     " <- inputs.data,run-finished.data": "outcome",
+    "ov-budget.children <- inputs.data,run-finished.data": "outcome",
     "ov-break-even.children,ov-waterfall.figure <- inputs.data,run-finished.data": "outcome",
     "scn-kpis.children,scn-preview.figure,scn-staff.children,scn-source.children <- inputs.data,run-finished.data":
         "outcome",
-    "inputs.data,scn-input-error.children <- " + ",".join(f"{control_id(k)}.value" for k in CONTROL_KEYS): "collect",
+    "inputs.data,scn-input-error.children,scn-extras.data,"
+    + ",".join(f"{control_id(k)}.{prop}" for prop in ("value", "min", "max") for k in MONEY_CONTROLS)
+    + " <- " + ",".join(f"{control_id(k)}.value" for k in CONTROL_KEYS): "collect",
     ",".join(f"in-rollout-waves-{n}.value" for n in range(1, 6)) + " <- in-base.value": "base-waves",
     "run-finished.data,run-status.children <- run-button.n_clicks": "run",
     "run-status.children <- cancel-button.n_clicks": "cancel",
@@ -68,9 +71,11 @@ CALLBACKS = {
     "ass-table.children <- inputs.data": "assumptions",
     "toml-download.data <- toml-download-button.n_clicks": "toml-download",
     "upload-status.children,goto.data <- toml-upload.contents": "upload",
-    "exp-status.children,exp-csv-da.disabled,exp-csv.disabled,exp-xlsx.disabled <- inputs.data,run-finished.data":
+    "exp-status.children,exp-csv-da.disabled,exp-csv.disabled,exp-budget-da.disabled,exp-xlsx.disabled"
+    " <- inputs.data,run-finished.data":
         "outcome",
-    "exp-download.data,exp-error.children <- exp-csv-da.n_clicks,exp-csv.n_clicks,exp-xlsx.n_clicks": "export",
+    "exp-download.data,exp-error.children <- exp-csv-da.n_clicks,exp-csv.n_clicks,exp-budget-da.n_clicks,"
+    "exp-xlsx.n_clicks": "export",
     "cancel-button.id <- cancel-button.n_clicks": "dash-cancel",
     "_pages_content.children,_pages_store.data <- _pages_location.pathname,_pages_location.search,lang.value":
         "router",
@@ -167,29 +172,34 @@ def upload(text: bytes) -> str:
 # or text the 200 response must contain (the refusal's message).
 CASES = [
     # The Scenarier controls (collect): every value checked before it reaches the shared inputs.
-    ("collect-caseload-negative", "collect", controls(**{"caseload.classic": -5}), [{}, DA],
+    ("collect-caseload-negative", "collect", controls(**{"caseload.classic": -5}), [{}, None, DA],
      "caseload.classic: value -5 is outside"),
-    ("collect-replications-1e9", "collect", controls(replications=10**9), [{}, DA],
+    ("collect-replications-1e9", "collect", controls(replications=10**9), [{}, None, DA],
      "replications: expected a whole number from 1 to 50, got 1000000000"),
-    ("collect-horizon-1000-years", "collect", controls(years=1000), [{}, DA], "years: expected a whole number"),
-    ("collect-nan", "collect", controls(**{"staff.relational_capacity_ratio": NAN}), [{}, DA], "expected a number"),
-    ("collect-inf", "collect", controls(**{"finance.discount_rate": INF}), [{}, DA], "expected a number, got inf"),
-    ("collect-string-for-number", "collect", controls(**{"cost.foster_dkk_per_day": "lots"}), [{}, DA],
+    ("collect-horizon-1000-years", "collect", controls(years=1000), [{}, None, DA], "years: expected a whole number"),
+    ("collect-nan", "collect", controls(**{"staff.relational_capacity_ratio": NAN}), [{}, None, DA], "expected a number"),
+    ("collect-inf", "collect", controls(**{"finance.discount_rate": INF}), [{}, None, DA], "expected a number, got inf"),
+    ("collect-string-for-number", "collect", controls(**{"cost.foster_dkk_per_day": "lots"}), [{}, None, DA],
      "expected a number, got 'lots'"),
-    ("collect-dict-for-number", "collect", controls(**{"caseload.relational": {"$gt": 1}}), [{}, DA],
+    ("collect-dict-for-number", "collect", controls(**{"caseload.relational": {"$gt": 1}}), [{}, None, DA],
      "unknown parameter 'caseload.relational.$gt'"),
-    ("collect-huge-whole-number", "collect", controls(**{"caseload.relational": BIG}), [{}, DA],
+    ("collect-huge-whole-number", "collect", controls(**{"caseload.relational": BIG}), [{}, None, DA],
      "caseload.relational: expected a number"),
-    ("collect-unknown-wave-date", "collect", controls(**{"rollout.waves.2": "2023-02-31"}), [{}, DA],
+    ("collect-unknown-wave-date", "collect", controls(**{"rollout.waves.2": "2023-02-31"}), [{}, None, DA],
      "rollout.waves.2: expected a date"),
-    ("collect-uncertainty-bogus", "collect", controls(uncertainty="bogus"), [{}, DA],
+    ("collect-uncertainty-bogus", "collect", controls(uncertainty="bogus"), [{}, None, DA],
      "uncertainty: expected one of parameters, noise, got 'bogus'"),
-    ("collect-unknown-base", "collect", controls(base="../../etc/passwd"), [{}, DA], "base: expected one of"),
-    ("collect-extras-100k-keys", "collect", controls(), [{f"k{i}": 1 for i in range(100_000)}, DA],
+    ("collect-unknown-base", "collect", controls(base="../../etc/passwd"), [{}, None, DA], "base: expected one of"),
+    ("collect-extras-100k-keys", "collect", controls(), [{f"k{i}": 1 for i in range(100_000)}, None, DA],
      "too many inputs"),
-    ("collect-extras-unknown-key", "collect", controls(), [{"__class__": 1}, DA], "unknown parameter '__class__'"),
-    ("collect-missing-inputs", "collect", controls()[:3], [{}, DA], 400),
-    ("collect-extra-inputs", "collect", controls() + [1, 2], [{}, DA], 400),
+    ("collect-extras-unknown-key", "collect", controls(), [{"__class__": 1}, None, DA], "unknown parameter '__class__'"),
+    ("collect-missing-inputs", "collect", controls()[:3], [{}, None, DA], 400),
+    ("collect-extra-inputs", "collect", controls() + [1, 2], [{}, None, DA], 400),
+    ("collect-price-year-2099", "collect", controls(price_year="2099"), [{}, None, DA],
+     "price_year: expected a year the price index covers"),
+    ("collect-price-year-markup", "collect", controls(price_year="<b>x</b>"), [{}, None, DA], "price_year: expected a number"),
+    ("collect-current-inputs-garbage", "collect", controls(price_year="2019"), [{}, {"price_year": [1]}, DA],
+     "outside its plausible range"),
     ("base-waves-unknown-base", "base-waves", [{"base": "plan"}], [], 204),
     # Save: the name and every input checked; nothing stored on refusal.
     ("save-replications-1e9", "save", [1], save_state(values=GOOD | {"replications": 10**9}),
@@ -240,9 +250,9 @@ CASES = [
     # Downloads: only from valid inputs (and an export only of a finished run).
     ("toml-download-bad-inputs", "toml-download", [1], [GOOD | {"years": 1000}], 204),
     ("toml-download-inputs-a-list", "toml-download", [1], [[1, 2]], 204),
-    ("export-bad-inputs", "export", [1, 0, 0], [GOOD | {"replications": 10**9}, DA], 204),
-    ("export-not-run", "export", [1, 0, 0], [GOOD, DA], "Kør simuleringen"),
-    ("export-clicks-wrong-order", "export", [0, 0, 1], [GOOD, DA, "extra"], 400),
+    ("export-bad-inputs", "export", [1, 0, 0, 0], [GOOD | {"replications": 10**9}, DA], 204),
+    ("export-not-run", "export", [1, 0, 0, 0], [GOOD, DA], "Kør simuleringen"),
+    ("export-clicks-wrong-order", "export", [0, 0, 0, 1], [GOOD, DA, "extra"], 400),
     # Everything drawn from the shared inputs ignores bad ones (the inputs' own callback refuses).
     ("page-inputs-out-of-range", "page-inputs", [GOOD | {"caseload.relational": -5}], [], 204),
     ("follow-inputs-nan", "follow-inputs", [GOOD | {"finance.discount_rate": NAN}], [], 204),
