@@ -87,7 +87,7 @@ def create_app(data_dir: str | Path = DEFAULT_DATA_DIR, replications: int = 30, 
         upload_limit=upload_limit,
     )
     manager = FreshProcessJobs(open_disk_cache(data_dir / "jobs"),
-                               refused=lambda args: scenarios.run_refused(args, services.limits))
+                               refused=lambda args: scenarios.job_refused(args, services.limits))
     app = Dash(
         __name__,
         use_pages=True,

@@ -189,6 +189,42 @@ TEXT: dict[str, tuple[str, str]] = {
     "scn.compare": ("Sammenlign op til fire gemte scenarier", "Compare up to four saved scenarios"),
     "scn.compare_note": ("Forventede værdier fra den analytiske model.", "Expected values from the analytic model."),
     "scn.share": ("Adressen i browseren indeholder scenariet: kopier den for at dele det.", "The address in the browser holds the scenario: copy it to share it."),
+    # goal-seek: the budget question asked backwards (sim.goal_seek)
+    "goal.title": ("Hvad skal der til?", "What would it take?"),
+    "goal.intro": ("Find det billigste sagstal eller udrulningstempo, der når et besparelsesmål: den kumulerede "
+                   "nettoeffekt (udiskonteret, i scenariets prisniveau) ved udgangen af et budgetår, med mindst en "
+                   "given sandsynlighed. Den analytiske model søger på 100 udtræk af antagelserne; simuleringen "
+                   "bekræfter svaret med det antal kørsler, der er valgt ovenfor.",
+                   "Find the least costly caseload or rollout pace that reaches a savings target: the cumulative net "
+                   "effect (undiscounted, at the scenario's price level) by the end of a budget year, with at least a "
+                   "given probability. The analytic model searches on 100 draws of the assumptions; the simulation "
+                   "confirms the answer with the replications chosen above."),
+    "goal.target": ("Mål: kumuleret netto (mio. kr.)", "Target: cumulative net (m DKK)"),
+    "goal.by_year": ("Senest ved udgangen af", "By the end of"),
+    "goal.probability": ("Med mindst sandsynligheden (%)", "With at least the probability (%)"),
+    "goal.lever": ("Hvad må ændres", "What may change"),
+    "goal.lever.caseload.relational": ("Sagstal i relationelle teams", "Caseload in relational teams"),
+    "goal.lever.pace": ("Udrulningstempo", "Rollout pace"),
+    "goal.unit.caseload.relational": ("sager pr. rådgiver", "cases per caseworker"),
+    "goal.unit.pace": ("måneder mellem bølgerne (bølge 1 som i scenariet)",
+                       "months between the waves (wave 1 as in the scenario)"),
+    "goal.run": ("Find svaret", "Find the answer"),
+    "goal.searching": ("Søger: {done} af {total} værdier afprøvet", "Searching: {done} of {total} values tried"),
+    "goal.found": ("Svar: {lever} = {value} {unit}. Det er den billigste værdi, der giver mindst {target} "
+                   "({prices}-priser) senest i {year} med sandsynligheden {twin} i den analytiske model "
+                   "({draws} udtræk af antagelserne, ±{twin_se}); simuleringen med {n} kørsler giver {sim} "
+                   "(±{sim_se}) og {verdict} Investering til og med {year}: {investment}",
+                   "Answer: {lever} = {value} {unit}. It is the least costly value that gives at least {target} "
+                   "({prices} prices) by {year} with probability {twin} in the analytic model ({draws} draws of the "
+                   "assumptions, ±{twin_se}); the simulation with {n} replications gives {sim} (±{sim_se}) and "
+                   "{verdict} Investment up to {year}: {investment}"),
+    "goal.confirmed": ("bekræfter det.", "confirms it."),
+    "goal.not_confirmed": ("bekræfter det ikke: dens sandsynlighed er under målets med mere end sin usikkerhed.",
+                           "does not confirm it: its probability is below the goal by more than its uncertainty."),
+    "goal.none": ("Ingen værdi af {lever} fra {lo} til {hi} giver mindst {target} ({prices}-priser) senest i {year} "
+                  "med sandsynligheden {p}. Tættest kommer {best} med {pbest}.",
+                  "No value of {lever} from {lo} to {hi} gives at least {target} ({prices} prices) by {year} with "
+                  "probability {p}. The closest is {best} with {pbest}."),
     "col.scenario": ("Scenarie", "Scenario"),
     "col.npv": ("Nutidsværdi ({year}-priser)", "Present value ({year} prices)"),
     "col.payback": ("Tjent hjem", "Pays back"),

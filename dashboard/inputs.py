@@ -276,6 +276,40 @@ def from_scenario(scenario: sim.Scenario, limits: Limits) -> dict[str, Any]:
     return validate(values, limits)
 
 
+@dataclass(frozen=True)
+class Goal:
+    """The Scenarier question "Hvad skal der til?" (sim.goal_seek), checked."""
+
+    target_dkk: float
+    by_year: int
+    probability: float
+    lever: str
+
+
+def goal(target: Any, by_year: Any, probability: Any, lever: Any, values: Mapping[str, Any], limits: Limits) -> Goal:
+    """The goal-seek question from its fields (target in million DKK, probability in per cent) and
+    the scenario inputs it is asked of; a bad field is an InputError naming it."""
+    def field(name: str, parse, value: Any):
+        try:
+            return parse(value)
+        except ValueError as exc:
+            raise InputError(f"{name}: {exc}") from None
+
+    target_m = field("goal.target", sim.parse_number, target)
+    year = field("goal.by_year", sim.parse_whole_number, by_year)
+    percent = field("goal.probability", sim.parse_number, probability)
+    if not 0 < percent <= 100:
+        raise InputError(f"goal.probability: expected a per cent above 0 and at most 100, got {sim.shown(probability)}")
+    if lever not in sim.GOAL_LEVERS:
+        raise InputError(f"goal.lever: expected one of {', '.join(sim.GOAL_LEVERS)}, got {sim.shown(lever)}")
+    question = Goal(target_m * 1e6, year, percent / 100, lever)
+    try:  # sim's own limits of the question (the year within the longest horizon, a scenario with a rollout)
+        sim.check_goal(to_experiment(validate(values, limits), 1), lever, question.target_dkk, year, question.probability)
+    except ValueError as exc:
+        raise InputError(f"goal.{exc}") from None
+    return question
+
+
 def month_options(start: dt.date, years: int = 12) -> list[str]:
     """The months a wave may start in (first of each month), for the wave pickers."""
     return [dt.date(start.year + m // 12, m % 12 + 1, 1).isoformat() for m in range(12 * years)]

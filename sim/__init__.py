@@ -10,20 +10,21 @@ from .calibrate import Targets, load_targets
 from .experiment import Experiment
 from .export import budget_frame, comparison_workbook, csv_bytes, xlsx_bytes, yearly_frame
 from .finance import Comparison, Interval, Summary, paired
+from .goalseek import LEVERS as GOAL_LEVERS, GoalSeek, check as check_goal, goal_seek
 from .levers import Explanation, explain
 from .prices import PriceIndex, default_price_year, load_price_index, reprice
 from .results import MONTHLY_COLUMNS, YEARLY_COLUMNS
 from .uncertainty import DEFAULT_UNCERTAINTY, UNCERTAINTIES
 from .runner import Manifest, Results, project_version, run
 from .scenario import (MAX_YEARS, NEVER, Scenario, ScenarioSpec, list_scenarios, load_scenario, parse_scenario_text,
-                       parse_whole_number, scenario_names, spec_from_overrides)
+                       parse_number, parse_whole_number, scenario_names, spec_from_overrides)
 
 __all__ = [
     "ResultCache", "Experiment",
     "expected_yearly", "expected_monthly", "Targets", "load_targets",
     "AssumptionError", "Assumptions", "Param", "load_assumptions", "load_districts", "shown",
-    "Explanation", "explain", "PriceIndex", "default_price_year", "load_price_index", "reprice", "budget_frame", "yearly_frame", "comparison_workbook", "csv_bytes", "xlsx_bytes", "Comparison", "Interval", "Summary", "paired",
+    "GOAL_LEVERS", "GoalSeek", "check_goal", "goal_seek", "Explanation", "explain", "PriceIndex", "default_price_year", "load_price_index", "reprice", "budget_frame", "yearly_frame", "comparison_workbook", "csv_bytes", "xlsx_bytes", "Comparison", "Interval", "Summary", "paired",
     "MONTHLY_COLUMNS", "YEARLY_COLUMNS", "DEFAULT_UNCERTAINTY", "UNCERTAINTIES", "Manifest", "Results", "project_version", "run",
     "MAX_YEARS", "NEVER", "Scenario", "ScenarioSpec", "list_scenarios", "load_scenario", "parse_scenario_text",
-    "parse_whole_number", "scenario_names", "spec_from_overrides",
+    "parse_number", "parse_whole_number", "scenario_names", "spec_from_overrides",
 ]

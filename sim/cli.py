@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from pathlib import Path
 from typing import Any, NoReturn
@@ -16,6 +17,7 @@ from .calibrate import (BASE_PATH, TARGETS_PATH, calibrate, format_calibration, 
 from .export import DIALECTS, budget_frame, comparison_workbook, csv_bytes, xlsx_bytes, yearly_frame
 from .cache import ResultCache
 from .experiment import Experiment
+from .goalseek import DEFAULT_DRAWS, DEFAULT_REPLICATIONS, LEVERS, format_goal_seek, goal_seek
 from .levers import explain, format_explanation
 from .runner import Manifest, run
 from .uncertainty import DEFAULT_UNCERTAINTY, UNCERTAINTIES
@@ -57,6 +59,28 @@ def whole_number(minimum: int):
             raise argparse.ArgumentTypeError(f"expected {'at least 1' if minimum == 1 else f'{minimum} or more'}, got {n}")
         return n
     return parse
+
+
+def amount(text: str) -> float:
+    """An argparse type: a finite amount (50000000, 50e6 or -2.5e6)."""
+    try:
+        x = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an amount in DKK such as 50000000 or 50e6, got {text!r}") from None
+    if not math.isfinite(x):
+        raise argparse.ArgumentTypeError(f"expected a finite amount in DKK, got {text!r}")
+    return x
+
+
+def share(text: str) -> float:
+    """An argparse type: a probability above 0 and at most 1."""
+    try:
+        x = float(text)
+    except ValueError:
+        x = math.nan
+    if not 0 < x <= 1:
+        raise argparse.ArgumentTypeError(f"expected a probability above 0 and at most 1 (e.g. 0.8), got {text!r}")
+    return x
 
 
 positive_int = whole_number(1)
@@ -232,6 +256,17 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_goal_seek(args: argparse.Namespace) -> int:
+    """The least costly lever value that meets a savings target by a year with a probability; exit
+    status 1 when no value in the lever's range does."""
+    experiment = Experiment(scenario_from(args, args.scenario), load_scenario(args.baseline), args.seed)
+    result = goal_seek(experiment, args.lever, args.target_dkk, args.by_year, args.probability, args.draws,
+                       args.replications, workers=args.workers, cache=cache_from(args),
+                       show_progress=sys.stderr.isatty())
+    print(format_goal_seek(result))
+    return 0 if result.value is not None else 1
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
     """The simulation's status quo against the real figures; exit 1 if a target is missed."""
     targets = load_targets(args.targets)
@@ -290,6 +325,28 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=lambda t: out_path(t, (".csv", ".parquet")), default=None,
                    help="write the table, one row per parameter (CSV or Parquet)")
     p.set_defaults(func=cmd_sensitivity)
+
+    p = sub.add_parser("goal-seek", help="the least costly caseload or rollout pace that meets a savings target by "
+                                         "a year with a probability (analytic twin, confirmed by the simulation)")
+    p.add_argument("--target-dkk", required=True, type=amount, metavar="X",
+                   help="the cumulative net (avoided costs minus investment, undiscounted, in the price year) to reach")
+    p.add_argument("--by-year", required=True, type=whole_number(0), metavar="YEAR",
+                   help="by the end of this budget year")
+    p.add_argument("--probability", required=True, type=share, metavar="P", help="with at least this probability")
+    p.add_argument("--lever", required=True, choices=LEVERS,
+                   help="caseload.relational: cases per relational caseworker; pace: months between rollout waves")
+    p.add_argument("--scenario", default="plan", help="a name from `scenarios` or a path to a .toml file (default plan)")
+    p.add_argument("--baseline", default="status-quo", help="the scenario to compare with (default status-quo)")
+    p.add_argument("--draws", type=positive_int, default=DEFAULT_DRAWS,
+                   help=f"draws of the assumptions the analytic twin searches on (default {DEFAULT_DRAWS})")
+    p.add_argument("--replications", type=positive_int, default=DEFAULT_REPLICATIONS,
+                   help=f"replications of the simulation that confirms the answer (default {DEFAULT_REPLICATIONS})")
+    p.add_argument("--seed", type=seed_int, default=1)
+    p.add_argument("--workers", type=positive_int, default=None, help="local processes (default: all cores)")
+    p.add_argument("--no-cache", action="store_true",
+                   help="run even if the result cache holds this run, and do not store it")
+    add_scenario_options(p)
+    p.set_defaults(func=cmd_goal_seek)
 
     p = sub.add_parser("calibrate", help="fit the unsourced base rates to real figures and write them into base.toml")
     p.add_argument("--targets", type=Path, default=TARGETS_PATH, help="the targets file (default assumptions/targets.toml)")

@@ -13,10 +13,10 @@ import sim
 
 from .. import charts, i18n
 from ..compute import Outcome, on_outcome, preview, simulate
-from ..i18n import money_short, number, t
+from ..i18n import money_short, number, percent, t
 from ..inputs import (BASE, CONTROLLED, PRICE_YEAR, REPLICATIONS, UNCERTAINTY, WAVE_PREFIX, YEARS, InputError, checked,
-                      districts, from_query, money_keys, month_options, params_at, price_year_of, reprice,
-                      scenario_file, to_query, to_scenario, validate, waves_of)
+                      districts, from_query, goal, money_keys, month_options, params_at, price_year_of, reprice,
+                      scenario_file, to_experiment, to_query, to_scenario, validate, waves_of)
 from ..outcome import extra_caseworkers, headline, source
 from ..shell import refusal, table as shell_table
 from ..store import StoreError
@@ -122,6 +122,27 @@ def layout(values: dict[str, Any], lang: str, services: "Services") -> html.Div:
         dmc.Text(id="run-progress-text", size="sm", c="dimmed"),
         html.Div(id="run-status", role="status"),
     ], withBorder=True, p="md", radius="md")
+    decimal, thousands = i18n.separators(lang)
+    start = scenario_file(values[BASE]).start.year
+    question = dmc.Paper([
+        html.H3(t("goal.title", lang)),
+        dmc.Text(t("goal.intro", lang), size="sm"),
+        dmc.SimpleGrid([
+            dmc.NumberInput(id="goal-target", label=t("goal.target", lang), value=100, step=10,
+                            thousandSeparator=thousands, decimalSeparator=decimal, allowNegative=True),
+            dmc.Select(id="goal-year", label=t("goal.by_year", lang), value=str(start + 4), allowDeselect=False,
+                       data=[str(y) for y in range(start, start + sim.MAX_YEARS)]),
+            dmc.NumberInput(id="goal-probability", label=t("goal.probability", lang), value=80, min=1, max=100, step=5,
+                            allowNegative=False, decimalSeparator=decimal),
+            html.Div([dmc.Text(t("goal.lever", lang), size="sm", fw=500),
+                      dmc.SegmentedControl(id="goal-lever", value="caseload.relational", fullWidth=True,
+                                           data=[{"value": k, "label": t(f"goal.lever.{k}", lang)}
+                                                 for k in sim.GOAL_LEVERS])]),
+        ], cols={"base": 1, "sm": 2}),
+        dmc.Group([dmc.Button(t("goal.run", lang), id="goal-button", n_clicks=0),
+                   dmc.Text(id="goal-progress", size="sm", c="dimmed")], mt="sm"),
+        html.Div(id="goal-result", role="status"),
+    ], withBorder=True, p="md", radius="md")
     saved, choices = _saved(services, lang)
     save = dmc.Paper([
         html.H3(t("scn.saved_list", lang)),
@@ -140,7 +161,7 @@ def layout(values: dict[str, Any], lang: str, services: "Services") -> html.Div:
         dmc.Text(id="scn-staff", size="sm"),
         charts.graph("scn-preview", t("chart.savings", lang)),
         dmc.Text(id="scn-source", size="sm", c="dimmed"),
-        run, save,
+        run, question, save,
         dmc.Text(t("scn.share", lang), size="sm", c="dimmed"),
     ])
     return html.Div([
@@ -172,18 +193,43 @@ def _row(name: str, comparison: sim.Comparison, lang: str) -> list[str]:
             number(s.placements_avoided.mean, lang)]
 
 
-def run_refused(args: Any, limits: Any) -> bool:
-    """Whether a request to `run` (its arguments: clicks, inputs, language) is refused before any
-    work: the button not pressed, or inputs that fail validation. (The app factory asks this before
-    it starts a process for the job.)"""
-    if not isinstance(args, (list, tuple)) or len(args) != 3:
-        return False  # not `run`'s arguments: left to the job
-    clicks, values, _lang = args
+def job_refused(args: Any, limits: Any) -> bool:
+    """Whether a request for a background job is refused before any work: the button not pressed,
+    or inputs that fail validation. `run`'s arguments are (clicks, inputs, language), `seek`'s
+    (clicks, target, year, probability, lever, inputs, language). (The app factory asks this
+    before it starts a process for the job.)"""
+    if not isinstance(args, (list, tuple)) or len(args) not in (3, 7):
+        return False  # neither job's arguments: left to the job
     try:
-        validate(values, limits)
+        if len(args) == 3:
+            validate(args[1], limits)
+        else:
+            goal(*args[1:6], limits)
     except InputError:
         return True
-    return not clicks
+    return not args[0]
+
+
+def goal_answer(result: sim.GoalSeek, lang: str) -> dmc.Alert:
+    """What goal-seek found, in plain words: the value, its probability in the analytic model and in
+    the simulation with their standard errors; or that no value in the range meets the target."""
+    lever = t(f"goal.lever.{result.lever}", lang)
+    common = dict(lever=lever, target=money_short(result.target_dkk, lang), year=result.by_year,
+                  p=percent(result.probability, lang), prices=result.price_year)
+    if result.value is None:
+        best = result.best
+        text = t("goal.none", lang, lo=min(c.value for c in result.candidates), hi=max(c.value for c in result.candidates),
+                 best=best.value, pbest=percent(best.probability, lang), **common)
+        return dmc.Alert(text, color="yellow", id="goal-none")
+    chosen = next(c for c in result.candidates if c.value == result.value)
+    c = result.confirmation
+    se = (chosen.probability * (1 - chosen.probability) / result.draws) ** 0.5
+    text = t("goal.found", lang, value=result.value, unit=t(f"goal.unit.{result.lever}", lang),
+             twin=percent(chosen.probability, lang), twin_se=percent(se, lang), draws=result.draws,
+             sim=percent(c.probability, lang), sim_se=percent(c.probability_mc_se, lang), n=c.replications,
+             investment=money_short(chosen.investment_dkk, lang),
+             verdict=t("goal.confirmed" if c.meets(result.probability) else "goal.not_confirmed", lang), **common)
+    return dmc.Alert(text, color="green" if c.meets(result.probability) else "yellow", id="goal-found")
 
 
 def register(app: Dash, services: "Services") -> None:
@@ -268,6 +314,36 @@ def register(app: Dash, services: "Services") -> None:
                            lambda done, n: set_progress((100 * done / n, t("scn.progress_text", lang, done=done, total=n))))
         token = f"{outcome.scenario.id}:{outcome.replications}"
         return token, dmc.Alert(t("scn.done", lang, n=outcome.replications), color="green", id="run-done")
+
+    @app.callback(
+        Output("goal-result", "children"),
+        Input("goal-button", "n_clicks"), State("goal-target", "value"), State("goal-year", "value"),
+        State("goal-probability", "value"), State("goal-lever", "value"), State("inputs", "data"),
+        State("lang", "value"),
+        background=True,
+        progress=[Output("goal-progress", "children")],
+        running=[(Output("goal-button", "disabled"), True, False)],
+        interval=300,
+        prevent_initial_call=True,
+    )
+    def seek(set_progress, clicks: Any, target: Any, year: Any, probability: Any, lever: Any, values: Any, lang: Any):
+        """Hvad skal der til? The least costly lever value that meets the target (sim.goal_seek,
+        as `python -m sim goal-seek`): the analytic twin searches, the simulation confirms."""
+        if not clicks:
+            raise PreventUpdate
+        lang = i18n.language(lang)
+        try:
+            question = goal(target, year, probability, lever, values, limits)
+            values = validate(values, limits)
+        except InputError as exc:
+            return refusal(str(exc), lang)
+        experiment = to_experiment(values, services.seed)
+        set_progress(t("goal.searching", lang, done=0, total="…"))
+        result = sim.goal_seek(experiment, question.lever, question.target_dkk, question.by_year, question.probability,
+                               replications=values[REPLICATIONS], workers=services.workers, cache=services.cache,
+                               progress=lambda done, n: set_progress(t("goal.searching", lang, done=done, total=n)))
+        set_progress("")
+        return goal_answer(result, lang)
 
     @app.callback(
         Output("run-status", "children", allow_duplicate=True),

@@ -60,6 +60,7 @@ CALLBACKS = {
     + " <- " + ",".join(f"{control_id(k)}.value" for k in CONTROL_KEYS): "collect",
     ",".join(f"in-rollout-waves-{n}.value" for n in range(1, 6)) + " <- in-base.value": "base-waves",
     "run-finished.data,run-status.children <- run-button.n_clicks": "run",
+    "goal-result.children <- goal-button.n_clicks": "goal",
     "run-status.children <- cancel-button.n_clicks": "cancel",
     "save-status.children,saved-version.data <- save-button.n_clicks": "save",
     'save-status.children,saved-version.data <- {"name":["ALL"],"type":"delete-saved"}.n_clicks': "delete",
@@ -235,6 +236,15 @@ CASES = [
     ("run-replications-1e9", "run", [1], [GOOD | {"replications": 10**9}, DA], "replications: expected"),
     ("run-inputs-a-string", "run", [1], ["caseload.relational=99", DA], "expected the scenario inputs as a mapping"),
     ("run-not-clicked", "run", [0], [GOOD, DA], 204),
+    # Hvad skal der til? (goal-seek): the question's fields and the inputs, checked before any process.
+    ("goal-probability-150", "goal", [1], [100, "2027", 150, "pace", GOOD, DA], "goal.probability: expected a per cent"),
+    ("goal-unknown-lever", "goal", [1], [100, "2027", 80, "__import__", GOOD, DA], "goal.lever: expected one of"),
+    ("goal-year-1900", "goal", [1], [100, "1900", 80, "pace", GOOD, DA], "goal.by-year: expected a budget year"),
+    ("goal-target-inf", "goal", [1], [INF, "2027", 80, "pace", GOOD, DA], "goal.target: expected a number"),
+    ("goal-status-quo", "goal", [1], [100, "2027", 80, "pace", defaults(LIMITS, "status-quo"), DA],
+     "status-quo rolls nothing out"),
+    ("goal-bad-inputs", "goal", [1], [100, "2027", 80, "pace", GOOD | {"replications": 10**9}, DA], "replications"),
+    ("goal-not-clicked", "goal", [0], [100, "2027", 80, "pace", GOOD, DA], 204),
     ("cancel-clicks-a-dict", "cancel", [{"n": 1}], [["da"]], "Simuleringen blev afbrudt"),
     ("dash-cancel-forged", "dash-cancel", [1], [], '"response": {}'),
     # Upload: size, encoding, TOML and every key through sim.
@@ -302,7 +312,7 @@ def test_a_hostile_callback_request_is_refused_or_ignored(client, kind, inputs, 
     processes = len(psutil.Process().children(recursive=True))
     response, seconds = post(client, body(client.app, kind, inputs, state))
     text = assert_safe(response, seconds)
-    if kind == "run" and response.status_code == 200:  # a background job: its handle, then its result
+    if kind in ("run", "goal") and response.status_code == 200:  # a background job: its handle, then its result
         handles = json.loads(text)
         assert handles["job"].startswith("-1~")  # run in the request: no process
         response, more = post(client, body(client.app, kind, inputs, state),
