@@ -245,6 +245,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "ass.high": ("Høj", "High"),
     "ass.source": ("Kilde", "Source"),
     "ass.note": ("Note", "Note"),
+    "ass.prices": ("{year}-priser", "{year} prices"),
     "ass.kind": ("Art", "Kind"),
     "kind.world": ("Verden", "World"),
     "kind.policy": ("Politik", "Policy"),

@@ -219,8 +219,10 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
 
 
 def cmd_assumptions(args: argparse.Namespace) -> int:
+    """Every parameter as base.toml gives it: amounts of money at their source's price_year (each run
+    converts them to its own price year first)."""
     rows = [{"parameter": k, "kind": p.kind, "value": p.value, "unit": p.unit, "low": p.low, "high": p.high,
-             "source": p.source} for k, p in load_assumptions().params().items()]
+             "price_year": p.price_year or "", "source": p.source} for k, p in load_assumptions().params().items()]
     with pd.option_context("display.max_rows", None, "display.width", 250, "display.max_colwidth", 70,
                            "display.float_format", "{:,.6g}".format):
         print(pd.DataFrame(rows).to_string(index=False))

@@ -20,7 +20,7 @@ import sim
 
 from .. import i18n
 from ..i18n import t
-from ..inputs import InputError, base_params, checked, from_scenario, to_query, to_scenario
+from ..inputs import InputError, checked, from_scenario, params_at, to_query, to_scenario
 from ..shell import refusal, table
 from ..store import StoreError, check_name
 
@@ -51,7 +51,7 @@ def layout(values: dict[str, Any], lang: str, services: "Services") -> html.Div:
 
 
 def _assumptions(scenario: sim.Scenario, lang: str) -> dmc.Table:
-    base = base_params()
+    base = params_at(scenario.price_year)  # changed or not: against the base in the same prices
 
     def bound(x: float) -> str:
         return i18n.number(x, lang, 0 if x == int(x) else 3)
@@ -62,7 +62,8 @@ def _assumptions(scenario: sim.Scenario, lang: str) -> dmc.Table:
     for key, p in scenario.assumptions.params().items():
         changed = p.value != base[key].value
         value = bound(p.value)
-        body.append([html.Code(key, id=f"param-{key}"), html.Strong(value + " *") if changed else value, p.unit,
+        unit = p.unit if p.price_year is None else f"{p.unit} ({t('ass.prices', lang, year=p.price_year)})"
+        body.append([html.Code(key, id=f"param-{key}"), html.Strong(value + " *") if changed else value, unit,
                      t(f"kind.{p.kind}", lang), bound(p.low), bound(p.high), p.source, p.note])
     return table(head, body, fz="xs")
 
