@@ -104,6 +104,28 @@ def _price_year(value: Any) -> int:
         raise InputError(str(exc) if str(exc).startswith(PRICE_YEAR) else f"{PRICE_YEAR}: {exc}") from None
 
 
+def priced_query(query: str) -> str:
+    """A saved query string with its price year. One saved before amounts had one price level has
+    none, and each of its amounts is at its source's price year (as base.toml gives it): those are
+    converted to the default price year, which the query then states. Text that is not a number is
+    left for validation to report."""
+    try:
+        raw = dict(parse_qsl(query.lstrip("?"), keep_blank_values=True, max_num_fields=MAX_INPUTS))
+    except ValueError:  # more fields than any page sends: left for from_query to refuse
+        return query
+    if PRICE_YEAR in raw:
+        return query
+    index, year = sim.load_price_index(), sim.default_price_year()
+    for key in money_keys():
+        try:
+            amount = sim.parse_number(raw[key]) if key in raw else None
+        except ValueError:
+            continue
+        if amount is not None:
+            raw[key] = round(amount * index.factor(base_params()[key].price_year, year), 2)
+    return to_query({**raw, PRICE_YEAR: year})
+
+
 def price_year_of(values: Any) -> int | None:
     """The price year of a set of inputs, if it has a valid one."""
     try:

@@ -1,5 +1,9 @@
 """Saved scenarios in SQLite: a name and the validated inputs (as a URL query string).
 
+A scenario saved before amounts of money had one price level has no price year in its query and
+holds each amount at its source's price year; it is read with its amounts converted to the default
+price year (`inputs.priced_query`), so it keeps what it meant.
+
 One short connection per call, so several gunicorn workers share the file safely; nothing is held in
 memory between requests. Names are checked here as well as in the callbacks.
 
@@ -18,6 +22,8 @@ import sqlite3
 from contextlib import closing, contextmanager
 from typing import Iterator
 from pathlib import Path
+
+from .inputs import priced_query
 
 MAX_NAME = 60
 MAX_SAVED = 500
@@ -107,13 +113,14 @@ class ScenarioStore:
             row = db.execute("SELECT query FROM scenario WHERE name = ?", (name,)).fetchone()
         if row is None:
             raise StoreError(f"name: no saved scenario called {name!r}")
-        return row[0]
+        return priced_query(row[0])
 
     def list(self) -> list[tuple[str, str]]:
         """(name, query) of every saved scenario, by name."""
         try:
             with closing(self._connect()) as db:
-                return db.execute("SELECT name, query FROM scenario ORDER BY name COLLATE NOCASE").fetchall()
+                rows = db.execute("SELECT name, query FROM scenario ORDER BY name COLLATE NOCASE").fetchall()
+            return [(name, priced_query(query)) for name, query in rows]
         except sqlite3.OperationalError as exc:
             if "no such table" in str(exc) or "unable to open" in str(exc):  # a folder never writable
                 log.warning("scenario store: cannot list: %s", exc)

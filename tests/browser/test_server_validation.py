@@ -9,7 +9,7 @@ import pytest
 
 from dash_client import callback_body
 from dashboard import create_app
-from dashboard.inputs import Limits, defaults
+from dashboard.inputs import Limits, defaults, from_query
 from dashboard.store import ScenarioStore
 
 
@@ -96,3 +96,24 @@ def test_a_malformed_callback_request_is_a_400_not_a_500(client):
     response = client.post("/_dash-update-component", data=json.dumps(body), content_type="application/json")
     assert response.status_code == 400
     assert b"Traceback" not in response.data and b"Error" not in response.data
+
+
+
+def test_a_scenario_saved_before_the_price_level_keeps_what_its_amounts_meant(data_dir):
+    """A scenario saved before issue 11 carries every control's amount at its source's price year and
+    no price_year: it is read with them converted, not as amounts in today's prices. A link typed by
+    hand means what `--set` means: amounts in the default price year."""
+    limits = Limits(50, 2)
+    data_dir.mkdir(parents=True)
+    store = ScenarioStore(data_dir / "scenarios.sqlite")
+    store.save("Gammel", "?base=plan&caseload.relational=24&cost.foster_dkk_per_day=1288"
+                         "&staff.salary_dkk_per_year=490000", "old")
+    [(name, query)] = store.list()
+    assert query == store.get("Gammel") and "price_year=" in query
+    old, problems = from_query(query, limits)
+    now = defaults(limits)
+    assert problems == [] and old["price_year"] == now["price_year"] and old["caseload.relational"] == 24
+    assert old["cost.foster_dkk_per_day"] == now["cost.foster_dkk_per_day"] == 1510.09  # 2019 prices, converted
+    assert old["staff.salary_dkk_per_year"] == now["staff.salary_dkk_per_year"]  # 2022 prices, converted
+    typed, _ = from_query("?cost.foster_dkk_per_day=1500", limits)
+    assert typed["cost.foster_dkk_per_day"] == 1500
