@@ -18,6 +18,7 @@ import sim
 from sim.cache import open_disk_cache
 
 from . import guard, shell
+from .compute import lower_priority
 from .inputs import Limits
 from .services import Services
 from .pages import assumptions, districts, export, overview, scenarios, uncertainty
@@ -46,8 +47,14 @@ INDEX = """<!DOCTYPE html>
 </html>"""
 
 
+def _at_low_priority(job_fn: Callable[..., Any], *args: Any) -> None:
+    lower_priority()
+    job_fn(*args)
+
+
 class FreshProcessJobs(DiskcacheManager):
-    """Background jobs in a fresh interpreter ("spawn") instead of a fork of the web server.
+    """Background jobs in a fresh interpreter ("spawn") instead of a fork of the web server, below
+    the server's priority (a simulation keeps its cores busy for a while; the previews come first).
 
     The server is multi-threaded; a fork copies a lock that another thread holds at that moment
     (SQLite's, diskcache's) and the job can then wait on it for ever after finishing its work.
@@ -66,7 +73,8 @@ class FreshProcessJobs(DiskcacheManager):
             return NO_PROCESS
         from multiprocess import get_context  # Dash's own process library (dill pickles the job)
 
-        process = get_context("spawn").Process(target=job_fn, args=(key, self._make_progress_key(key), args, context))
+        process = get_context("spawn").Process(target=_at_low_priority,
+                                               args=(job_fn, key, self._make_progress_key(key), args, context))
         process.start()
         return process.pid
 

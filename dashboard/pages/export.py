@@ -12,7 +12,7 @@ from dash.exceptions import PreventUpdate
 import sim
 
 from .. import i18n
-from ..compute import Outcome, finished, on_outcome
+from ..compute import Outcome, explanation, finished, on_outcome
 from ..i18n import t
 from ..inputs import checked
 from ..shell import refusal
@@ -66,8 +66,8 @@ def register(app: Dash, services: "Services") -> None:
             return None, refusal(t("exp.need_run", lang), lang)
         comparison, scenario = outcome.comparison, outcome.scenario
         if button == "exp-xlsx":
-            data = sim.xlsx_bytes(sim.comparison_workbook(comparison, scenario,
-                                                          sim.explain(outcome.experiment, comparison)))
+            split = explanation(outcome, services.cache)  # found in the result cache once Overblik has shown it
+            data = sim.xlsx_bytes(sim.comparison_workbook(comparison, scenario, split))
         else:
             data = sim.csv_bytes(comparison.yearly, "da" if button == "exp-csv-da" else "plain")
         return dcc.send_bytes(data, f"relationel-velfaerd-{scenario.id}{FORMATS[button]}"), None

@@ -2,7 +2,8 @@
 placed, more years at home, help sooner), the money's headline figures and the savings per budget
 year with the 5-95 % band; then how much of the assumed effect the plan needs (break-even) and
 where the net effect comes from (a waterfall by lever and cost item, sim.levers). The second part
-takes the analytic twin some seconds the first time, so it has its own callback and spinner."""
+takes seconds for a new set of inputs (`dashboard.compute.explanation`), so it has its own callback
+and spinner: the rest of the page is drawn without waiting for it."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from dash import Dash, Output, dcc, html
 import sim
 
 from .. import charts
-from ..compute import Outcome, on_outcome
+from ..compute import Outcome, explanation, on_outcome
 from ..i18n import percent, t
 from ..outcome import children, headline, sentence, source
 
@@ -59,5 +60,5 @@ def register(app: Dash, services: "Services") -> None:
 
     @on_outcome(app, services, Output("ov-break-even", "children"), Output("ov-waterfall", "figure"))
     def explained(outcome: Outcome, _values: dict[str, Any], lang: str):
-        explanation = sim.explain(outcome.experiment, outcome.comparison)
-        return break_even_sentence(explanation, lang), charts.waterfall(explanation.npv_by_channel_dkk, lang)
+        split = explanation(outcome, services.cache)
+        return break_even_sentence(split, lang), charts.waterfall(split.npv_by_channel_dkk, lang)
