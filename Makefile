@@ -32,8 +32,9 @@ test: setup browser
 bench: setup
 	$(BIN)/python -m benchmarks
 
-# Twenty users for five minutes against gunicorn -w 2 on loopback (LOAD_USERS, LOAD_TIME to change, e.g.
-# `make load LOAD_TIME=1m`); Locust goes into .venv from the `load` extra. Report: benchmarks/load/results.json.
+# Twenty users for five minutes against gunicorn -w 2 --threads 4 on loopback (LOAD_USERS, LOAD_TIME to
+# change, e.g. `make load LOAD_TIME=1m`); Locust goes into .venv from the `load` extra.
+# Report: benchmarks/load/results.json.
 LOAD_USERS ?= 20
 LOAD_TIME  ?= 5m
 load: setup
@@ -41,4 +42,4 @@ load: setup
 	$(BIN)/python -m benchmarks.load --users $(LOAD_USERS) --time $(LOAD_TIME)
 
 clean:
-	rm -rf $(VENV) .venv-load data screenshots benchmarks/results.json benchmarks/load/results.json
+	rm -rf $(VENV) data screenshots benchmarks/results.json benchmarks/load/results.json

@@ -1,14 +1,16 @@
-"""`make load` (`python -m benchmarks.load`): simulated users against `gunicorn -w 2` on loopback, with Locust.
+"""`make load` (`python -m benchmarks.load`): simulated users against gunicorn on loopback, with Locust.
 
 Not part of `make test`: it takes minutes. By default 20 users for 5 minutes (`make load LOAD_USERS=5
-LOAD_TIME=1m` for a short run). The users send what the page sends (callback requests to
-/_dash-update-component, see locustfile.py): previews with varied slider values, page switches,
-listing, saving, opening and comparing saved scenarios, exports (CSV for Danish Excel, plain CSV,
-xlsx) and a few background simulation runs (one or two years, two replications). The request bodies
-are built here, once, from the app's own callback map, and handed to Locust as a file, so the users
-import nothing of the project. Prints requests, errors and p50/p95/p99 latency per kind, and the
-server's resident memory (gunicorn's master and workers, sampled every few seconds) after the first
-minute (warm-up) and at the end; writes benchmarks/load/results.json.
+LOAD_TIME=1m` for a short run) against the server as the README deploys it (`GUNICORN`: two worker
+processes of four threads each). The users send what the page sends (callback requests to
+/_dash-update-component, see locustfile.py): previews with varied slider values, page switches (each
+page's figures for the user's current inputs, Overblik's break-even and waterfall and Usikkerhed's
+tornado among them), listing, saving, opening and comparing saved scenarios, exports (CSV for Danish
+Excel, plain CSV, xlsx) and a few background simulation runs (one or two years, two replications).
+The request bodies are built here, once, from the app's own callback map, and handed to Locust as a
+file, so the users import nothing of the project. Prints requests, errors and p50/p95/p99 latency per
+kind, and the server's resident memory (gunicorn's master and workers, sampled every few seconds)
+after the first minute (warm-up) and at the end; writes benchmarks/load/results.json.
 """
 
 from __future__ import annotations
@@ -42,7 +44,10 @@ LIMITS = Limits(max_replications=500, default_replications=30)  # what `dashboar
 # The Scenarier page's sliders and their steps (the number fields are left at their values).
 SLIDERS = {"caseload.relational": 1, "caseload.classic": 1, "staff.relational_capacity_ratio": 0.05,
            "relational.effect_strength": 0.05, "finance.discount_rate": 0.005}
-PAGES = ["/", "/scenarier", "/distrikter", "/antagelser", "/eksport"]
+PAGES = ["/", "/scenarier", "/distrikter", "/usikkerhed", "/antagelser", "/eksport"]
+# The README's deployment line: a slow callback (Overblik's break-even, Usikkerhed's tornado for
+# inputs not yet in the result cache) holds one of its worker's threads, not the worker.
+GUNICORN = ["-w", "2", "--threads", "4"]
 WARM_UP_S = 60.0
 
 
@@ -101,14 +106,15 @@ def bodies(app, rng: random.Random) -> dict:
         "address": callback(app, "query.data", {"inputs.data": inputs}, trigger="inputs.data"),
         "router": callback(app, "_pages_content.children", {"_pages_location.pathname": "/",
                                                             "_pages_location.search": "", "lang.value": LANG}),
-        # what each page draws from the inputs once its content is there (Usikkerhed's tornado is left
-        # out: about a hundred analytic evaluations, ten seconds, for every new set of inputs)
+        # what each page draws from the inputs once its content is there, by the name it is reported under
         "page_figures": {
-            "/": [callback(app, "ov-children.children", common), callback(app, "ov-break-even.children", common)],
-            "/scenarier": [callback(app, "scn-kpis.children", common)],
-            "/distrikter": [callback(app, "dist-gantt.figure", common)],
-            "/antagelser": [callback(app, "ass-table.children", common)],
-            "/eksport": [callback(app, "exp-status.children", common)],
+            "/": {"Overblik": callback(app, "ov-children.children", common),
+                  "Overblik break-even": callback(app, "ov-break-even.children", common)},
+            "/scenarier": {"Scenarier": callback(app, "scn-kpis.children", common)},
+            "/distrikter": {"Distrikter": callback(app, "dist-gantt.figure", common)},
+            "/usikkerhed": {"Usikkerhed tornado": callback(app, "unc-tornado.figure", common)},
+            "/antagelser": {"Antagelser": callback(app, "ass-table.children", common)},
+            "/eksport": {"Eksport": callback(app, "exp-status.children", common)},
         },
         "list": callback(app, "saved-list.children", {"saved-version.data": 1, "lang.value": LANG}),
         "save": callback(app, "save-status.children", {"save-button.n_clicks": 1, "save-name.value": "",
@@ -181,7 +187,7 @@ class Memory(threading.Thread):
 
 
 def serve(data_dir: Path, port: int, log) -> subprocess.Popen:
-    server = subprocess.Popen([str(BIN / "gunicorn"), "-w", "2", "-b", f"127.0.0.1:{port}", "--timeout", "300",
+    server = subprocess.Popen([str(BIN / "gunicorn"), *GUNICORN, "-b", f"127.0.0.1:{port}", "--timeout", "300",
                                "--graceful-timeout", "10", f"dashboard:wsgi(data_dir={str(data_dir)!r})"],
                               stdout=log, stderr=log, start_new_session=True)
     deadline = time.time() + 90
@@ -215,7 +221,7 @@ def report(stats_csv: Path, memory: Memory, users: int, duration: str, left_out:
              for r in rows}
     http = [k for k in kinds.values() if k["type"] != "USER"]  # USER: a user's wait over several requests
     return {
-        "users": users, "duration": duration, "server": "gunicorn -w 2, 127.0.0.1",
+        "users": users, "duration": duration, "server": f"gunicorn {' '.join(GUNICORN)}, 127.0.0.1",
         "machine_cores": os.cpu_count(), "date": time.strftime("%Y-%m-%d"),
         "requests": sum(k["requests"] for k in http), "errors": sum(k["errors"] for k in kinds.values()),
         "left_out": left_out, "kinds": kinds, **memory.summary(),
@@ -242,18 +248,20 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not Path(args.locust).exists():
         raise SystemExit(f"no {args.locust}: install the load extra (`.venv/bin/pip install -e '.[load]'`)")
+    load_before = os.getloadavg()  # the machine's own load before anything starts (other work on a shared machine)
     work = Path(tempfile.mkdtemp(prefix="relvel-load-"))
     (work / "data").mkdir()
     app = create_app(work / "map")
     app.server.test_client().get("/")  # Dash registers the pages' router callback on the first request
     templates = bodies(app, random.Random(args.seed))
     for path, figures in templates["page_figures"].items():
-        templates["page_figures"][path] = [b for b in figures if not any(f"{leave}." in b["output"] for leave in args.leave_out)]
+        templates["page_figures"][path] = {name: b for name, b in figures.items()
+                                           if not any(f"{leave}." in b["output"] for leave in args.leave_out)}
     for variant in templates["variants"][:3]:
         check_collect(app, templates["collect"], variant)
     (work / "bodies.json").write_text(json.dumps(templates), encoding="utf-8")
     port = free_port()
-    print(f"gunicorn -w 2 on 127.0.0.1:{port}, data in {work / 'data'}; {args.users} users for {args.time}", flush=True)
+    print(f"gunicorn {' '.join(GUNICORN)} on 127.0.0.1:{port}, data in {work / 'data'}; {args.users} users for {args.time}", flush=True)
     with open(work / "gunicorn.log", "ab") as log:
         server = serve(work / "data", port, log)
     memory = Memory(server.pid)
@@ -270,11 +278,14 @@ def main(argv: list[str] | None = None) -> int:
         memory.join()
         stop(server)
     result = report(work / "load_stats.csv", memory, args.users, args.time, args.leave_out)
+    result["load_average_start"], result["load_average_end"] = ([round(x, 2) for x in load] for load in
+                                                                (load_before, os.getloadavg()))
     result["failures"] = failures(work / "load_failures.csv")
     result["server_log"] = str(work / "gunicorn.log")
     RESULTS.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
-    print(f"\n{args.users} users, {args.time}, gunicorn -w 2 on {os.cpu_count()} cores: "
-          f"{result['requests']:,} requests, {result['errors']} errors")
+    print(f"\n{args.users} users, {args.time}, gunicorn {' '.join(GUNICORN)} on {os.cpu_count()} cores: "
+          f"{result['requests']:,} requests, {result['errors']} errors; load average (1, 5, 15 min) before "
+          f"{result['load_average_start']}, at the end {result['load_average_end']}")
     print(f"{'kind':<34} {'requests':>9} {'errors':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}")
     for name, k in sorted(result["kinds"].items()):
         print(f"{name:<34} {k['requests']:>9,} {k['errors']:>7} {k['p50_ms']:>8.0f} {k['p95_ms']:>8.0f} {k['p99_ms']:>8.0f}")

@@ -4,7 +4,8 @@ project: the request bodies come from the file in $RELVEL_LOAD_BODIES, built fro
 
 Kinds (Locust's names): `preview: *` a slider moved (the inputs collected, the preview drawn, the
 address updated; `preview (collect + figures)` is what the analyst waits for), `page: *` a page
-switch (the page, the router's content, the page's figures), `list`, `save`, `open: *` a saved
+switch (the page, the router's content), `figures: *` what the page then draws for the user's inputs
+(by page; Overblik's break-even and Usikkerhed's tornado apart), `list`, `save`, `open: *` a saved
 scenario's link, `compare`, `export: *` (CSV for Danish Excel, plain CSV, xlsx of a finished run),
 `run: *` a background simulation started and polled to its end (`run (start to result)` in all).
 """
@@ -84,8 +85,8 @@ class Analyst(HttpUser):
         self.client.get(path, name="page: html")
         router = with_values(BODIES["router"], [path, "", "da"])
         self.post("page: content", router, expect="_pages_content")
-        for body in BODIES["page_figures"][path]:
-            self.post("page: figures", with_values(body, [self.inputs(), None]))
+        for name, body in BODIES["page_figures"][path].items():
+            self.post(f"figures: {name}", with_values(body, [self.inputs(), None]))
 
     @task(6)
     def list_saved(self) -> None:
