@@ -32,7 +32,7 @@ test: setup browser
 bench: setup
 	$(BIN)/python -m benchmarks
 
-# Twenty users for five minutes against gunicorn -w 2 --threads 4 on loopback (LOAD_USERS, LOAD_TIME to
+# Twenty users for five minutes against gunicorn -w 2 --threads 16 on loopback (LOAD_USERS, LOAD_TIME to
 # change, e.g. `make load LOAD_TIME=1m`); Locust goes into .venv from the `load` extra.
 # Report: benchmarks/load/results.json.
 LOAD_USERS ?= 20

@@ -10,7 +10,7 @@ the preview is kept per experiment in the process, so the pages that show it com
 
 The slow analyses take seconds of a core for a new set of inputs. Each is kept in the result cache
 for every worker (`sim.Experiment.remembered`); one not found there is computed in the worker's
-analysis process, a process of its own at lower priority (`LOW_PRIORITY`), while the request's
+analysis process, a process of its own at lower priority (`ANALYSIS_NICENESS`), while the request's
 thread waits. So the analyses use the cores the previews leave idle, and a worker's other threads
 go on answering (a computation in one of the worker's own threads would hold the interpreter's
 lock for half their time, and a fresh process per analysis would spend more time starting than
@@ -58,12 +58,16 @@ class Outcome:
         return self.replications > 0
 
 
-LOW_PRIORITY = 10  # niceness of the work nobody waits for click by click: the analyses and the runs
+# Unix niceness below the server's workers (0), whose requests are answered click by click: first the
+# analyses a page waits for, then the simulation runs, which show their progress (a run keeps a
+# process per core busy for a while; at equal niceness it would take the analyses' share too).
+ANALYSIS_NICENESS = 10
+RUN_NICENESS = 15
 
 
-def lower_priority() -> None:
-    """Run this process below the server's workers (Unix niceness)."""
-    os.nice(LOW_PRIORITY)
+def lower_priority(niceness: int) -> None:
+    """Run this process below the server's workers."""
+    os.nice(niceness)
 
 
 class AnalysisProcess(Executor):
@@ -93,7 +97,8 @@ class AnalysisProcess(Executor):
             self._pool = None
 
     def _start(self) -> None:
-        self._pool = ProcessPoolExecutor(1, mp_context=get_context("spawn"), initializer=lower_priority)
+        self._pool = ProcessPoolExecutor(1, mp_context=get_context("spawn"), initializer=lower_priority,
+                                         initargs=(ANALYSIS_NICENESS,))
         self._pid = os.getpid()
 
 

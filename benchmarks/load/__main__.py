@@ -2,7 +2,7 @@
 
 Not part of `make test`: it takes minutes. By default 20 users for 5 minutes (`make load LOAD_USERS=5
 LOAD_TIME=1m` for a short run) against the server as the README deploys it (`GUNICORN`: two worker
-processes of four threads each). The users send what the page sends (callback requests to
+processes of sixteen threads each). The users send what the page sends (callback requests to
 /_dash-update-component, see locustfile.py): previews with varied slider values, page switches (each
 page's figures for the user's current inputs, Overblik's break-even and waterfall and Usikkerhed's
 tornado among them), listing, saving, opening and comparing saved scenarios, exports (CSV for Danish
@@ -45,10 +45,15 @@ LIMITS = Limits(max_replications=500, default_replications=30)  # what `dashboar
 SLIDERS = {"caseload.relational": 1, "caseload.classic": 1, "staff.relational_capacity_ratio": 0.05,
            "relational.effect_strength": 0.05, "finance.discount_rate": 0.005}
 PAGES = ["/", "/scenarier", "/distrikter", "/usikkerhed", "/antagelser", "/eksport"]
-# The README's deployment line: a slow callback (Overblik's break-even, Usikkerhed's tornado for
-# inputs not yet in the result cache) holds one of its worker's threads, not the worker.
-GUNICORN = ["-w", "2", "--threads", "4"]
+# The README's deployment line: a request waiting for an analysis (Overblik's break-even, Usikkerhed's
+# tornado for inputs not yet in the result cache) holds one of its worker's threads, not the worker;
+# sixteen a worker, so that twenty users all waiting at once still leave threads for the previews;
+# an idle connection kept 10 s (gunicorn's 2 s raced the users' next request: a reset, status 0).
+GUNICORN = ["-w", "2", "--threads", "16", "--keep-alive", "10"]
 WARM_UP_S = 60.0
+# At the end of the run time the users finish what they are doing (and it is counted), rather than
+# being cut off mid-request (which Locust would count as a failed request with status 0).
+STOP_TIMEOUT_S = 120
 
 
 def free_port() -> int:
@@ -142,9 +147,19 @@ def check_collect(app, body: dict, variant: dict) -> None:
         raise SystemExit(f"the collect callback made other inputs of a variant: {got} != {variant['inputs']}")
 
 
+def is_helper(process: psutil.Process) -> bool:
+    """A worker's long-lived helper: its analysis process or multiprocessing's resource tracker (both
+    started by the standard library's spawn; a background run's process by Dash's `multiprocess`)."""
+    try:
+        return "from multiprocessing." in " ".join(process.cmdline())
+    except psutil.Error:  # a run's process that has just ended
+        return False
+
+
 class Memory(threading.Thread):
-    """The server's resident memory every few seconds: the master and its workers (what must stay
-    flat), and with the background runs' own processes (which come and go) on top."""
+    """The server's resident memory every few seconds: the master, its workers and their analysis
+    processes (what must stay flat), and with the background runs' own processes (which come and go)
+    on top."""
 
     def __init__(self, pid: int, every: float = 5.0) -> None:
         super().__init__(daemon=True)
@@ -156,8 +171,11 @@ class Memory(threading.Thread):
         while not self.stop.is_set():
             try:
                 master = psutil.Process(self.pid)
-                server = [master, *master.children()]
-                runs = [p for w in server[1:] for p in w.children(recursive=True)]
+                workers = master.children()
+                children = [p for w in workers for p in w.children()]
+                helpers = [p for p in children if is_helper(p)]
+                server = [master, *workers, *helpers]
+                runs = [p for c in children if c not in helpers for p in (c, *c.children(recursive=True))]
                 mb = []
                 for group in (server, runs):
                     total = 0
@@ -269,6 +287,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         locust = subprocess.run([args.locust, "-f", str(HERE / "locustfile.py"), "--headless", "-u", str(args.users),
                                  "-r", str(max(1, args.users // 5)), "-t", args.time,
+                                 "--stop-timeout", str(STOP_TIMEOUT_S),
                                  "--host", f"http://127.0.0.1:{port}", "--csv", str(work / "load"), "--only-summary"],
                                 env={**os.environ, "RELVEL_LOAD_BODIES": str(work / "bodies.json")}, check=False)
         if not (work / "load_stats.csv").exists():
@@ -291,7 +310,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{name:<34} {k['requests']:>9,} {k['errors']:>7} {k['p50_ms']:>8.0f} {k['p95_ms']:>8.0f} {k['p99_ms']:>8.0f}")
     for f in result["failures"]:
         print(f"failed {f['occurrences']}x {f['name']}: {f['error']}")
-    print(f"server memory (gunicorn master and 2 workers): {result['memory_mb_warm_up']:,.0f} MB after warm-up "
+    print(f"server memory (gunicorn master, 2 workers and their analysis processes): {result['memory_mb_warm_up']:,.0f} MB after warm-up "
           f"({result['memory_mb_warm_up_at_s']:.0f} s), {result['memory_mb_end']:,.0f} MB at the end "
           f"({result['memory_mb_change_after_warm_up']:+,.0f} MB; {result['memory_mb_min_after_warm_up']:,.0f} to "
           f"{result['memory_mb_max_after_warm_up']:,.0f} MB after warm-up); with the background runs' processes at most "
