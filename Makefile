@@ -32,13 +32,14 @@ test: setup browser
 bench: setup
 	$(BIN)/python -m benchmarks
 
-# Twenty users for five minutes against gunicorn -w 2 (LOAD_USERS, LOAD_TIME to change). Locust gets
-# its own venv: it needs a newer urllib3 than the browser tests' Selenium.
+# Twenty users for five minutes against gunicorn -w 2 --threads 16 on loopback (LOAD_USERS, LOAD_TIME to
+# change, e.g. `make load LOAD_TIME=1m`); Locust goes into .venv from the `load` extra.
+# Report: benchmarks/load/results.json.
 LOAD_USERS ?= 20
 LOAD_TIME  ?= 5m
 load: setup
-	test -x .venv-load/bin/locust || { $(PY) -m venv .venv-load && .venv-load/bin/pip install --quiet "locust>=2.20"; }
-	$(BIN)/python -m benchmarks.load --locust .venv-load/bin/locust --users $(LOAD_USERS) --time $(LOAD_TIME)
+	test -x $(BIN)/locust || $(BIN)/pip install --quiet -e ".[load]"
+	$(BIN)/python -m benchmarks.load --users $(LOAD_USERS) --time $(LOAD_TIME)
 
 clean:
-	rm -rf $(VENV) .venv-load data screenshots benchmarks/results.json benchmarks/load-results.json
+	rm -rf $(VENV) data screenshots benchmarks/results.json benchmarks/load/results.json

@@ -1,7 +1,7 @@
 """Start the dashboard: `python app.py [--host H] [--port N] [--data DIR] [--debug]`.
 
 Defaults: http://127.0.0.1:8050 with the data folder ./data (SQLite, result cache, background
-jobs), created if missing. For several worker processes: `gunicorn -w 2 'dashboard:wsgi()'`.
+jobs), created if missing. For several worker processes: `gunicorn -w 2 --threads 16 'dashboard:wsgi()'`.
 """
 
 from __future__ import annotations

@@ -1,22 +1,38 @@
-"""The dashboard's only door into the model: the instant preview, the full run, and finished runs.
+"""The dashboard's only door into the model: the instant preview, the full run, finished runs, and
+the slow analyses of the expected values (Overblik's split by lever and break-even, Usikkerhed's
+tornado).
 
 Every figure asks `sim.Experiment` (the inputs' scenario against the status quo, with sim's
 baseline rule), so the dashboard and `python -m sim compare` answer the same question the same
 way. A finished run is found again through sim's result cache (keyed by scenario id, seed and
 replications), so every worker process of the server sees the same results without shared memory;
 the preview is kept per experiment in the process, so the pages that show it compute it once.
+
+The slow analyses take seconds of a core for a new set of inputs. Each is kept in the result cache
+for every worker (`sim.Experiment.remembered`); one not found there is computed in the worker's
+analysis process, a process of its own at lower priority (`ANALYSIS_NICENESS`), while the request's
+thread waits. So the analyses use the cores the previews leave idle, and a worker's other threads
+go on answering (a computation in one of the worker's own threads would hold the interpreter's
+lock for half their time, and a fresh process per analysis would spend more time starting than
+computing).
 """
 
 from __future__ import annotations
 
+import os
+import threading
 from collections.abc import Callable, Mapping
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from functools import lru_cache
+from multiprocessing import get_context
 from typing import TYPE_CHECKING, Any
 
 from dash import Dash, Input, State
 
 import sim
+from sim.sensitivity import Tornado, tornado
 
 from . import i18n
 from .inputs import checked, to_experiment
@@ -40,6 +56,53 @@ class Outcome:
     @property
     def simulated(self) -> bool:
         return self.replications > 0
+
+
+# Unix niceness below the server's workers (0), whose requests are answered click by click: first the
+# analyses a page waits for, then the simulation runs, which show their progress (a run keeps a
+# process per core busy for a while; at equal niceness it would take the analyses' share too).
+ANALYSIS_NICENESS = 10
+RUN_NICENESS = 15
+
+
+def lower_priority(niceness: int) -> None:
+    """Run this process below the server's workers."""
+    os.nice(niceness)
+
+
+class AnalysisProcess(Executor):
+    """One process at lower priority per server process, started on first use (so that each gunicorn
+    worker has its own, after the fork) as a fresh interpreter (a fork of the threaded server could
+    copy a lock another thread holds); a process that died is replaced at the next analysis."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._pool: ProcessPoolExecutor | None = None
+        self._pid = 0
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future:
+        with self._lock:
+            if self._pool is None or self._pid != os.getpid():
+                self._start()
+            try:
+                return self._pool.submit(fn, *args, **kwargs)
+            except BrokenProcessPool:  # the process died (killed, out of memory): a new one
+                self._start()
+                return self._pool.submit(fn, *args, **kwargs)
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        with self._lock:
+            if self._pool is not None and self._pid == os.getpid():
+                self._pool.shutdown(wait, cancel_futures=cancel_futures)
+            self._pool = None
+
+    def _start(self) -> None:
+        self._pool = ProcessPoolExecutor(1, mp_context=get_context("spawn"), initializer=lower_priority,
+                                         initargs=(ANALYSIS_NICENESS,))
+        self._pid = os.getpid()
+
+
+ANALYSES = AnalysisProcess()
 
 
 @lru_cache(maxsize=32)
@@ -71,6 +134,16 @@ def simulate(values: Mapping[str, Any], seed: int, cache: sim.ResultCache, worke
 def best(values: Mapping[str, Any], seed: int, cache: sim.ResultCache) -> Outcome:
     """The simulation if it has been run for these inputs, else the instant preview."""
     return finished(values, seed, cache) or preview(values, seed)
+
+
+def explanation(outcome: Outcome, cache: sim.ResultCache) -> sim.Explanation:
+    """Where the outcome's NPV comes from, by lever and cost item, and the break-even (sim.explain)."""
+    return sim.explain(outcome.experiment, outcome.comparison, cache, ANALYSES)
+
+
+def swings(experiment: sim.Experiment, cache: sim.ResultCache) -> Tornado:
+    """The tornado of the expected NPV, one assumption at a time (sim.sensitivity.tornado)."""
+    return experiment.remembered("tornado", tornado, cache, ANALYSES)
 
 
 def on_outcome(app: Dash, services: "Services", *outputs: Any):

@@ -1,8 +1,8 @@
 """The app factory: one Dash app over a data folder (SQLite, result cache, background jobs).
 
 Everything a request needs lives on disk under the data folder, so several server processes
-(`gunicorn -w 2 'dashboard:wsgi()'`) behave as one. The services object holds only paths and
-settings; it is never changed after start-up.
+(`gunicorn -w 2 --threads 16 'dashboard:wsgi()'`) behave as one. The services object holds only
+paths and settings; it is never changed after start-up.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import sim
 from sim.cache import open_disk_cache
 
 from . import guard, shell
+from .compute import RUN_NICENESS, lower_priority
 from .inputs import Limits
 from .services import Services
 from .pages import assumptions, districts, export, overview, scenarios, uncertainty
@@ -46,8 +47,15 @@ INDEX = """<!DOCTYPE html>
 </html>"""
 
 
+def _at_low_priority(job_fn: Callable[..., Any], *args: Any) -> None:
+    lower_priority(RUN_NICENESS)
+    job_fn(*args)
+
+
 class FreshProcessJobs(DiskcacheManager):
-    """Background jobs in a fresh interpreter ("spawn") instead of a fork of the web server.
+    """Background jobs in a fresh interpreter ("spawn") instead of a fork of the web server, below
+    the server's priority and the analyses' (`RUN_NICENESS`: a simulation keeps its cores busy for a
+    while; the previews and the pages' analyses come first).
 
     The server is multi-threaded; a fork copies a lock that another thread holds at that moment
     (SQLite's, diskcache's) and the job can then wait on it for ever after finishing its work.
@@ -66,7 +74,8 @@ class FreshProcessJobs(DiskcacheManager):
             return NO_PROCESS
         from multiprocess import get_context  # Dash's own process library (dill pickles the job)
 
-        process = get_context("spawn").Process(target=job_fn, args=(key, self._make_progress_key(key), args, context))
+        process = get_context("spawn").Process(target=_at_low_priority,
+                                               args=(job_fn, key, self._make_progress_key(key), args, context))
         process.start()
         return process.pid
 
@@ -112,5 +121,6 @@ def create_app(data_dir: str | Path = DEFAULT_DATA_DIR, replications: int = 30, 
 
 
 def wsgi(data_dir: str = str(DEFAULT_DATA_DIR)):
-    """The Flask server for a WSGI host: `gunicorn -w 2 'dashboard:wsgi()'` (or wsgi(data_dir='...'))."""
+    """The Flask server for a WSGI host: `gunicorn -w 2 --threads 16 'dashboard:wsgi()'` (or
+    wsgi(data_dir='...'))."""
     return create_app(data_dir).server

@@ -352,7 +352,8 @@ class _Queues:
             h = self.head[q]
             if h >= self.cells:
                 continue
-            left = before[h:] - np.r_[min(self.part[q], before[h]), np.zeros(self.cells - h - 1)]
+            left = before[h:].copy()  # the head cell only in the part not yet served
+            left[0] -= min(self.part[q], before[h])
             out[q] = float(np.maximum(left, 0.0) @ self.inc[h:self.cells, q])
         return out
 

@@ -17,6 +17,7 @@ import tempfile
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -391,12 +392,14 @@ def fit_escalation_elasticity(status_quo: Scenario, h: Herning, target: float | 
     return float(brentq(gap, p.low, p.high, xtol=1e-5))
 
 
+@lru_cache(maxsize=128)
 def admissible_escalation(status_quo: Scenario, h: Herning, target: float) -> float:
     """The escalation elasticity with which the world of `status_quo` saves `target` in Herning:
     its own if it already does (to a thousandth of the prior's range), else solved anew; where no
     value in the elasticity's range reaches the target, the nearest end of the range (whose saving
     then lies between the target and the other readings: still inside the prior's range as long as
-    the elasticity's range is, which tests/test_uncertainty.py checks)."""
+    the elasticity's range is, which tests/test_uncertainty.py checks). Kept per process by world:
+    a tornado asks again for the same worlds whenever only the policy changed."""
     p_key = "caseload.escalation_elasticity"
     p = status_quo.assumptions.caseload.escalation_elasticity
     if abs(herning_saving(status_quo, h) - target) <= 1e-3 * (h.prior_high_dkk - h.prior_low_dkk):

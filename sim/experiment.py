@@ -12,17 +12,20 @@ refused.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from concurrent.futures import Executor
 from dataclasses import dataclass, replace
-from functools import cached_property
-from typing import Any
+from functools import cached_property, lru_cache
+from typing import Any, TypeVar
+
+import pandas as pd
 
 from .analytic import expected_yearly
 from .assumptions import WORLD, AssumptionError, _digest
-from .cache import ResultCache
+from .cache import ResultCache, model_fingerprint
 from .calibrate import load_targets
 from .finance import Comparison, paired
-from .runner import Manifest, Progress, Results, cached, run
+from .runner import Manifest, Progress, Results, cached, project_version, run
 from .scenario import Scenario
 from .uncertainty import DEFAULT_UNCERTAINTY, UNCERTAINTIES, Draws, draw
 
@@ -62,6 +65,19 @@ def comparison_manifest(scenario: Manifest, baseline: Manifest) -> dict[str, Any
         "uncertainty": scenario.uncertainty,
         "draws_id": scenario.draws_id,
     }
+
+T = TypeVar("T")
+
+
+@lru_cache(maxsize=128)
+def _baseline_expected(baseline: Scenario) -> pd.DataFrame:
+    """The analytic twin's yearly table of a baseline arm, kept per process: the questions asked
+    one after another (the dashboard's previews, the levers' split and break-even, a tornado's
+    eighty worlds) mostly vary the policy, and a policy change leaves the baseline arm as it was
+    (the baseline rule). Keyed by the arm itself (its assumptions, districts, rollout, horizon and
+    name), so an arm whose world changed is a new key; the table (about 0.2 MB) is shared, never
+    changed by its readers."""
+    return expected_yearly(baseline)
 
 
 @dataclass(frozen=True)
@@ -165,4 +181,28 @@ class Experiment:
     def expected(self) -> Comparison:
         """The analytic twin's expected values for the same pair (no capacity limits, no noise)."""
         scenario, baseline = self.arms
-        return paired(expected_yearly(scenario), expected_yearly(baseline), scenario.assumptions)
+        return paired(expected_yearly(scenario), _baseline_expected(baseline), scenario.assumptions)
+
+    def remembered(self, name: str, analysis: "Callable[[Experiment], T]", cache: ResultCache | None,
+                   executor: Executor | None = None) -> T:
+        """`analysis(self)`, an analysis of the expected values named `name` (the split by lever, the
+        tornado), kept in `cache` for every process that opens it (the dashboard's workers): found
+        again by both arms' assumptions (values, ranges, sources), districts, rollout and horizon,
+        the Herning prior the sensitivity analyses solve for, the project version and the model
+        code. Not by the seed, replications or uncertainty: expected values do not depend on them.
+        Without a cache, computed each time. `executor`: where it is computed when it is not found
+        (e.g. a process of lower priority; `analysis` must then be a module-level function), else
+        here."""
+        def compute() -> T:
+            return analysis(self) if executor is None else executor.submit(analysis, self).result()
+
+        if cache is None:
+            return compute()
+        key = "|".join((name, _digest([[arm.id, arm.assumptions.digest()] for arm in self.arms]
+                                       + [load_targets().herning.model_dump()])[:32],
+                        project_version(), model_fingerprint()))
+        found = cache.get(key)
+        if found is None:
+            found = compute()
+            cache.put(key, found)
+        return found

@@ -23,13 +23,19 @@ pair, so the split and the break-even need no simulation:
   (paid back by the horizon's end); per lever, the fraction of that lever alone (the others off)
   at which the NPV is zero, within its parameters' ranges. None when the NPV does not reach zero,
   with the reason.
+
+The split and the break-even take about forty pairs (16 distinct coalitions, as `placement_length`
+is 0 by default, and Brent's method for six roots): seconds of a core. Each pair is computed once
+per explanation, a baseline arm once per process (`Experiment.expected`), and `explain` keeps the
+result in a result cache when given one, for every process that opens it.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from concurrent.futures import Executor
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from itertools import combinations
 from typing import Any
@@ -37,6 +43,7 @@ from typing import Any
 from scipy.optimize import brentq
 
 from .assumptions import LEVERS
+from .cache import ResultCache
 from .experiment import Experiment
 from .finance import INVESTMENT_BY_CATEGORY, Comparison, discount_factors
 
@@ -56,13 +63,14 @@ def at_fractions(experiment: Experiment, fractions: dict[str, float]) -> Experim
     return experiment.varied(values, "levers") if values else experiment
 
 
-@lru_cache(maxsize=256)
-def _expected(experiment: Experiment) -> Comparison:
-    return experiment.expected()
+Twin = Callable[[Experiment], Comparison]
 
 
-def _npv(experiment: Experiment) -> float:
-    return _expected(experiment).summary.npv_dkk.mean
+def _twin() -> Twin:
+    """The analytic twin's comparison of an experiment, each computed once for one explanation (the
+    Shapley coalitions and the break-even searches ask for the same lever settings again), then
+    let go with it."""
+    return lru_cache(maxsize=None)(Experiment.expected)
 
 
 def shapley(value: Callable[[frozenset[str]], float], players: Iterable[str]) -> dict[str, float]:
@@ -106,21 +114,33 @@ class Explanation:
         }
 
 
-def _root(f: Callable[[float], float], high: float) -> float | None:
-    """The smallest-bracketed zero of an increasing effect curve on [0, high], or None."""
-    lo, hi = f(0.0), f(high)
-    if lo >= 0:
+def _root(f: Callable[[float], float], high: float, known: Iterable[float] = ()) -> float | None:
+    """The zero of an increasing effect curve on [0, high] (0 if the curve starts at or above it),
+    or None. `known`: fractions at which f is already computed (the comparisons are kept), which
+    narrow the bracket before Brent's method starts."""
+    points = sorted({0.0, high, *(x for x in known if 0.0 < x < high)})
+    values = [f(x) for x in points]
+    if values[0] >= 0:
         return 0.0
-    if hi < 0:
+    if values[-1] < 0:
         return None
-    return float(brentq(f, 0.0, high, xtol=1e-4))
+    above = next(i for i, v in enumerate(values) if v >= 0)
+    return float(brentq(f, points[above - 1], points[above], xtol=1e-4))
 
 
-def break_even(experiment: Experiment) -> BreakEven:
-    """The break-even fractions (see the module docstring)."""
-    every = lambda f: at_fractions(experiment, dict.fromkeys(LEVERS, f))  # noqa: E731
-    fraction = _root(lambda f: _npv(every(f)), 1.0)
-    payback = _root(lambda f: _expected(every(f)).summary.net_dkk.mean, 1.0)
+def break_even(experiment: Experiment, twin: Twin | None = None) -> BreakEven:
+    """The break-even fractions (see the module docstring). The payback search starts from the
+    fractions the NPV search tried, each lever alone from that lever at 1 with the others off (a
+    Shapley coalition), so that `twin` (explain's) has them already."""
+    twin = twin or _twin()
+    tried: list[float] = []
+
+    def every(f: float) -> Comparison:
+        tried.append(f)
+        return twin(at_fractions(experiment, dict.fromkeys(LEVERS, f)))
+
+    fraction = _root(lambda f: every(f).summary.npv_dkk.mean, 1.0)
+    payback = _root(lambda f: every(f).summary.net_dkk.mean, 1.0, tuple(tried))
     reason = None if fraction is not None else "the expected NPV is negative even with the full assumed effect"
     params = experiment.scenario.assumptions.params()
     by_lever: dict[str, float | None] = {}
@@ -129,8 +149,11 @@ def break_even(experiment: Experiment) -> BreakEven:
             by_lever[lever] = None
             continue
         ceiling = min(params[k].high / params[k].value for k in keys if params[k].value > 0)
-        alone = lambda f, lever=lever: _npv(at_fractions(experiment, {**dict.fromkeys(LEVERS, 0.0), lever: f}))  # noqa: E731
-        by_lever[lever] = _root(alone, ceiling)
+
+        def alone(f: float, lever: str = lever) -> float:
+            return twin(at_fractions(experiment, {**dict.fromkeys(LEVERS, 0.0), lever: f})).summary.npv_dkk.mean
+
+        by_lever[lever] = _root(alone, ceiling, (1.0,))
     return BreakEven(fraction, payback, reason, by_lever)
 
 
@@ -140,26 +163,40 @@ def present_value(comparison: Comparison, column: str, rate: float, rate_after_3
     return float((wide.to_numpy() @ discount_factors(wide.shape[1], rate, rate_after_35)).mean())
 
 
-def explain(experiment: Experiment, comparison: Comparison | None = None) -> Explanation:
-    """The split of `comparison`'s NPV (the experiment's expected comparison if None) by channel
-    and of its placements avoided by lever, and the break-even fractions."""
-    comparison = comparison or _expected(experiment)
+def _expected_explanation(experiment: Experiment) -> Explanation:
+    """The explanation of the experiment's expected comparison (its `simulation` channel is 0)."""
+    twin = _twin()
     off = dict.fromkeys(LEVERS, 0.0)
 
     def coalition(on: frozenset[str]) -> Comparison:
-        return _expected(at_fractions(experiment, {**off, **dict.fromkeys(on, 1.0)}))
+        return twin(at_fractions(experiment, {**off, **dict.fromkeys(on, 1.0)}))
 
     npv = shapley(lambda on: coalition(on).summary.npv_dkk.mean, LEVERS)
     placements = shapley(lambda on: coalition(on).summary.placements_avoided.mean, LEVERS)
-    expected_all, none = coalition(frozenset(LEVERS)), coalition(frozenset())
+    none = coalition(frozenset())
     finance = experiment.arms[0].assumptions.finance
     rates = (finance.discount_rate.value, finance.discount_rate_after_35.value)
     investment = {item.removeprefix("investment_").removesuffix("_dkk"): -present_value(none, item, *rates)
                   for item in INVESTMENT_BY_CATEGORY}
     channels = {**npv, "capacity": none.summary.npv_dkk.mean - sum(investment.values()), **investment,
-                "simulation": comparison.summary.npv_dkk.mean - expected_all.summary.npv_dkk.mean}
+                "simulation": 0.0}
     return Explanation({k: float(channels[k]) for k in CHANNELS}, {k: float(v) for k, v in placements.items()},
-                       break_even(experiment))
+                       break_even(experiment, twin))
+
+
+def explain(experiment: Experiment, comparison: Comparison | None = None,
+            cache: ResultCache | None = None, executor: Executor | None = None) -> Explanation:
+    """The split of `comparison`'s NPV (the experiment's expected comparison if None) by channel
+    and of its placements avoided by lever, and the break-even fractions. Everything but the
+    `simulation` channel (the comparison's NPV minus the other channels) comes from the expected
+    values alone: with a `cache`, it is computed once for every process that opens the cache, in
+    `executor` if given (`Experiment.remembered`)."""
+    expected = experiment.remembered("explanation", _expected_explanation, cache, executor)
+    if comparison is None:
+        return expected
+    channels = expected.npv_by_channel_dkk
+    simulation = comparison.summary.npv_dkk.mean - sum(v for k, v in channels.items() if k != "simulation")
+    return replace(expected, npv_by_channel_dkk={**channels, "simulation": float(simulation)})
 
 
 def _share(fraction: float | None) -> str:

@@ -6,11 +6,13 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from sim.assumptions import AssumptionError, load_assumptions
+from sim.cache import ResultCache
 from sim.cli import main
 from sim.experiment import Experiment
 from sim.scenario import load_scenario
@@ -58,6 +60,23 @@ def test_varied_settings_follow_the_rule(plan, status_quo):
         "cost.residential_dkk_per_day") == 4000
     assert scenario.assumptions.value("relational.effect_strength") == 0.5
     assert baseline.assumptions.value("relational.effect_strength") == 1.0
+
+
+def test_an_analysis_of_the_expected_values_is_found_again_by_the_arms_not_the_seed(plan, status_quo, tmp_path):
+    cache, calls = ResultCache(tmp_path / "cache"), []
+
+    def analysis(experiment: Experiment) -> int:
+        calls.append(experiment)
+        return len(calls)
+
+    e = Experiment(plan.with_overrides({"years": 2}), status_quo, seed=1, replications=2)
+    assert e.remembered("count", analysis, cache) == 1
+    assert replace(e, seed=7, replications=9).remembered("count", analysis, cache) == 1  # same arms: found
+    assert e.remembered("count", analysis, ResultCache(tmp_path / "cache")) == 1  # as another process would
+    assert e.varied(dict([POLICY_CHANGE])).remembered("count", analysis, cache) == 2  # another policy
+    assert e.varied(dict([WORLD_CHANGE])).remembered("count", analysis, cache) == 3  # another world
+    assert e.remembered("other", analysis, cache) == 4  # another analysis
+    assert e.remembered("count", analysis, None) == 5  # no cache: computed each time
 
 
 def test_the_twin_gives_one_answer_for_the_set_and_for_files(plan, status_quo, tmp_path):

@@ -13,8 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from sim import Experiment
+from sim import Experiment, levers
 from sim.assumptions import LEVERS
+from sim.cache import ResultCache
 from sim.levers import CHANNELS, at_fractions, break_even, explain, lever_parameters, present_value, shapley
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -81,6 +82,21 @@ def test_the_split_of_a_simulated_comparison_sums_to_its_npv(experiment):
     channels = explain(short, comparison).npv_by_channel_dkk
     assert sum(channels.values()) == pytest.approx(comparison.summary.npv_dkk.mean, rel=1e-3)
     assert channels["simulation"] != 0.0
+
+
+def test_the_explanation_is_kept_in_the_cache_and_found_again(experiment, explanation, tmp_path, monkeypatch):
+    cache = ResultCache(tmp_path / "cache")
+    assert explain(experiment, cache=cache) == explanation
+
+    def recomputed(_experiment):
+        raise AssertionError("the explanation was computed again instead of found in the cache")
+
+    monkeypatch.setattr(levers, "_expected_explanation", recomputed)
+    assert explain(experiment, cache=ResultCache(tmp_path / "cache")) == explanation
+    comparison = experiment.expected()  # the simulation channel is the comparison's own, on top of the stored split
+    channels = explain(experiment, comparison, cache).npv_by_channel_dkk
+    assert sum(channels.values()) == pytest.approx(comparison.summary.npv_dkk.mean, rel=1e-9)
+    assert abs(channels["simulation"]) < 1.0  # kroner: the expected comparison explains itself
 
 
 def test_break_even_is_where_the_expected_npv_is_zero(experiment, explanation):

@@ -13,7 +13,7 @@ from dash.exceptions import PreventUpdate
 import sim
 
 from .. import i18n
-from ..compute import Outcome, finished, on_outcome
+from ..compute import Outcome, explanation, finished, on_outcome
 from ..i18n import t
 from ..inputs import checked
 from ..shell import refusal
@@ -69,8 +69,8 @@ def register(app: Dash, services: "Services") -> None:
             return None, refusal(t("exp.need_run", lang), lang)
         comparison, scenario = outcome.comparison, outcome.scenario
         if button == "exp-xlsx":
-            data = sim.xlsx_bytes(sim.comparison_workbook(comparison, scenario,
-                                                          sim.explain(outcome.experiment, comparison)))
+            split = explanation(outcome, services.cache)  # found in the result cache once Overblik has shown it
+            data = sim.xlsx_bytes(sim.comparison_workbook(comparison, scenario, split))
         elif button == "exp-budget-da":
             data = sim.csv_bytes(sim.budget_frame(comparison.summary), "da")
         else:

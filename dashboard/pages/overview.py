@@ -3,7 +3,8 @@ placed, more years at home, help sooner), the money's headline figures and the s
 year with the 5-95 % band, every amount in one price year; the budget view (per budget year,
 undiscounted) beside the present value, each named plainly; then how much of the assumed effect the plan needs (break-even) and
 where the net effect comes from (a waterfall by lever and cost item, sim.levers). The second part
-takes the analytic twin some seconds the first time, so it has its own callback and spinner."""
+takes seconds for a new set of inputs (`dashboard.compute.explanation`), so it has its own callback
+and spinner: the rest of the page is drawn without waiting for it."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from dash import Dash, Output, dcc, html
 import sim
 
 from .. import charts
-from ..compute import Outcome, on_outcome
+from ..compute import Outcome, explanation, on_outcome
 from ..i18n import percent, t
 from ..outcome import budget, children, headline, sentence, source
 
@@ -66,6 +67,6 @@ def register(app: Dash, services: "Services") -> None:
 
     @on_outcome(app, services, Output("ov-break-even", "children"), Output("ov-waterfall", "figure"))
     def explained(outcome: Outcome, _values: dict[str, Any], lang: str):
-        explanation = sim.explain(outcome.experiment, outcome.comparison)
-        return (break_even_sentence(explanation, lang),
-                charts.waterfall(explanation.npv_by_channel_dkk, lang, outcome.comparison.summary.price_year))
+        split = explanation(outcome, services.cache)
+        return (break_even_sentence(split, lang),
+                charts.waterfall(split.npv_by_channel_dkk, lang, outcome.comparison.summary.price_year))

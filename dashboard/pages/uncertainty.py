@@ -2,25 +2,24 @@
 
 Each varied assumption (`sim.sensitivity.varied_parameters`) goes to its low and to its high value
 on its own, through the baseline rule, and the analytic twin gives the expected NPV at each end
-(`sim.sensitivity.tornado`). About a hundred evaluations take ten seconds or so, so the result is
-kept per experiment in this process; a table below the chart links each assumption to its row on
+(`sim.sensitivity.tornado`). About eighty evaluations, most with the Herning saving solved again,
+take several seconds, so it is computed at lower priority and kept for every server process
+(`dashboard.compute.swings`); a table below the chart links each assumption to its row on
 Antagelser.
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
-from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 import dash_mantine_components as dmc
 from dash import Dash, Input, Output, State, dcc, html
 from dash.exceptions import PreventUpdate
 
-import sim
-from sim.sensitivity import Tornado, tornado
+from sim.sensitivity import Tornado
 
 from .. import charts, i18n
+from ..compute import swings
 from ..i18n import t
 from ..inputs import YEARS, InputError, checked, to_experiment, to_query
 from ..shell import table
@@ -48,17 +47,6 @@ def layout(values: dict[str, Any], lang: str, services: "Services") -> html.Div:
             html.Div(id="unc-table"),
         ]), custom_spinner=computing, overlay_style={"visibility": "visible", "opacity": 0.35}),
     ])
-
-
-@lru_cache(maxsize=32)
-def _swings(experiment: sim.Experiment) -> Tornado:
-    return tornado(experiment)
-
-
-def swings(experiment: sim.Experiment) -> Tornado:
-    """The tornado of an experiment, computed once per process (expected values: the number of
-    replications does not matter)."""
-    return _swings(replace(experiment, replications=1))
 
 
 def _table(result: Tornado, values: dict[str, Any], lang: str) -> html.Div:
@@ -92,7 +80,7 @@ def register(app: Dash, services: "Services") -> None:
             experiment = to_experiment(values, services.seed)
         except InputError:  # the inputs' own callback shows the refusal
             raise PreventUpdate from None
-        result = swings(experiment)
+        result = swings(experiment, services.cache)
         years = values[YEARS]
         shown = min(TOP, len(result.table))
         explain = t("unc.explain", lang, years=years, n=shown, total=len(result.table),

@@ -7,6 +7,7 @@ scenarios through the URL (two years, two replications) and saves a full-page sc
 from __future__ import annotations
 
 import base64
+import os
 import time
 from pathlib import Path
 
@@ -15,6 +16,7 @@ import pytest
 
 from dash_client import free_port
 from dashboard import create_app
+from dashboard.compute import ANALYSES
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "screenshots"
 SHORT = "years=2&replications=2"
@@ -31,6 +33,16 @@ def no_stray_processes():
         p.kill()
     if stray:
         print(f"ended {len(stray)} stray process(es): {[p.pid for p in stray]}")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def analysis_process(no_stray_processes):
+    """The dashboard's analysis process (dashboard.compute), started before any test's server: at its
+    end, dash_duo's threaded server ends every thread started after it, and the thread that hands
+    the analyses to the process must outlive each test. Shut down at the end of the session."""
+    ANALYSES.submit(os.getpid).result()
+    yield
+    ANALYSES.shutdown()
 
 
 @pytest.fixture
