@@ -20,6 +20,7 @@ from .i18n import number, t
 
 OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
 CLASSIC_GREY = "#BBBBBB"
+PILOT_COLOUR = "#7F7F7F"  # darker than the classic grey, apart from the waves' colours
 MILLION = 1e6
 GRAPH_CONFIG = {
     "displaylogo": False,
@@ -85,27 +86,37 @@ def savings(comparison: sim.Comparison, lang: str, with_band: bool) -> go.Figure
 
 
 def gantt(scenario: sim.Scenario, lang: str) -> go.Figure:
-    """One row per district: classic until its wave (grey), relational from then (a colour per wave);
-    a district's need index beside its name where it is not 1."""
+    """One row per district: its first team until its wave (grey: classic; a pilot colour: the pilot
+    team working there since 2019 or 2021), relational from then (a colour per wave); a district's
+    children, and its need index where it is not 1, beside its name."""
     dates = scenario.rollout_dates()
     end = scenario.end
     rows = sorted(zip(scenario.districts, dates), key=lambda x: (x[1] or dt.date.max, x[0].name), reverse=True)
     fig = go.Figure()
 
     def label(d) -> str:
-        return d.name if d.need == 1 else t("dist.need", lang, name=d.name, need=number(d.need, lang, 1))
+        children = number(d.children, lang)
+        if d.need == 1:
+            return t("dist.label", lang, name=d.name, children=children)
+        return t("dist.need", lang, name=d.name, children=children, need=number(d.need, lang, 1))
 
-    names = [label(d) for d, _ in rows]
-    starts = [min(date, end) if date else end for _, date in rows]
     ms = 86_400_000
-    fig.add_bar(y=names, x=[(s - scenario.start).days * ms for s in starts], base=[scenario.start.isoformat()] * len(rows),
-                orientation="h", marker_color=CLASSIC_GREY, name=t("chart.classic", lang), hoverinfo="y+name")
+    pilot_name = t("chart.pilot", lang, caseload=number(scenario.assumptions.caseload.pilot.value, lang))
+    for pilots, colour, name in ((False, CLASSIC_GREY, t("chart.classic", lang)), (True, PILOT_COLOUR, pilot_name)):
+        sel = [(d, date) for d, date in rows if (d.pilot_since is not None) == pilots]
+        if not sel:
+            continue
+        starts = [min(date, end) if date else end for _, date in sel]
+        fig.add_bar(y=[label(d) for d, _ in sel], x=[(s - scenario.start).days * ms for s in starts],
+                    base=[scenario.start.isoformat()] * len(sel), orientation="h", marker_color=colour, name=name,
+                    hoverinfo="y+name")
     for wave in sorted({d.wave for d, date in rows if date and date < end}):
         sel = [(d, date) for d, date in rows if d.wave == wave and date and date < end]
         fig.add_bar(y=[label(d) for d, _ in sel], x=[(end - date).days * ms for _, date in sel],
                     base=[date.isoformat() for _, date in sel], orientation="h",
                     marker_color=OKABE_ITO[(wave - 1) % len(OKABE_ITO)], name=t("chart.wave", lang, n=wave),
                     hoverinfo="y+name")
+    fig.update_yaxes(categoryorder="array", categoryarray=[label(d) for d, _ in rows])
     _style(fig, lang, t("chart.gantt", lang), height=max(360, 17 * len(rows) + 120))
     fig.update_layout(barmode="overlay", hovermode="closest", legend=dict(y=-0.03, yanchor="top", x=0),
                       margin=dict(b=90))

@@ -122,6 +122,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "chart.gantt": ("Udrulning af relationel velfærd pr. distrikt", "Rollout of relational welfare by district"),
     "chart.classic": ("Klassisk organisation", "Classic organisation"),
     "chart.wave": ("Bølge {n}", "Wave {n}"),
+    "chart.pilot": ("Pilotteam (sagstal {caseload})", "Pilot team (caseload {caseload})"),
     "chart.district_net": ("Netto pr. distrikt", "Net by district"),
     "chart.district_placements": ("Anbringelser<br>undgået", "Placements<br>avoided"),
     "chart.district_children": ("Børn anbragt inden for<br>2 år: færre", "Children placed within<br>2 years: fewer"),
@@ -230,11 +231,16 @@ TEXT: dict[str, tuple[str, str]] = {
     "col.payback": ("Tjent hjem", "Pays back"),
     "col.placements": ("Anbringelser undgået", "Placements avoided"),
     # districts
-    "dist.intro": ("Hvert distrikt skifter til et relationelt team ved sin bølge. Distrikter med større behov (indeks i parentes: "
+    "dist.intro": ("Hvert distrikt skifter til et relationelt team ved sin bølge. Pilotdistrikterne (Relationel Familierådgivning "
+                   "siden 2019 og 2021) arbejder relationelt med eget sagstal fra start i alle scenarier, også status quo, så "
+                   "planen kun får æren for det, den lægger til. Distrikter med flere børn og større behov (indeks: "
                    "underretninger pr. barn i forhold til de øvrige) får flere underretninger, sager og sagspladser.",
-                   "Each district switches to a relational team at its wave. Districts with more need (index in brackets: "
-                   "notifications per child against the others) get more notifications, cases and case slots."),
-    "dist.need": ("{name} (behov {need})", "{name} (need {need})"),
+                   "Each district switches to a relational team at its wave. The pilot districts (Relationel Familierådgivning "
+                   "since 2019 and 2021) work relationally with their own caseload from the start in every scenario, the status "
+                   "quo included, so the plan is credited only with what it adds. Districts with more children and more need "
+                   "(index: notifications per child against the others) get more notifications, cases and case slots."),
+    "dist.label": ("{name} ({children} børn)", "{name} ({children} children)"),
+    "dist.need": ("{name} ({children} børn, behov {need})", "{name} ({children} children, need {need})"),
     # assumptions page
     "ass.intro": ("Alle tal i modellen med enhed, plausibelt interval og kilde. Værdier, du har ændret, er markeret.",
                   "Every number in the model with its unit, plausible range and source. Values you changed are marked."),
@@ -330,6 +336,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "param.initial.relapse_pending": ("Tidligere familier, der vil vende tilbage", "Former families due to return"),
     "param.caseload.classic": ("Sagstal i den klassiske organisation", "Caseload in the classic organisation"),
     "param.caseload.relational": ("Sagstal i relationelle teams", "Caseload in relational teams"),
+    "param.caseload.pilot": ("Sagstal i pilotdistrikterne (siden 2019 og 2021)", "Caseload in the pilot districts (since 2019 and 2021)"),
     "param.caseload.escalation_elasticity": ("Sagstallets betydning for forværring", "Effect of caseload on escalation"),
     "param.herning.saving_dkk": ("Besparelsen i Herning, som sagstallets effekt er fastlagt efter",
                                  "The Herning saving that fixes the effect of caseload"),

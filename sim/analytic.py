@@ -1,7 +1,7 @@
 """The analytic twin: the simulation's expected values, in milliseconds.
 
 A Markov cohort model over exactly the routes and rates of the discrete-event model: its matrix is
-built from the same transition tables (`rates.Routes`, one per team type), its start is the same
+built from the same transition tables (`rates.Routes`, one per team type: classic, relational, pilot), its start is the same
 `rates.StartPopulation` and its waves and case slots come from `staffing.Staffing`. Per district a
 vector of expected numbers of families in each state moves as a linear system dx/dt = M x, solved
 month by month with one matrix exponential per team type and step length. It is the dashboard's
@@ -11,8 +11,8 @@ capacity never binds, the simulation's mean must agree with it (tests/test_analy
 What the state vector holds, per district:
 - families in assessment (by need level) and in each stage of help (early, coordinated, foster,
   residential) by need level and by the team type the stage started under: the simulation fixes
-  a stage's hazards when it starts, so a stage begun under the classic organisation keeps classic
-  hazards after the district's wave;
+  a stage's hazards when it starts, so a stage begun under the classic organisation (or a pilot
+  team) keeps its hazards after the district's wave;
 - families that resolved and will be notified again (relapse pending);
 - the notification source, which grows as exp(k t) like the simulation's Poisson rate;
 - flows and stay-days accumulated over the current month (notified children, starts, days);
@@ -21,9 +21,9 @@ What the state vector holds, per district:
   compartment (the days its families waited, summed).
 
 Capacity, as a fluid (large-number) queue. Case slots are the engine's (`engine.CaseSlots`): the
-classic districts share one city-wide pool (the sum of their classic slots, rounded), a relational
-team has its district's slots, and at a wave the district's open cases and waiting families go to
-its team. A family whose case would open (triage to early help or an assessment, relapses too)
+classic districts share one city-wide pool (the sum of their classic slots, rounded), a district's
+own team (a pilot team from the start, a relational team from its wave) has the district's slots,
+and at a wave the district's open cases and waiting families go to its new team. A family whose case would open (triage to early help or an assessment, relapses too)
 waits when its team's slots are full, and the queues admit first come first served as slots free;
 open cases never exceed the slots, except the cases open at the start (or handed over at a wave),
 which hold theirs. The capacity limit is not linear, so:
@@ -67,14 +67,13 @@ import pandas as pd
 from scipy.linalg import expm
 from threadpoolctl import threadpool_limits
 
-from .rates import (ASSESSMENT, CLOSED, COORDINATED, DAYS_PER_YEAR, EARLY, FOSTER, NO_CASE, PLACEMENT, RESIDENTIAL,
-                    Rates, Routes, StartPopulation, district_shares)
+from .rates import (ASSESSMENT, CLOSED, COORDINATED, DAYS_PER_YEAR, EARLY, FOSTER, NO_CASE, PLACEMENT,
+                    RELATIONAL, RESIDENTIAL, TEAMS, Rates, Routes, StartPopulation, district_shares)
 from .results import Calendar, cost_columns, fixed_costs, tidy_frame, yearly_frame
 from .scenario import Scenario
 from .staffing import Staffing
 
 STAGES = (EARLY, COORDINATED, FOSTER, RESIDENTIAL)
-CLASSIC, RELATIONAL = 0, 1
 
 
 class _Index:
@@ -85,8 +84,9 @@ class _Index:
         self.assessment = list(range(n, n + 3))
         n += 3
         # stage[level][severity][team]
-        self.stage = {lv: [[n + 6 * i + 2 * s + t for t in (0, 1)] for s in range(3)] for i, lv in enumerate(STAGES)}
-        n += 6 * len(STAGES)
+        k = len(TEAMS)
+        self.stage = {lv: [[n + 3 * k * i + k * s + t for t in TEAMS] for s in range(3)] for i, lv in enumerate(STAGES)}
+        n += 3 * k * len(STAGES)
         self.relapse = n
         self.source = n + 1
         n += 2
@@ -119,13 +119,13 @@ def _entries(routes: Routes, state: int, severity: int, team: int) -> list[tuple
 
 
 def _generator(rates: Rates, team: int, k: float) -> np.ndarray:
-    """The matrix M of dx/dt = M x for a district whose team is classic or relational now, built
+    """The matrix M of dx/dt = M x for a district whose team is of type `team` now, built
     from the transition tables: decisions taken now and stages starting now follow the table of the
     team working now (`team`); stages under way keep the hazards of the team they started under."""
     ix = _IX
     M = np.zeros((ix.size, ix.size))
     shares = rates.severity_shares()
-    tables = (rates.classic, rates.relational)
+    tables = rates.tables
     routes = tables[team]
 
     def move(src: int, dst: int | None, rate: float, start_acc: int | None = None) -> None:
@@ -169,7 +169,7 @@ def _generator(rates: Rates, team: int, k: float) -> np.ndarray:
     # stages with competing risks; a resolved family may be notified again later
     for level in STAGES:
         for s in range(3):
-            for t in (CLASSIC, RELATIONAL):
+            for t in TEAMS:
                 src = ix.stage[level][s][t]
                 stage = tables[t].stages[level]
                 res, esc, down = rates.hazards(level, tables[t], s, 0.0)
@@ -210,11 +210,11 @@ def _capacity_generator(rates: Rates, team: int, k: float, queue: bool) -> np.nd
     G = np.zeros((EXT_SIZE, EXT_SIZE))
     G[:ix.size, :ix.size] = M
     G[MASS_ROWS:, MASS_ROWS:] = M[:N_OPEN, :N_OPEN]
-    tables = (rates.classic, rates.relational)
+    tables = rates.tables
     per_day = rates.wait_escalation_per_day
     for level in STAGES:
         for s in range(3):
-            for t in (CLASSIC, RELATIONAL):
+            for t in TEAMS:
                 src = ix.stage[level][s][t]
                 stage = tables[t].stages[level]
                 if stage.up is None:
@@ -272,16 +272,19 @@ class Trajectory:
 
 
 def _initial_state(scenario: Scenario, rates: Rates) -> np.ndarray:
-    """Today's open cases (`rates.StartPopulation`, the simulation's), under the classic team;
-    nobody waits."""
+    """Today's open cases (`rates.StartPopulation`, the simulation's), each under its district's
+    first team (classic, or a pilot's); nobody waits."""
     ix = _IX
     start = StartPopulation.from_scenario(scenario)
+    first = Staffing.from_scenario(scenario).first_team
     x = np.zeros((EXT_SIZE, len(scenario.districts)))
     sev = rates.severity_shares()
     for state, per_district in start.open_cases.items():
-        for s in range(3):
-            for row, part, _ in _entries(rates.classic, state, s, CLASSIC):
-                x[row] += part * sev[s] * np.array(per_district, dtype=float)
+        for team in np.unique(first):
+            cols = first == team
+            for s in range(3):
+                for row, part, _ in _entries(rates.tables[team], state, s, int(team)):
+                    x[row, cols] += part * sev[s] * np.array(per_district, dtype=float)[cols]
     x[ix.relapse] = start.relapse_pending
     # the engine's notification rates: the city's children spread by need (`rates.district_shares`)
     a = scenario.assumptions
@@ -304,9 +307,9 @@ class _Queues:
     """First come, first served in the fluid limit: the arrivals to each queue per sub-step (cells
     in time), and how far each queue has been served (a cell and the part of it admitted).
 
-    Queue 0 is the classic city-wide pool; queue 1 + d is district d's own (its relational team's;
-    while d is classic its arrivals are recorded there too, so that at d's wave its waiting families
-    leave the pool with their arrival times)."""
+    Queue 0 is the classic city-wide pool; queue 1 + d is district d's own (its pilot or relational
+    team's; while d is classic its arrivals are recorded there too, so that at d's wave its waiting
+    families leave the pool with their arrival times)."""
 
     def __init__(self, n_districts: int, max_cells: int) -> None:
         self.inc = np.zeros((max_cells, 1 + n_districts))
@@ -317,8 +320,8 @@ class _Queues:
         self.part = np.zeros(1 + n_districts)                  # part of it served
 
     def add_cell(self, t0: float, t1: float, arrivals: np.ndarray, r: int) -> None:
-        """Record one sub-step's arrivals to the queues, per district (columns in switch order:
-        from r on, the districts in the classic pool)."""
+        """Record one sub-step's arrivals to the queues, per district (columns in the order of their
+        own teams: from r on, the districts in the classic pool)."""
         c = self.cells
         if c == len(self.t0):  # more sub-steps than foreseen: grow
             self.inc = np.concatenate([self.inc, np.zeros_like(self.inc)])
@@ -388,8 +391,9 @@ class _Queues:
 
 
 class _Solver:
-    """One scenario's solve (see `trajectory`). Districts are held in order of their switch day,
-    so that each moment's relational districts are the first columns."""
+    """One scenario's solve (see `trajectory`). Districts are held in the order of the day they have
+    a team of their own (`Staffing.own_day`: pilots first, then by wave), so that at each moment the
+    districts outside the classic pool are the first columns."""
 
     def __init__(self, scenario: Scenario, capacity: bool = True) -> None:
         self.capacity = capacity
@@ -397,20 +401,22 @@ class _Solver:
         self.cal = Calendar(scenario)
         staffing = Staffing.from_scenario(scenario)
         self.k = math.log1p(scenario.assumptions.city.children_growth_per_year.value) / DAYS_PER_YEAR
-        self.order = np.argsort(staffing.rollout_day, kind="stable")
-        self.switch = staffing.rollout_day[self.order]
+        self.order = np.argsort(staffing.own_day, kind="stable")
+        self.own = staffing.own_day[self.order]          # day the district has its own team
+        self.switch = staffing.rollout_day[self.order]   # day its relational team starts
+        self.first = staffing.first_team[self.order]     # team type before the switch
         self.classic_slots = staffing.classic_slots[self.order]
-        # the classic pool's slots while the first r districts (in switch order) are relational
-        self._classic_capacity = [float(round(float(self.classic_slots[r:].sum()))) for r in range(len(self.switch) + 1)]
-        self.relational_slots = np.array([round(float(v)) for v in staffing.relational_slots[self.order]], float)
+        # the classic pool's slots while the first r districts (in own-team order) have their own
+        self._classic_capacity = [float(round(float(self.classic_slots[r:].sum()))) for r in range(len(self.own) + 1)]
+        self.own_slots = np.array([round(float(v)) for v in staffing.own_slots[self.order]], float)
         self.x = _initial_state(scenario, rates)[:, self.order]
         self.n = self.x.shape[1]
-        self.opens = 1.0 - rates.classic.triage.probabilities()[NO_CASE]  # the same for both teams
-        self.generators = (_generator(rates, CLASSIC, self.k), _generator(rates, RELATIONAL, self.k))
+        self.opens = 1.0 - rates.classic.triage.probabilities()[NO_CASE]  # the same for every team
+        self.generators = tuple(_generator(rates, team, self.k) for team in TEAMS)
         self.one_day = [expm(g) for g in self.generators]
         self._capacity: dict[tuple[int, bool], np.ndarray] = {}
         self._steps: dict[tuple, np.ndarray] = {}
-        self._early: dict[int, tuple[list[np.ndarray], np.ndarray]] = {}
+        self._early: dict[int, tuple[list[np.ndarray], np.ndarray]] = {}  # by the number switched
         self.extended = False  # once anybody waited: the wait mass is under way
         self.queues = _Queues(self.n, int(scenario.horizon_days / SUBSTEP_DAYS) + 64)
 
@@ -442,20 +448,20 @@ class _Solver:
         rows = slice(0, _IX.size) if queue is None else slice(0, EXT_SIZE)
         if out is None:
             out = x.copy()
-        relational_end = int(np.searchsorted(self.switch, lo, side="right"))
-        classic_start = int(np.searchsorted(self.switch, hi, side="left"))
-        if relational_end:
-            out[rows, :relational_end] = self.step(RELATIONAL, hi - lo, queue) @ x[rows, :relational_end]
-        if classic_start < self.n:
-            out[rows, classic_start:] = self.step(CLASSIC, hi - lo, queue) @ x[rows, classic_start:]
-        for d in range(relational_end, classic_start):
+        team = np.where(self.switch <= lo, RELATIONAL, self.first)  # the team working at lo
+        switching = (lo < self.switch) & (self.switch < hi)
+        for t in TEAMS:
+            cols = np.flatnonzero((team == t) & ~switching)
+            if len(cols):
+                out[rows, cols] = self.step(t, hi - lo, queue) @ x[rows, cols]
+        for d in np.flatnonzero(switching):
             s = float(self.switch[d])
-            out[rows, d] = self.step(RELATIONAL, hi - s, queue) @ (self.step(CLASSIC, s - lo, queue) @ x[rows, d])
+            out[rows, d] = self.step(RELATIONAL, hi - s, queue) @ (self.step(int(team[d]), s - lo, queue) @ x[rows, d])
         return out
 
     def classic_capacity(self, t: float) -> float:
         """The classic pool's slots at day t (after any switch at t), as the engine rounds them."""
-        return self._classic_capacity[int(np.searchsorted(self.switch, t, side="right"))]
+        return self._classic_capacity[int(np.searchsorted(self.own, t, side="right"))]
 
     @staticmethod
     def open_of(x: np.ndarray) -> np.ndarray:
@@ -469,8 +475,8 @@ class _Solver:
             return False
         opened = (x1[_IX.notified] - x0[_IX.notified]) * self.opens
         for t in (lo, hi):
-            rel = self.switch <= t
-            cap = np.where(rel, self.relational_slots, 0.0)
+            rel = self.own <= t
+            cap = np.where(rel, self.own_slots, 0.0)
             if (self.open_of(x0)[rel] + opened[rel] > cap[rel]).any() or (
                     self.open_of(x0)[~rel].sum() + opened[~rel].sum() > self.classic_capacity(t)):
                 break
@@ -479,10 +485,10 @@ class _Solver:
         if ((lo < self.switch) & (self.switch < hi)).any():
             return False  # a wave inside the step: take sub-steps
         mid = lo + float(int((hi - lo) // 2))
-        rel = self.switch <= lo
+        rel = self.own <= lo
         for x in (self.advance(x0, lo, mid, queue), x1):
             o = self.open_of(x)
-            if (o[rel] > self.relational_slots[rel]).any() or o[~rel].sum() > self.classic_capacity(lo):
+            if (o[rel] > self.own_slots[rel]).any() or o[~rel].sum() > self.classic_capacity(lo):
                 return False
         return True
 
@@ -493,7 +499,7 @@ class _Solver:
         come first served, as many as the slots freed during the sub-step allow."""
         ix = _IX
         n = self.n
-        r = int(np.searchsorted(self.switch, lo, side="right"))  # relational districts first
+        r = int(np.searchsorted(self.own, lo, side="right"))  # districts with their own team first
         waiting = x[WAIT_ROWS:MASS_ROWS].sum(axis=0)
         cap_classic = self._classic_capacity[r]
         ok = np.zeros(n, dtype=bool)
@@ -502,7 +508,7 @@ class _Solver:
         if may.any():
             direct = self.advance(x, lo, hi, False)
             o = direct[:N_OPEN].sum(axis=0)
-            ok[:r] = may[:r] & (o[:r] <= self.relational_slots[:r])
+            ok[:r] = may[:r] & (o[:r] <= self.own_slots[:r])
             ok[r:] = may[r:] & (o[r:].sum() <= cap_classic)
             opened = (direct[ix.notified] - x[ix.notified]) * self.opens
             if ok.all():
@@ -526,7 +532,7 @@ class _Solver:
         queued[1 + r:] = 0.0
         queued[0] = now_waiting[r:].sum()
         admitted = np.zeros(1 + n)
-        admitted[1:r + 1] = np.minimum(queued[1:r + 1], np.maximum(self.relational_slots[:r] - o[:r], 0.0))
+        admitted[1:r + 1] = np.minimum(queued[1:r + 1], np.maximum(self.own_slots[:r] - o[:r], 0.0))
         admitted[0] = min(queued[0], max(cap_classic - o[r:].sum(), 0.0))
         mid = lo + 0.5 * (hi - lo)
         # whoever has waited as long as a family may is taken above the caseload (waiting.max_days)
@@ -550,7 +556,7 @@ class _Solver:
         # average, as if admitted as the slots freed (admitting them at its end would leave the
         # slots idle for half a sub-step and bias the queue up).
         v = np.zeros_like(out)
-        early, cols = self._early_rows(r)
+        early, cols = self._early_rows(lo)
         for s in range(3):
             v[early[s], cols] = moved[s]
             v[MASS_ROWS + early[s], cols] = moved[s] * days
@@ -564,13 +570,15 @@ class _Solver:
         wait += fam * days
         return out
 
-    def _early_rows(self, r: int) -> tuple[list[np.ndarray], np.ndarray]:
+    def _early_rows(self, t: float) -> tuple[list[np.ndarray], np.ndarray]:
         """Per need level, the early-help row each district's admitted families start in (under
-        the team working there now: the first r districts are relational), and the columns."""
-        if r not in self._early:
-            team = np.where(np.arange(self.n) < r, RELATIONAL, CLASSIC)
-            self._early[r] = [np.array([_IX.stage[EARLY][s][t] for t in team]) for s in range(3)], np.arange(self.n)
-        return self._early[r]
+        the team working there at day t), and the columns."""
+        switched = int((self.switch <= t).sum())
+        if switched not in self._early:
+            team = np.where(self.switch <= t, RELATIONAL, self.first)
+            self._early[switched] = ([np.array([_IX.stage[EARLY][s][k] for k in team]) for s in range(3)],
+                                     np.arange(self.n))
+        return self._early[switched]
 
     def solve(self) -> Trajectory:
         ix = _IX
@@ -580,7 +588,7 @@ class _Solver:
         states[0] = x
         admissions = np.zeros((cal.n, self.n))
         wait_days = np.zeros((cal.n, self.n))
-        handed = self.switch <= 0.0
+        handed = self.own <= 0.0
         for m in range(cal.n):
             lo, hi = float(cal.bounds[m]), float(cal.bounds[m + 1])
             x[ix.acc:ix.size] = 0.0
@@ -592,7 +600,7 @@ class _Solver:
             if not queued and (not self.capacity or self.fits(start, x, lo, hi, queue)):
                 admissions[m] = x[ix.notified] * self.opens
                 self.queues.empty(np.arange(1 + self.n))
-                handed = self.switch <= hi  # nobody waits: nothing to hand over
+                handed = self.own <= hi  # nobody waits: nothing to hand over
             else:
                 x = start
                 self.extended = True
@@ -601,7 +609,7 @@ class _Solver:
                     n_sub = max(1, round((b - a) / SUBSTEP_DAYS))
                     edges = [a + float(int(round(i * (b - a) / n_sub))) for i in range(n_sub + 1)]
                     for t0, t1 in zip(edges[:-1], edges[1:]):
-                        now_handed = self.switch <= t0
+                        now_handed = self.own <= t0
                         for d in np.flatnonzero(now_handed & ~handed):
                             self.queues.hand_over(int(d))
                         handed = now_handed

@@ -177,6 +177,7 @@ class Initial(_Frozen):
 class Caseload(_Frozen):
     classic: _bounded(1.0)
     relational: _bounded(1.0)
+    pilot: _bounded(1.0)
     reference: _bounded(1.0)
     escalation_elasticity: NonNegative
     resolution_elasticity: NonNegative
@@ -290,6 +291,7 @@ class District(_Frozen):
     children: int = Field(gt=0)
     wave: int = Field(ge=1)
     need: float = Field(default=1.0, gt=0, le=10)  # notifications per child against the city's average
+    pilot_since: dt.date | None = None  # a relational pilot with its own team since this date (caseload.pilot)
 
 
 class Districts(_Frozen):

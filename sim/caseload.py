@@ -17,7 +17,10 @@ is set by the staffing, not here.
 
 A relational team's effect is measured from the classic organisation it replaces and scaled by
 `relational.effect_strength` (s): its multiplier is the classic one times (relational / classic)
-** (s x elasticity), so at s = 0 a relational team acts as a classic one whatever its caseload.
+** (s x elasticity), so at s = 0 a relational team acts as a classic one whatever its caseload. The
+pilot teams of 2019 and 2021 are relational teams at their own caseload (`caseload.pilot`) with the
+effect as assumed (strength 1): `effect_strength` is the plan's choice, the pilots are a fact of the
+world that both arms of a comparison share.
 """
 
 from __future__ import annotations
@@ -53,13 +56,14 @@ def effect_at(assumptions: Assumptions, caseload: float) -> CaseloadEffect:
                            c.placement_length_elasticity.value)
 
 
-def relational_effect(assumptions: Assumptions) -> CaseloadEffect:
-    """The multipliers of a relational team: the classic team's, times the effect of its lower
-    caseload scaled by relational.effect_strength."""
+def relational_effect(assumptions: Assumptions, caseload: float, strength: float) -> CaseloadEffect:
+    """The multipliers of a relational team at `caseload` (the plan's caseload.relational, or a
+    pilot's caseload.pilot): the classic team's, times the effect of its lower caseload scaled by
+    `strength` (relational.effect_strength for the plan's teams, 1 for the pilots)."""
     c = assumptions.caseload
-    s = assumptions.relational.effect_strength.value
+    s = strength
     classic = effect_at(assumptions, c.classic.value)
-    change = caseload_effect(c.relational.value, c.classic.value, s * c.escalation_elasticity.value,
+    change = caseload_effect(caseload, c.classic.value, s * c.escalation_elasticity.value,
                              s * c.resolution_elasticity.value, s * c.placement_length_elasticity.value)
     return CaseloadEffect(classic.escalation * change.escalation, classic.resolution * change.resolution,
                           classic.placement * change.placement)

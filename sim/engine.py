@@ -1,8 +1,8 @@
 """The discrete-event model (simpy): families through triage, a case slot, assessment and the
-three levels, district by district, under the caseloads of classic and relational teams.
+three levels, district by district, under the caseloads of classic, relational and pilot teams.
 
-Every route a family takes is drawn from its district's transition table (`rates.Routes`, classic
-or relational), each draw from the family's own stream at a fixed position. The engine only moves
+Every route a family takes is drawn from its district's transition table (`rates.Routes`, classic,
+relational or pilot), each draw from the family's own stream at a fixed position. The engine only moves
 families and writes a transition log; costs, monthly tables, open-case snapshots and the children's outcomes are computed
 from that log afterwards (`results`). A run starts from today's open cases
 (`rates.StartPopulation`), not from an empty system.
@@ -17,8 +17,8 @@ from dataclasses import dataclass
 import numpy as np
 import simpy
 
-from .rates import (ASSESSMENT, CLOSED, DAYS_PER_YEAR, EARLY, HIGH, LOW, MEDIUM, NO_CASE, PLACEMENT, WAITING,
-                    Rates, Routes, StartPopulation, district_shares, exponential)
+from .rates import (ASSESSMENT, CLASSIC, CLOSED, DAYS_PER_YEAR, EARLY, HIGH, LOW, MEDIUM, NO_CASE, PLACEMENT,
+                    RELATIONAL, WAITING, Rates, Routes, StartPopulation, district_shares, exponential)
 from .scenario import Scenario
 from .staffing import Staffing
 from .streams import FamilyStream, arrivals_rng, first_uniforms
@@ -127,9 +127,12 @@ class Model:
         self.horizon = scenario.horizon_days
         self.env = simpy.Environment()
         n = len(scenario.districts)
-        self.classic_pool = CaseSlots(round(float(self.staffing.classic_slots.sum())), n)
-        self.team = [self.classic_pool] * n
-        self.relational = [False] * n
+        st = self.staffing
+        self.kind = st.first_team.tolist()  # per district, the type of the team working there now
+        self.classic_pool = CaseSlots(0, n)
+        self.team = [self.classic_pool if k == CLASSIC else CaseSlots(round(float(st.own_slots[d])), n)
+                     for d, k in enumerate(self.kind)]
+        self._size_classic_pool()
         self.segments: list[tuple] = []
         self.waits: list[tuple] = []
         self.notifications: list[tuple] = []
@@ -169,18 +172,25 @@ class Model:
             self._switch(int(d))
 
     def _switch(self, d: int) -> None:
-        team = CaseSlots(round(float(self.staffing.relational_slots[d])), len(self.team))
-        self.classic_pool.hand_over(d, team)
+        """District d's relational team takes over its open cases and waiting families from the
+        team working there (the classic pool or a pilot team)."""
+        team = CaseSlots(round(float(self.staffing.own_slots[d])), len(self.team))
+        before = self.team[d]
+        before.hand_over(d, team)
         self.team[d] = team
-        self.relational[d] = True
-        classic_left = [i for i, r in enumerate(self.relational) if not r]
-        self.classic_pool.capacity = round(float(self.staffing.classic_slots[classic_left].sum()))
+        self.kind[d] = RELATIONAL
+        self._size_classic_pool()
         team.admit()
-        self.classic_pool.admit()
+        before.admit()
+
+    def _size_classic_pool(self) -> None:
+        """The classic pool has the classic slots of the districts it still serves."""
+        classic = [d for d, k in enumerate(self.kind) if k == CLASSIC]
+        self.classic_pool.capacity = round(float(self.staffing.classic_slots[classic].sum()))
 
     def _routes(self, d: int) -> Routes:
         """The transition table of the team working in district d now."""
-        return self.rates.relational if self.relational[d] else self.rates.classic
+        return self.rates.tables[self.kind[d]]
 
     # -- families -----------------------------------------------------------------------------
     def _severity(self, s: FamilyStream) -> int:

@@ -1,7 +1,7 @@
 """The model's rates as plain floats, read once from a scenario, and the transition table.
 
-The transition table (`Routes`, one per team type: classic and relational, each at its own
-caseload) holds every route a family can take between states, written once as data:
+The transition table (`Routes`, one per team type: classic, relational and pilot, each at its own
+caseload; a pilot team is a relational team at `caseload.pilot`) holds every route a family can take between states, written once as data:
 
     triage       a notified child: no case (NO_CASE), early help (EARLY) or an assessment
                  (ASSESSMENT); a relational team shifts some of the assessments to early help.
@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 
@@ -48,6 +49,11 @@ NO_CASE, PLACEMENT, CLOSED = -1, -2, -3
 
 # Need levels.
 LOW, MEDIUM, HIGH = range(3)
+
+# Team types, also the order of `Rates.tables`: the classic city-wide organisation, the plan's
+# relational teams, and the pilot teams working relationally since 2019 and 2021.
+CLASSIC, RELATIONAL, PILOT = range(3)
+TEAMS = (CLASSIC, RELATIONAL, PILOT)
 
 
 @dataclass(frozen=True)
@@ -159,9 +165,10 @@ class Routes:
 class Rates:
     """Everything the model's families need to know, in days and shares."""
 
-    # the transition tables of the two kinds of team
+    # the transition tables of the three types of team
     classic: Routes
     relational: Routes
+    pilot: Routes
     notifications_extra_mean: float
     # families
     severity_low_share: float
@@ -176,13 +183,16 @@ class Rates:
     def from_scenario(cls, scenario: Scenario) -> "Rates":
         a = scenario.assumptions
         v = lambda p: p.value  # noqa: E731
-        strength = v(a.relational.effect_strength)
+        strength = v(a.relational.effect_strength)  # the plan's teams; the pilots work at strength 1
+
+        def shifts(s: float) -> tuple[float, float, float]:
+            return (min(1.0, v(a.relational.early_shift) * s), min(1.0, v(a.relational.placement_shift) * s),
+                    min(1.0, v(a.relational.foster_shift) * s))
+
         return cls(
             classic=Routes.build(a, effect_at(a, v(a.caseload.classic))),
-            relational=Routes.build(a, relational_effect(a),
-                                    min(1.0, v(a.relational.early_shift) * strength),
-                                    min(1.0, v(a.relational.placement_shift) * strength),
-                                    min(1.0, v(a.relational.foster_shift) * strength)),
+            relational=Routes.build(a, relational_effect(a, v(a.caseload.relational), strength), *shifts(strength)),
+            pilot=Routes.build(a, relational_effect(a, v(a.caseload.pilot), 1.0), *shifts(1.0)),
             notifications_extra_mean=v(a.notifications.per_notified_child) - 1.0,
             severity_low_share=v(a.severity.low_share),
             severity_high_share=v(a.severity.high_share),
@@ -193,6 +203,11 @@ class Rates:
             relapse_probability=v(a.relapse.probability),
             relapse_mean_days=v(a.relapse.mean_days),
         )
+
+    @cached_property
+    def tables(self) -> tuple[Routes, Routes, Routes]:
+        """The transition tables by team type (CLASSIC, RELATIONAL, PILOT)."""
+        return self.classic, self.relational, self.pilot
 
     def severity_shares(self) -> tuple[float, float, float]:
         return (self.severity_low_share, 1.0 - self.severity_low_share - self.severity_high_share,
@@ -226,7 +241,8 @@ class StartPopulation:
     per district, spread by children (largest remainder).
 
     open_cases: by state, in this order: ASSESSMENT, EARLY, COORDINATED and PLACEMENT (placed
-      children, whose type is drawn as for any placement), all under the classic organisation;
+      children, whose type is drawn as for any placement), each under its district's first team
+      (`staffing.Staffing.first_team`: a pilot's own, else the classic organisation);
     relapse_pending: families who closed a case before the start and will be notified again.
     """
 

@@ -105,8 +105,8 @@ def fixed_costs(scenario: Scenario, cal: Calendar | None = None) -> dict[str, np
     lo, hi = cal.bounds[:-1], cal.bounds[1:]
     switch = st.rollout_day[:, None]
     relational_days = np.clip(hi - np.maximum(lo, switch), 0.0, None)
-    classic_days = (hi - lo) - relational_days
-    staff = per_fte_day * (st.classic_caseworkers[:, None] * classic_days
+    first_days = (hi - lo) - relational_days
+    staff = per_fte_day * (st.first_caseworkers[:, None] * first_days
                            + st.relational_caseworkers[:, None] * relational_days)
 
     n = len(scenario.districts)

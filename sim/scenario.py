@@ -93,6 +93,11 @@ class Scenario:
             return tuple(None for _ in self.districts)
         return tuple(self.wave_start(d.wave) for d in self.districts)
 
+    def pilots(self) -> tuple[bool, ...]:
+        """Per district, whether a pilot team works there from the start (in every scenario, the
+        status quo included: an earlier decision, not the plan's)."""
+        return tuple(d.pilot_since is not None for d in self.districts)
+
     def rollout_days(self) -> tuple[float | None, ...]:
         """Per district, the day its relational team starts, or None if not within the horizon."""
         out = []
@@ -105,7 +110,8 @@ class Scenario:
         """The inputs that determine the results (names and descriptions do not)."""
         return {
             "assumptions": {k: p.value for k, p in self.assumptions.params().items()},
-            "districts": [[d.name, d.children, d.wave, d.need] for d in self.districts],
+            "districts": [[d.name, d.children, d.wave, d.need, d.pilot_since and d.pilot_since.isoformat()]
+                          for d in self.districts],
             "waves": [[n, None if d is None else d.isoformat()] for n, d in self.waves],
             "relational": self.relational,
             "start": self.start.isoformat(),
@@ -392,6 +398,13 @@ def _apply(base: Scenario, spec: ScenarioSpec, origin: str, name: str) -> Scenar
         check_wave_order(waves)
     except ValueError as exc:
         raise AssumptionError(f"{origin}: rollout.waves: {exc}") from None
+    late = [d for d in base.districts if d.pilot_since is not None and d.pilot_since > start]
+    if late:
+        raise AssumptionError(
+            f"{origin}: start: {start.isoformat()} is before the pilot in {late[0].name} began "
+            f"({late[0].pilot_since.isoformat()}, districts.toml pilot_since); the model starts with every "
+            "pilot working, so start on or after the latest pilot_since"
+        )
 
     by_name = {d.name: d for d in base.districts}
     for dname, wave in spec.rollout.district_waves.items():

@@ -34,6 +34,14 @@ def extreme(scenario: Scenario | str, **values: Any) -> Scenario:
     return dataclasses.replace(base, assumptions=assumptions, years=int(years))
 
 
+def classic_only(scenario: Scenario | str) -> Scenario:
+    """The scenario without its pilot districts: every district starts in the classic city-wide pool
+    (tests of one queue, or of the classic organisation's rates alone)."""
+    base = load_scenario(scenario) if isinstance(scenario, str) else scenario
+    districts = tuple(d.model_copy(update={"pilot_since": None}) for d in base.districts)
+    return dataclasses.replace(base, districts=districts)
+
+
 # A single-level queue: every notified child goes straight to early help, which never escalates,
 # nobody relapses, need levels are all medium, and the system starts empty.
 QUEUE_ONLY = dict(

@@ -7,7 +7,8 @@ import pytest
 
 from helpers import extreme
 from sim.analytic import expected_monthly, expected_yearly, trajectory
-from sim.rates import district_shares
+from sim.rates import FOSTER, PLACEMENT, TEAMS, Rates, StartPopulation, district_shares
+from sim.staffing import Staffing
 from sim.results import MONTHLY_COLUMNS, YEARLY_COLUMNS
 from sim.runner import run
 
@@ -45,7 +46,12 @@ def test_twin_starts_from_todays_open_cases(plan):
     assert start["early"].sum() == pytest.approx(a.early.value)
     assert start["coordinated"].sum() == pytest.approx(a.coordinated.value)
     assert start["foster"].sum() + start["residential"].sum() == pytest.approx(a.intrusive.value)
-    assert start["foster"].sum() == pytest.approx(a.intrusive.value * plan.assumptions.intrusive.foster_share.value)
+    # each district's placed children split by type under its first team (a pilot team shifts some
+    # residential placements to foster care)
+    rates, first = Rates.from_scenario(plan), Staffing.from_scenario(plan).first_team
+    placed = np.array(StartPopulation.from_scenario(plan).open_cases[PLACEMENT], dtype=float)
+    foster = sum(placed[first == t].sum() * rates.tables[t].placement.probabilities()[FOSTER] for t in TEAMS)
+    assert start["foster"].sum() == pytest.approx(foster)
     # spread over districts as the simulation does (rates.district_shares; whole cases per district)
     per_district = start["coordinated"]
     np.testing.assert_allclose(per_district, np.round(per_district), atol=1e-9)

@@ -81,8 +81,9 @@ def test_unreadable_and_malformed_files_are_refused(tmp_path):
 
 
 @pytest.mark.parametrize("old, new, expected", [
-    ('children = 1288', 'children = "many"', "children: Input should be a valid integer"),
-    ('name = "Tilst"\nchildren = 1288\nwave = 2', 'name = "Tilst"\nchildren = 1288\nwave = 9', "wave 9"),
+    ('children = 1354', 'children = "many"', "children: Input should be a valid integer"),
+    ('name = "Tilst"\nchildren = 1354\nwave = 2', 'name = "Tilst"\nchildren = 1354\nwave = 9', "wave 9"),
+    ('pilot_since = 2021-01-01', 'pilot_since = "soon"', "pilot_since: Input should be a valid date"),
     ('3 = 2024-02-01', '3 = 2023-08-01', "wave 3 starts 2023-08-01, not after wave 2"),
     ('name = "Tilst"', 'name = "Søndervang"', "repeated: Søndervang"),
 ])

@@ -19,14 +19,15 @@ from sim.export import summary_frame
 from sim.finance import city_totals, cohort_changes
 from sim.rates import ASSESSMENT, COORDINATED, DAYS_PER_YEAR, EARLY, FOSTER, WAITING
 from sim.results import monthly_frame, yearly_frame
+from sim.uncertainty import DEFAULT_UNCERTAINTY
 
 KEYS = ["children_placed_avoided", "child_years_at_home_gained", "days_to_help_change", "renotified_12m_change"]
 YEARS, REPS, SEED = 3, 4, 11
 
 
-def _run(scenario, baseline):
+def _run(scenario, baseline, uncertainty: str = DEFAULT_UNCERTAINTY):
     return Experiment(scenario.with_overrides({"years": YEARS}), baseline.with_overrides({"years": YEARS}),
-                      seed=SEED, replications=REPS).run(workers=1)
+                      seed=SEED, replications=REPS, uncertainty=uncertainty).run(workers=1)
 
 
 def _per_replication(comparison) -> pd.DataFrame:
@@ -86,12 +87,19 @@ def test_counts_are_consistent(plan_vs_status_quo):
         assert (f.loc[f["year"] == f["year"].max(), "cohort_closed"] == 0).all()
 
 
+# Every lever's parameters at zero, in both arms (they are world assumptions): every team, the pilots'
+# included, acts as a classic one.
+LEVERS_OFF = {"caseload.escalation_elasticity": 0.0, "caseload.resolution_elasticity": 0.0,
+              "caseload.placement_length_elasticity": 0.0, "relational.early_shift": 0.0,
+              "relational.placement_shift": 0.0, "relational.foster_shift": 0.0}
+
+
 def test_with_every_lever_at_zero_and_nobody_waiting_the_changes_are_exactly_zero(plan, status_quo):
-    """effect_strength 0 makes a relational team act as a classic one; with case slots to spare
-    (a world assumption, so in both arms) nobody waits in either arm, the paths are identical and
-    every outcome change is exactly zero."""
-    roomy = {"staff.classic_caseworkers": 113, "caseload.classic": 48}
-    c = _run(plan.with_overrides({"relational.effect_strength": 0.0, **roomy}), status_quo.with_overrides(roomy))
+    """With every lever at zero a relational (or pilot) team acts as a classic one; with case slots
+    to spare (a world assumption, so in both arms) nobody waits in either arm, the paths are
+    identical and every outcome change is exactly zero."""
+    roomy = {**LEVERS_OFF, "staff.classic_caseworkers": 128, "caseload.classic": 48}
+    c = _run(plan.with_overrides(roomy), status_quo.with_overrides(roomy), "noise")  # no draw turns a lever on
     assert (c.scenario_yearly["mean_wait_days"].fillna(0) == 0).all()
     cols = COHORT_SUM_COLUMNS + ["cohort_city_days_to_help_p90"]
     pd.testing.assert_frame_equal(c.scenario_yearly[cols], c.baseline_yearly[cols])
@@ -106,8 +114,8 @@ def test_with_every_lever_at_zero_the_changes_are_zero_up_to_noise(plan, status_
     district), which moves a few waits: the changes are small. (At the default
     staff the status quo's queue grows in the later years, and splitting the pool into teams is a
     real effect on waiting, not noise.)"""
-    staff = {"staff.classic_caseworkers": 113}
-    c = _run(plan.with_overrides({"relational.effect_strength": 0.0, **staff}), status_quo.with_overrides(staff))
+    staff = {**LEVERS_OFF, "staff.classic_caseworkers": 128}
+    c = _run(plan.with_overrides(staff), status_quo.with_overrides(staff), "noise")
     per_rep = _per_replication(c)
     children = c.scenario_yearly["cohort_children"].sum() / REPS
     assert per_rep["children_placed_avoided"].abs().max() <= max(5, 0.002 * children)

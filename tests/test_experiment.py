@@ -18,8 +18,7 @@ from sim.experiment import Experiment
 from sim.scenario import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
-POLICY = {"caseload.relational", "staff.relational_capacity_ratio", "relational.early_shift",
-          "relational.placement_shift", "relational.foster_shift", "relational.effect_strength", "coordinator.first_year_dkk",
+POLICY = {"caseload.relational", "staff.relational_capacity_ratio", "relational.effect_strength", "coordinator.first_year_dkk",
           "coordinator.per_year_dkk", "implementation.per_district_dkk"}
 WORLD_CHANGE, POLICY_CHANGE = ("cost.foster_dkk_per_day", 1500), ("caseload.relational", 15)
 
@@ -28,7 +27,7 @@ def test_every_assumption_says_whether_it_is_world_or_policy():
     kinds = load_assumptions().kinds()
     assert {k for k, kind in kinds.items() if kind == "policy"} == POLICY
     assert {"cost.foster_dkk_per_day", "caseload.classic", "staff.salary_dkk_per_year",
-            "finance.discount_rate", "city.children"} <= {k for k, kind in kinds.items() if kind == "world"}
+            "finance.discount_rate", "city.children", "caseload.pilot", "relational.early_shift"} <= {k for k, kind in kinds.items() if kind == "world"}
 
 
 def test_a_world_change_reaches_both_arms_and_a_policy_change_only_the_scenario(plan, status_quo):

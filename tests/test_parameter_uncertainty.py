@@ -62,8 +62,9 @@ def test_a_draw_reaches_both_arms_for_the_world_and_the_scenario_only_for_the_po
     (s, b), values = (e.variants[0][1], e.variants[1][1]), e.draws.values[1]
     assert s.assumptions.value("cost.foster_dkk_per_day") == b.assumptions.value("cost.foster_dkk_per_day") \
         == values["cost.foster_dkk_per_day"]
-    assert s.assumptions.value("relational.early_shift") == values["relational.early_shift"]
-    assert b.assumptions.value("relational.early_shift") == status_quo.assumptions.value("relational.early_shift")
+    assert s.assumptions.value("caseload.relational") == plan.assumptions.value("caseload.relational")  # a policy: not drawn
+    assert s.assumptions.value("relational.early_shift") == b.assumptions.value("relational.early_shift") \
+        == values["relational.early_shift"]  # how relational practice works: the pilots show it in both arms
 
 
 def test_parameter_uncertainty_widens_the_band_and_reports_its_standard_errors(plan, status_quo):

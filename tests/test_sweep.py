@@ -64,17 +64,17 @@ def test_bad_grids_are_refused_before_anything_runs(data, message):
 
 def test_cli_sweep_writes_one_tidy_file_and_refuses_a_bad_grid(tmp_path, capsys):
     grid = tmp_path / "grid.toml"
-    grid.write_text('scenario = "plan"\n[grid]\n"staff.classic_caseworkers" = [95, 110]\n', encoding="utf-8")
+    grid.write_text('scenario = "plan"\n[grid]\n"staff.classic_caseworkers" = [105, 120]\n', encoding="utf-8")
     out = tmp_path / "sweep.csv"
     code = main(["sweep", "--grid", str(grid), "--replications", "1", "--seed", "2", "--set", "years=1",
                  "--workers", "1", "--no-cache", "--out", str(out)])
     assert code == 0
     table = pd.read_csv(out)
-    assert sorted(table["staff.classic_caseworkers"].unique()) == [95, 110]
+    assert sorted(table["staff.classic_caseworkers"].unique()) == [105, 120]
     assert len(table) == 2 * 4  # two points x one year x four statistics
     # a world assumption reaches the baseline too: more classic caseworkers cost both arms the same
     means = table[table["statistic"] == "mean"].set_index("staff.classic_caseworkers")
-    assert means.loc[95, "investment_staff_dkk"] == pytest.approx(means.loc[110, "investment_staff_dkk"], rel=0.25)
+    assert means.loc[105, "investment_staff_dkk"] == pytest.approx(means.loc[120, "investment_staff_dkk"], rel=0.25)
     assert (out.parent / "sweep.csv.manifest.json").exists()
 
     bad = tmp_path / "bad.toml"

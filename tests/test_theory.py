@@ -7,7 +7,7 @@ import math
 import numpy as np
 from scipy import stats
 
-from helpers import QUEUE_ONLY, extreme
+from helpers import QUEUE_ONLY, classic_only, extreme
 from sim.engine import ARRIVAL_ID_OFFSET, simulate
 from sim.rates import ASSESSMENT, COORDINATED, DAYS_PER_YEAR, EARLY, FOSTER, RESIDENTIAL, Rates
 
@@ -25,9 +25,10 @@ def test_single_level_queue_matches_erlang_c():
     """Reduced configuration: Poisson notifications, exponential early help, 20 case slots, rho 0.8."""
     slots, mean_days, rho = 20, 30.0, 0.8
     lam = rho * slots / mean_days  # per day
-    children = 61801
+    queue = classic_only("status-quo")  # one city-wide pool of slots
+    children = queue.assumptions.city.children.value
     scenario = extreme(
-        "status-quo", years=10, **QUEUE_ONLY,
+        queue, years=10, **QUEUE_ONLY,
         staff__classic_caseworkers=slots / 31, early__mean_days=mean_days,
         notifications__notified_share_per_year=lam * DAYS_PER_YEAR / children,
     )
@@ -72,7 +73,7 @@ def test_paths_through_levels_match_the_absorbing_markov_chain(status_quo):
     """Exponential stays and fixed routing: expected days per level and P(ever placed) equal
     N = (I - Q)^-1 and B = N R for families that start in early help. Placement is made absorbing
     (no step-down) so that the days before it are the chain's transient time."""
-    scenario = extreme(status_quo, years=10, **{**QUEUE_ONLY, "early__escalation_share": 0.3},
+    scenario = extreme(classic_only(status_quo), years=10, **{**QUEUE_ONLY, "early__escalation_share": 0.3},
                        staff__classic_caseworkers=2000, coordinated__escalation_share=0.15, coordinated__step_down_share=0.25,
                        intrusive__step_down_share=0.0)
     r = Rates.from_scenario(scenario)

@@ -13,10 +13,11 @@ import pytest
 from scipy import stats
 
 from helpers import extreme
-from sim.analytic import _IX, CLASSIC, RELATIONAL, _generator, trajectory
+from sim.analytic import _IX, _generator, trajectory
+from sim.calibrate import load_targets
 from sim.engine import ARRIVAL_ID_OFFSET, Model, simulate
-from sim.rates import (ASSESSMENT, CLOSED, COORDINATED, DAYS_PER_YEAR, EARLY, FOSTER, NO_CASE, PLACEMENT, RESIDENTIAL, WAITING,
-                       Branch, Rates, StartPopulation, apportion, district_shares)
+from sim.rates import (ASSESSMENT, CLASSIC, CLOSED, COORDINATED, DAYS_PER_YEAR, EARLY, FOSTER, NO_CASE, PLACEMENT,
+                       PILOT, RELATIONAL, RESIDENTIAL, TEAMS, WAITING, Branch, Rates, StartPopulation, apportion, district_shares)
 from sim.results import fixed_costs
 from sim.staffing import Staffing
 
@@ -145,7 +146,7 @@ def test_the_twins_matrix_is_built_from_the_table(plan):
                         placement=Branch((FOSTER, RESIDENTIAL), (0.25, 0.75)))
     ix = _IX
     shares = rates.severity_shares()
-    for team, routes in ((CLASSIC, rates.classic), (RELATIONAL, rates.relational)):
+    for team, routes in enumerate(rates.tables):
         M = _generator(rates, team, 0.0)
         triage = routes.triage.probabilities()
         ass = routes.assessment.probabilities()
@@ -161,8 +162,8 @@ def test_the_twins_matrix_is_built_from_the_table(plan):
             assert M[ix.stage[FOSTER][s][team], src] == pytest.approx(a * ass[PLACEMENT] * place[FOSTER])
             assert M[ix.stage[RESIDENTIAL][s][team], src] == pytest.approx(a * ass[PLACEMENT] * place[RESIDENTIAL])
             assert -M[fam, src].sum() == pytest.approx(a * ass[CLOSED])
-            for started in (CLASSIC, RELATIONAL):  # a stage keeps the hazards of the team it began under
-                res, esc, down = rates.hazards(COORDINATED, (rates.classic, rates.relational)[started], s, 0.0)
+            for started in TEAMS:  # a stage keeps the hazards of the team it began under
+                res, esc, down = rates.hazards(COORDINATED, rates.tables[started], s, 0.0)
                 src = ix.stage[COORDINATED][s][started]
                 assert -M[src, src] == pytest.approx(res + esc + down)
                 assert -M[fam, src].sum() == pytest.approx(res)
@@ -172,9 +173,9 @@ def test_the_twins_matrix_is_built_from_the_table(plan):
         # the resolution hazards (and then returns through relapse with its probability)
         for level in STAGES:
             for s in range(3):
-                for started in (CLASSIC, RELATIONAL):
+                for started in TEAMS:
                     src = ix.stage[level][s][started]
-                    res, _, _ = rates.hazards(level, (rates.classic, rates.relational)[started], s, 0.0)
+                    res, _, _ = rates.hazards(level, rates.tables[started], s, 0.0)
                     assert -M[fam, src].sum() == pytest.approx(res)
                     assert M[ix.relapse, src] == pytest.approx(res * rates.relapse_probability)
     for name in ("triage", "assessment", "placement"):  # the replaced table is not the assumptions'
@@ -201,16 +202,16 @@ def _fits(observed: dict, expected: dict, label: str) -> None:
 
 
 def _route_counts(model: Model):
-    """Observed routes of the model's families after a run: per team type (classic 0, relational
-    1), triage, assessment outcomes, placement types, and the outcome of the first stage of help
+    """Observed routes of the model's families after a run: per team type (CLASSIC, RELATIONAL,
+    PILOT), triage, assessment outcomes, placement types, and the outcome of the first stage of help
     after triage or assessment (need levels are then distributed as in the population). Stages are
     counted only if they start STAGE_MARGIN before the horizon: a stay's length depends on the
     family's need, so the censored ones would bias the mixture."""
     log = model.run()
     cutoff = model.horizon - STAGE_MARGIN
-    switch = model.staffing.rollout_day
-    team = lambda d, t: int(t >= switch[d])  # noqa: E731
-    counts = {name: [{}, {}] for name in ("triage", "assessment", "placement", "early", "coordinated")}
+    switch, first = model.staffing.rollout_day, model.staffing.first_team
+    team = lambda d, t: RELATIONAL if t >= switch[d] else int(first[d])  # noqa: E731
+    counts = {name: [{} for _ in TEAMS] for name in ("triage", "assessment", "placement", "early", "coordinated")}
 
     def add(name, t, route):
         counts[name][t][route] = counts[name][t].get(route, 0) + 1
@@ -255,8 +256,11 @@ def _stage_outcomes(rates: Rates, routes, level: int) -> dict:
 @pytest.fixture(scope="module")
 def unlimited(plan):
     """The plan over eight years with case slots far above any demand: nobody waits, so the only
-    need-level mixture in a first stage is the population's."""
-    return extreme(plan, staff__classic_caseworkers=100_000, staff__relational_capacity_ratio=5.0, years=8)
+    need-level mixture in a first stage is the population's. The pilot districts join the last wave,
+    so that their pilot teams see enough families to test."""
+    pilots_later = {f"rollout.district_waves.{d.name}": 5 for d in plan.districts if d.pilot_since is not None}
+    return extreme(plan.with_overrides(pilots_later), staff__classic_caseworkers=100_000,
+                   staff__relational_capacity_ratio=5.0, years=8)
 
 
 def test_the_simulations_families_follow_the_table(unlimited):
@@ -266,9 +270,9 @@ def test_the_simulations_families_follow_the_table(unlimited):
         counts = _route_counts(Model(unlimited, seed=17, replication=rep))
         totals = counts if totals is None else {
             k: [{s: totals[k][t].get(s, 0) + counts[k][t].get(s, 0) for s in {*totals[k][t], *counts[k][t]}}
-                for t in (0, 1)] for k in counts}
-    for t, routes in enumerate((rates.classic, rates.relational)):
-        name = ("classic", "relational")[t]
+                for t in TEAMS] for k in counts}
+    for t, routes in enumerate(rates.tables):
+        name = ("classic", "relational", "pilot")[t]
         _fits(totals["triage"][t], routes.triage.probabilities(), f"triage, {name}")
         _fits(totals["assessment"][t], routes.assessment.probabilities(), f"assessment, {name}")
         _fits(totals["early"][t], _stage_outcomes(rates, routes, EARLY), f"early help, {name}")
@@ -284,7 +288,7 @@ def test_the_simulation_samples_the_table_it_is_given(status_quo):
     triage = Branch((NO_CASE, EARLY, ASSESSMENT), (0.15, 0.6, 0.25))
     model.rates = dataclasses.replace(model.rates, classic=dataclasses.replace(model.rates.classic, triage=triage))
     counts = _route_counts(model)
-    _fits(counts["triage"][0], triage.probabilities(), "triage, replaced table")
+    _fits(counts["triage"][CLASSIC], triage.probabilities(), "triage, replaced table")
 
 
 # -- the start population and the district shares ------------------------------------------------------
@@ -305,7 +309,7 @@ def test_district_shares_follow_children_and_need_and_sum_to_one(plan):
     hi, lo = int(np.argmax(need)), int(np.argmin(need))
     assert per_district[hi] / per_district[lo] == pytest.approx(need[hi] / need[lo], rel=0.15)
     staffing = Staffing.from_scenario(plan)
-    np.testing.assert_allclose(staffing.classic_caseworkers / staffing.classic_caseworkers.sum(), share)
+    np.testing.assert_allclose(staffing.classic_slots / staffing.classic_slots.sum(), share)
     coordinator = fixed_costs(plan)["cost_coordinator_dkk"].sum(axis=1)
     np.testing.assert_allclose(coordinator / coordinator.sum(), share)
 
@@ -339,3 +343,22 @@ def test_engine_and_twin_start_from_the_same_families(plan):
         np.testing.assert_array_equal(engine, per_district, err_msg=f"engine, state {state}")
         np.testing.assert_allclose(twin[state], per_district, err_msg=f"twin, state {state}")
     np.testing.assert_array_equal(x0[ix.relapse], start.relapse_pending)
+
+
+def test_the_status_quo_starts_from_aarhus(status_quo):
+    """The start is Aarhus's (docs/sources.md §4a): its placed children (Aarhus's own count, the
+    figure the fit holds), its children in districts of different sizes and needs, and the pilot
+    districts working relationally from the start, with teams of their own, in the status quo too."""
+    targets = load_targets()
+    start = StartPopulation.from_scenario(status_quo)
+    assert sum(start.open_cases[PLACEMENT]) == round(targets.targets["placed_stock"].value)
+    assert sum(d.children for d in status_quo.districts) == status_quo.assumptions.city.children.value
+    assert len({d.children for d in status_quo.districts}) > 1 and len({d.need for d in status_quo.districts}) > 1
+    pilots = np.array(status_quo.pilots())
+    staffing = Staffing.from_scenario(status_quo)
+    assert pilots.sum() == 7 and not np.isfinite(staffing.rollout_day).any()
+    assert (staffing.first_team[pilots] == PILOT).all() and (staffing.first_team[~pilots] == CLASSIC).all()
+    assert (staffing.first_caseworkers[pilots] > staffing.classic_slots[pilots] / status_quo.assumptions.caseload.classic.value).all()
+    model = Model(status_quo, seed=1, replication=0)
+    assert all((model.team[d] is model.classic_pool) != pilot for d, pilot in enumerate(pilots))
+    assert [model.kind[d] for d in np.flatnonzero(pilots)] == [PILOT] * 7

@@ -35,7 +35,7 @@ def test_the_dashboard_and_the_command_line_give_the_same_npv(dash_duo, open_pag
     dash_duo.find_element("#run-button").click()
     dash_duo.wait_for_element("#run-done", timeout=90)
     dash_duo.find_element("#nav-export").click()
-    dash_duo.wait_for_contains_text("#exp-status", "Klar: 2 kørsler", timeout=20)
+    dash_duo.wait_for_contains_text("#exp-status", "Klar: 2 kørsler", timeout=90)
     settled()
     dash_duo.find_element("#exp-xlsx").click()
     workbook = downloaded(Path(dash_duo.download_path), ".xlsx")
