@@ -354,8 +354,10 @@ def herning_saving(status_quo: Scenario, h: Herning) -> float:
     placement spending to the pilot's population, in the Herning figures' prices (h.price_year). Herning doubled its caseworkers, so its case
     slots stayed as they were: the twin runs without capacity limits, where it is linear in the
     population, and the city's expected saving times pilot children / city children is the pilot's
-    expected saving."""
+    expected saving. Herning had no relational pilots: the city's pilot districts are classic here, or
+    their teams, whose caseload is their own, would dilute the saving per child."""
     base = status_quo.with_overrides({"years": h.years}, "Herning check")
+    base = replace(base, districts=tuple(d.model_copy(update={"pilot_since": None}) for d in base.districts))
 
     def placement_cost(caseload: float) -> float:
         y = expected_yearly(base.with_overrides({"caseload.classic": caseload}, "Herning check"), capacity=False)
