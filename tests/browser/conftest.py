@@ -62,7 +62,7 @@ def open_page(dash_duo, app, settled):
     dash_duo.start_server(app, port=free_port())
     dash_duo.driver.set_window_size(1400, 1000)
 
-    def go(path: str, settle: float = 30) -> None:
+    def go(path: str, settle: float = 90) -> None:
         dash_duo.driver.get(dash_duo.server_url + path)
         dash_duo.wait_for_element(".page", timeout=30)
         dash_duo.wait_for_element("#nav-overview", timeout=30)
@@ -76,7 +76,7 @@ def open_page(dash_duo, app, settled):
 @pytest.fixture
 def settled(dash_duo):
     """Wait until the browser has no callback in flight (the page has stopped changing)."""
-    def wait(timeout: float = 30) -> None:
+    def wait(timeout: float = 90) -> None:
         deadline = time.time() + timeout
         while not dash_duo._wait_for_callbacks():
             if time.time() > deadline:
