@@ -293,14 +293,33 @@ def _initial_state(scenario: Scenario, rates: Rates) -> np.ndarray:
     return x
 
 
-def trajectory(scenario: Scenario, capacity: bool = True) -> Trajectory:
+def steady_state(scenario: Scenario) -> np.ndarray:
+    """The capacity-free state [EXT_SIZE, district] in which every district's flows balance under
+    its first team with the notification source held at its start: where the scenario's population
+    stands after years under today's organisation and no growth (the before-period of an evaluation
+    that compares with the level before). Nobody waits; the month's accumulators are empty."""
+    ix = _IX
+    rates = Rates.from_scenario(scenario)
+    x = _initial_state(scenario, rates)
+    x[:ix.source] = 0.0
+    first = Staffing.from_scenario(scenario).first_team
+    held = slice(0, ix.source)  # every compartment and the relapse pool; the source stays
+    for team in np.unique(first):
+        m = _generator(rates, int(team), 0.0)
+        cols = first == team
+        x[held, cols] = np.linalg.solve(m[held, held], -np.outer(m[held, ix.source], x[ix.source, cols]))
+    return x
+
+
+def trajectory(scenario: Scenario, capacity: bool = True, start: np.ndarray | None = None) -> Trajectory:
     """Solve the cohort model month by month: exact within a month where capacity cannot bind,
     in sub-steps of SUBSTEP_DAYS with first-come-first-served admission where it can. capacity
-    False: slots without limit (nobody waits), the capacity-free model."""
+    False: slots without limit (nobody waits), the capacity-free model. start: the state at the
+    start [EXT_SIZE, district] (default: today's open cases, `_initial_state`)."""
     # The matrices are small: threaded BLAS only adds contention (15 ms instead of 0.2 ms an
     # exponential on a busy machine).
     with threadpool_limits(limits=1, user_api="blas"):
-        return _Solver(scenario, capacity).solve()
+        return _Solver(scenario, capacity, start).solve()
 
 
 class _Queues:
@@ -395,7 +414,7 @@ class _Solver:
     a team of their own (`Staffing.own_day`: pilots first, then by wave), so that at each moment the
     districts outside the classic pool are the first columns."""
 
-    def __init__(self, scenario: Scenario, capacity: bool = True) -> None:
+    def __init__(self, scenario: Scenario, capacity: bool = True, start: np.ndarray | None = None) -> None:
         self.capacity = capacity
         self.rates = rates = Rates.from_scenario(scenario)
         self.cal = Calendar(scenario)
@@ -409,7 +428,7 @@ class _Solver:
         # the classic pool's slots while the first r districts (in own-team order) have their own
         self._classic_capacity = [float(round(float(self.classic_slots[r:].sum()))) for r in range(len(self.own) + 1)]
         self.own_slots = np.array([round(float(v)) for v in staffing.own_slots[self.order]], float)
-        self.x = _initial_state(scenario, rates)[:, self.order]
+        self.x = (_initial_state(scenario, rates) if start is None else start)[:, self.order]
         self.n = self.x.shape[1]
         self.opens = 1.0 - rates.classic.triage.probabilities()[NO_CASE]  # the same for every team
         self.generators = tuple(_generator(rates, team, self.k) for team in TEAMS)
@@ -620,11 +639,12 @@ class _Solver:
         return Trajectory(states, states[1:, ix.acc:ix.size], cal, admissions[:, back], wait_days[:, back])
 
 
-def expected_monthly(scenario: Scenario, capacity: bool = True) -> pd.DataFrame:
+def expected_monthly(scenario: Scenario, capacity: bool = True, start: np.ndarray | None = None) -> pd.DataFrame:
     """The twin's monthly table: sim.results.MONTHLY_COLUMNS, replication 0, expected (fractional)
-    counts kept as floats. capacity False: without the limit of the case slots (nobody waits)."""
+    counts kept as floats. capacity False: without the limit of the case slots (nobody waits).
+    start: the state at the start (see `trajectory`)."""
     rates = Rates.from_scenario(scenario)
-    traj = trajectory(scenario, capacity)
+    traj = trajectory(scenario, capacity, start)
     cal = traj.calendar
     ix = _IX
 
@@ -660,7 +680,7 @@ def expected_monthly(scenario: Scenario, capacity: bool = True) -> pd.DataFrame:
     return tidy_frame(scenario, 0, cal, cols)
 
 
-def expected_yearly(scenario: Scenario, capacity: bool = True) -> pd.DataFrame:
+def expected_yearly(scenario: Scenario, capacity: bool = True, start: np.ndarray | None = None) -> pd.DataFrame:
     """The twin's yearly table (sim.results.YEARLY_COLUMNS), rolled up as the simulation's is.
-    capacity False: without the limit of the case slots (nobody waits)."""
-    return yearly_frame(expected_monthly(scenario, capacity))
+    capacity False: without the limit of the case slots (nobody waits). start: see `trajectory`."""
+    return yearly_frame(expected_monthly(scenario, capacity, start))

@@ -26,7 +26,7 @@ import tomlkit
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from scipy.optimize import brentq, least_squares, newton
 
-from .analytic import expected_yearly
+from .analytic import expected_yearly, steady_state
 from .assumptions import ASSUMPTIONS_DIR, AssumptionError, load_assumptions, parse_assumptions, read_toml
 from .prices import load_price_index
 from .rates import StartPopulation
@@ -350,22 +350,30 @@ class HerningCheck:
 
 
 def herning_saving(status_quo: Scenario, h: Herning) -> float:
-    """Halve the classic caseload (48 -> 24) in the status quo and scale the twin's fall in
-    placement spending to the pilot's population, in the Herning figures' prices (h.price_year). Herning doubled its caseworkers, so its case
-    slots stayed as they were: the twin runs without capacity limits, where it is linear in the
-    population, and the city's expected saving times pilot children / city children is the pilot's
-    expected saving. Herning had no relational pilots: the city's pilot districts are classic here, or
-    their teams, whose caseload is their own, would dilute the saving per child."""
-    base = status_quo.with_overrides({"years": h.years}, "Herning check")
-    base = replace(base, districts=tuple(d.model_copy(update={"pilot_since": None}) for d in base.districts))
+    """The fall in placement spending over h.years when the classic caseload halves (48 -> 24), for
+    Herning's pilot population, measured as KORA measured it, in the Herning figures' prices
+    (h.price_year). KORA compared 2013-2015 with the spending before the pilot, with no control
+    group: a flat before-period. So does the model. Herning's population stands where years at the
+    old caseload have brought it (the twin's capacity-free steady state, `analytic.steady_state`,
+    not Aarhus's open cases and placed children), its notifications flat (no growth); the
+    counterfactual keeps that level for h.years, the pilot halves the caseload from it. Herning
+    doubled its caseworkers, so its case slots stayed as they were: the twin runs without capacity
+    limits, where it is linear in the population, and the city's saving times pilot children / city
+    children is the pilot's. The rates per child are the model's (fitted to national rates); Herning
+    had no relational pilots, so the city's pilot districts are classic here."""
+    world = status_quo.with_overrides({"years": h.years, "city.children_growth_per_year": 0.0}, "Herning check")
+    world = replace(world, districts=tuple(d.model_copy(update={"pilot_since": None}) for d in world.districts))
+    before = world.with_overrides({"caseload.classic": h.caseload_before}, "Herning check")
+    level = steady_state(before)
 
-    def placement_cost(caseload: float) -> float:
-        y = expected_yearly(base.with_overrides({"caseload.classic": caseload}, "Herning check"), capacity=False)
+    def placement_cost(at: Scenario) -> float:
+        y = expected_yearly(at, capacity=False, start=level)
         return float((y["cost_intrusive_foster_dkk"] + y["cost_intrusive_residential_dkk"]).sum())
 
-    scale = h.children / base.assumptions.city.children.value * load_price_index().factor(status_quo.price_year,
-                                                                                            h.price_year)
-    return (placement_cost(h.caseload_before) - placement_cost(h.caseload_after)) * scale
+    pilot = world.with_overrides({"caseload.classic": h.caseload_after}, "Herning check")
+    scale = h.children / world.assumptions.city.children.value * load_price_index().factor(status_quo.price_year,
+                                                                                           h.price_year)
+    return (placement_cost(before) - placement_cost(pilot)) * scale
 
 
 def fit_escalation_elasticity(status_quo: Scenario, h: Herning, target: float | None = None) -> float:
@@ -433,7 +441,8 @@ def format_herning(check: HerningCheck, targets: Targets) -> str:
         f"{h.label} ({h.children:,.0f} children, {h.caseworkers_before:g} caseworkers at "
         f"{h.caseload_before:g} cases -> {h.caseworkers_before * h.caseload_before / h.caseload_after:g} at "
         f"{h.caseload_after:g}):",
-        f"  model, at {h.price_year} prices: {check.placement_saving_dkk / 1e6:,.1f} m DKK placement spending saved; "
+        f"  model, against the pilot population's own before-period held flat (as KORA measured), at {h.price_year} "
+        f"prices: {check.placement_saving_dkk / 1e6:,.1f} m DKK placement spending saved; "
         f"{check.extra_staff_dkk / 1e6:,.1f} m DKK extra caseworkers; net "
         f"{(check.placement_saving_dkk - check.extra_staff_dkk) / 1e6:,.1f} m DKK",
         f"  KORA: {check.low_dkk / 1e6:,.1f} - {check.high_dkk / 1e6:,.1f} m DKK -> the model is {verdict} "

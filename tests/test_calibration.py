@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 import tomlkit
 
+from sim.analytic import expected_yearly, steady_state
 from sim.assumptions import AssumptionError, load_assumptions, read_toml
 from sim.calibrate import (BASE_PATH, CALIBRATED_MARK, TARGETS_PATH, calibrate, compare, fit, herning_saving, load_targets,
                            model_quantities, twin_quantities, write_values)
@@ -156,3 +157,26 @@ def test_calibrate_reproduces_the_targets_in_a_copy_of_the_assumptions(base_copy
         assert got[t.quantity] == pytest.approx(t.value, rel=0.02), t.label
     h = targets.herning
     assert herning_saving(scenario, h) == pytest.approx(h.prior_mode_dkk, rel=1e-3)
+
+
+def test_herning_is_measured_against_its_own_flat_before_period(status_quo, targets):
+    """KORA compared Herning's spending with its level before the pilot: the model's counterfactual
+    is Herning's population at the old caseload's steady state, flat, and Aarhus's open cases,
+    placed children and growth do not enter the Herning saving; the caseload effect does."""
+    h = targets.herning
+    world = status_quo.with_overrides({"years": h.years, "city.children_growth_per_year": 0.0,
+                                       "caseload.classic": h.caseload_before})
+    before = expected_yearly(world, capacity=False, start=steady_state(world))
+    spending = (before["cost_intrusive_foster_dkk"] + before["cost_intrusive_residential_dkk"]).groupby(
+        before["year"]).sum()
+    assert len(spending) == h.years
+    per_day = spending / [366 if pd.Timestamp(year=int(y), month=1, day=1).is_leap_year else 365 for y in spending.index]
+    assert per_day.to_numpy() == pytest.approx(per_day.iloc[0], rel=1e-9)  # flat
+    assert per_day.iloc[0] > 0
+
+    saving = herning_saving(status_quo, h)
+    aarhus = {"initial.intrusive": 670, "initial.coordinated": 1070, "initial.relapse_pending": 430,
+              "city.children_growth_per_year": 0.02}
+    assert herning_saving(status_quo.with_overrides(aarhus), h) == pytest.approx(saving, rel=1e-9)
+    weaker = status_quo.with_overrides({"caseload.escalation_elasticity": 0.3})
+    assert herning_saving(weaker, h) < 0.7 * saving
