@@ -71,7 +71,7 @@ from threadpoolctl import threadpool_limits
 from .gate import WaveGate
 from .rates import (ASSESSMENT, CLOSED, COORDINATED, DAYS_PER_YEAR, EARLY, FOSTER, NO_CASE, PILOT, PLACEMENT,
                     RELATIONAL, RESIDENTIAL, TEAMS, Rates, Routes, StartPopulation, district_shares)
-from .results import Calendar, cost_columns, fixed_costs, tidy_frame, yearly_frame
+from .results import Calendar, cost_columns, fixed_costs, switch_frame, tidy_frame, yearly_frame
 from .scenario import Scenario
 from .staffing import Staffing
 
@@ -697,6 +697,13 @@ def expected_monthly(scenario: Scenario, capacity: bool = True) -> pd.DataFrame:
         **cost_columns(scenario, days, fixed),
     }
     return tidy_frame(scenario, 0, cal, cols)
+
+
+def expected_switches(scenario: Scenario) -> pd.DataFrame:
+    """When each district's relational team starts in the twin (results.SWITCH_COLUMNS, replication
+    0): the scenario's calendar, or where the savings gate puts it in expectation."""
+    days = trajectory(scenario).switches if scenario.gated_waves() else Staffing.from_scenario(scenario).rollout_day
+    return switch_frame(scenario, days, 0)
 
 
 def counterfactual_costs(scenario: Scenario) -> np.ndarray:

@@ -193,6 +193,22 @@ def switch_frame(scenario: Scenario, switch_day: np.ndarray, replication: int) -
                          "switch_date": pd.Timestamp(scenario.start) + days})[SWITCH_COLUMNS]
 
 
+def switch_statistics(switches: pd.DataFrame) -> pd.DataFrame:
+    """Per district (in the frame's order): the median and the 5th and 95th percentiles of its switch
+    date over the replications (each an actual date of a replication; NaT where it had not switched
+    within the horizon) and the share of replications in which it switched."""
+    day = (switches["switch_date"] - switches["switch_date"].min()).dt.days.astype(float).fillna(np.inf)
+    first = switches["switch_date"].min()
+    g = day.groupby(switches["district"], sort=False)
+
+    def at(q: float) -> pd.Series:
+        days = g.quantile(q, interpolation="nearest")
+        return first + pd.to_timedelta(days.where(np.isfinite(days)), unit="D")
+
+    return pd.DataFrame({"p05": at(0.05), "p50": at(0.5), "p95": at(0.95),
+                         "switched": g.apply(lambda v: float(np.isfinite(v).mean()))})
+
+
 def cost_columns(scenario: Scenario, days: dict[int, np.ndarray] | np.ndarray,
                  fixed: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     """Cost by category, [district, month]: days at each level times its unit cost, the fixed
