@@ -68,7 +68,7 @@ import pandas as pd
 from scipy.linalg import expm
 from threadpoolctl import threadpool_limits
 
-from .gate import WaveGate
+from .gate import FixedCosts, WaveGate
 from .rates import (ASSESSMENT, CLOSED, COORDINATED, DAYS_PER_YEAR, EARLY, FOSTER, NO_CASE, PILOT, PLACEMENT,
                     RELATIONAL, RESIDENTIAL, TEAMS, Rates, Routes, StartPopulation, district_shares)
 from .results import Calendar, cost_columns, fixed_costs, switch_frame, tidy_frame, yearly_frame
@@ -420,6 +420,7 @@ class _Solver:
         self.first = staffing.first_team[self.order]     # team type before the switch
         self.gate = WaveGate(scenario, self.cal, counterfactual_costs(scenario)) if scenario.gated_waves() else None
         c = scenario.assumptions.cost
+        self.fixed = FixedCosts(scenario, self.cal)
         self.unit = {EARLY: c.early_dkk_per_day.value, COORDINATED: c.coordinated_dkk_per_day.value,
                      FOSTER: c.foster_dkk_per_day.value, RESIDENTIAL: c.residential_dkk_per_day.value}
         self.classic_slots = staffing.classic_slots[self.order]
@@ -649,8 +650,7 @@ class _Solver:
     def _gate(self, m: int, x: np.ndarray, end: float) -> None:
         """Month m's expected cost to the savings gate; the districts it starts switch at `end`."""
         stays = sum(float(x[_IX.days[level]].sum()) * price for level, price in self.unit.items())
-        fixed = fixed_costs(self.scenario, self.cal, self.switches())
-        cost = stays + sum(float(v[:, m].sum()) for v in fixed.values())
+        cost = stays + self.fixed.month(m, self.switches())
         position = np.argsort(self.order)
         for d in self.gate.close_month(m, cost):
             p = position[d]

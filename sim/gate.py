@@ -67,6 +67,23 @@ class WaveGate:
         return float(self.net[lo:boundary].sum())
 
 
+class FixedCosts:
+    """The city's fixed costs (staff, coordinator funding, implementation: `results.fixed_costs`) of a
+    month at the switches so far; recomputed only when they change (at most once a wave)."""
+
+    def __init__(self, scenario: Scenario, cal: Calendar) -> None:
+        self.scenario, self.cal = scenario, cal
+        self.key: bytes | None = None
+        self.total = np.zeros(cal.n)
+
+    def month(self, m: int, switch_day: np.ndarray) -> float:
+        key = switch_day.tobytes()
+        if key != self.key:
+            self.key = key
+            self.total = sum(v.sum(axis=0) for v in fixed_costs(self.scenario, self.cal, switch_day).values())
+        return float(self.total[m])
+
+
 class RunGate:
     """The gate as one simulation run sees it: its own cost month by month, from the stays logged
     so far (every paid stay that began before a month's end is in the log, with its end: stays are
@@ -81,6 +98,7 @@ class RunGate:
             PAID_STATES, (c.early_dkk_per_day, c.coordinated_dkk_per_day, c.foster_dkk_per_day, c.residential_dkk_per_day))}
         self.stays = np.zeros(self.cal.n)  # cost of the stays logged so far, by the month they fall in
         self.seen = 0
+        self.fixed = FixedCosts(scenario, self.cal)
 
     @property
     def month_ends(self) -> np.ndarray:
@@ -95,6 +113,4 @@ class RunGate:
         if len(paid):
             days = days_in_months(self.cal, len(self.scenario.districts), paid).sum(axis=1)
             self.stays += sum(days[state] * price for state, price in self.unit.items())
-        fixed = fixed_costs(self.scenario, self.cal, switch_day)
-        cost = self.stays[m] + sum(float(v[:, m].sum()) for v in fixed.values())
-        return self.waves.close_month(m, cost)
+        return self.waves.close_month(m, self.stays[m] + self.fixed.month(m, switch_day))
