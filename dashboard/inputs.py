@@ -96,12 +96,12 @@ def money_keys() -> list[str]:
 
 
 def reprice(values: Mapping[str, Any], from_year: int, to_year: int) -> dict[str, Any]:
-    """The amounts of money among `values` (the parameters' and the savings gate's threshold)
-    converted from one price year to another, as sim does (`sim.prices`: the index's ratio, to the
-    øre); the other values left out."""
+    """The parameters' amounts of money among `values` converted from one price year to another, as
+    sim does (`sim.prices`: the index's ratio, to the øre); the other values left out. (The savings
+    gate's threshold is a round target the analyst types: it stays as typed, in the new year's prices.)"""
     factor = sim.load_price_index().factor(from_year, to_year)
     return {k: round(v * factor, 2) for k, v in values.items()
-            if (k in money_keys() or k == GATE_THRESHOLD) and isinstance(v, (int, float)) and not isinstance(v, bool)}
+            if k in money_keys() and isinstance(v, (int, float)) and not isinstance(v, bool)}
 
 
 def _price_year(value: Any) -> int:
