@@ -85,12 +85,25 @@ def savings(comparison: sim.Comparison, lang: str, with_band: bool) -> go.Figure
     return fig
 
 
-def gantt(scenario: sim.Scenario, lang: str) -> go.Figure:
-    """One row per district: its first team until its wave (grey: classic; a pilot colour: the pilot
+def gantt(scenario: sim.Scenario, lang: str, switches: pd.DataFrame | None = None) -> go.Figure:
+    """One row per district: its first team until it switched (grey: classic; a pilot colour: the pilot
     team working there since 2019 or 2021), relational from then (a colour per wave); a district's
-    children, and its need index where it is not 1, beside its name."""
-    dates = scenario.rollout_dates()
+    children, and its need index where it is not 1, beside its name. switches: when each district
+    switched per replication (sim.Comparison.switches): the bars start at the median, and where the
+    replications differ (a savings-gated rollout) a line spans their 5-95 % range; without, the
+    scenario's calendar."""
     end = scenario.end
+    if switches is None:
+        dates = list(scenario.rollout_dates())
+        low = high = dates
+    else:
+        stats = sim.switch_statistics(switches).reindex([d.name for d in scenario.districts])
+
+        def column(name: str) -> list[dt.date | None]:
+            return [None if pd.isna(v) else v.date() for v in stats[name]]
+
+        dates, low, high = column("p50"), column("p05"), column("p95")
+    spread = {d.name: (lo, hi) for d, lo, hi in zip(scenario.districts, low, high) if lo != hi}
     rows = sorted(zip(scenario.districts, dates), key=lambda x: (x[1] or dt.date.max, x[0].name), reverse=True)
     fig = go.Figure()
 
@@ -115,7 +128,18 @@ def gantt(scenario: sim.Scenario, lang: str) -> go.Figure:
         fig.add_bar(y=[label(d) for d, _ in sel], x=[(end - date).days * ms for _, date in sel],
                     base=[date.isoformat() for _, date in sel], orientation="h",
                     marker_color=OKABE_ITO[(wave - 1) % len(OKABE_ITO)], name=t("chart.wave", lang, n=wave),
-                    hoverinfo="y+name")
+                    hovertemplate="%{y}: %{base|%Y-%m}<extra>" + t("chart.wave", lang, n=wave) + "</extra>")
+    if spread:
+        x: list[str | None] = []
+        y: list[str | None] = []
+        for d, _ in rows:
+            if d.name in spread:
+                lo, hi = spread[d.name]
+                x += [(lo or end).isoformat(), (hi or end).isoformat(), None]
+                y += [label(d), label(d), None]
+        fig.add_scatter(x=x, y=y, mode="lines+markers", line=dict(color="#000000", width=1.2),
+                        marker=dict(symbol="line-ns", size=9, line=dict(width=2, color="#000000")),
+                        name=t("chart.switch_spread", lang), hoverinfo="skip")
     fig.update_yaxes(categoryorder="array", categoryarray=[label(d) for d, _ in rows])
     _style(fig, lang, t("chart.gantt", lang), height=max(360, 17 * len(rows) + 120))
     fig.update_layout(barmode="overlay", hovermode="closest", legend=dict(y=-0.03, yanchor="top", x=0),

@@ -122,6 +122,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "chart.gantt": ("Udrulning af relationel velfærd pr. distrikt", "Rollout of relational welfare by district"),
     "chart.classic": ("Klassisk organisation", "Classic organisation"),
     "chart.wave": ("Bølge {n}", "Wave {n}"),
+    "chart.switch_spread": ("Skiftet: 5–95 % af kørslerne (bjælken starter ved medianen)",
+                            "Switched: 5–95 % of the replications (the bar starts at the median)"),
     "chart.pilot": ("Pilotteam (sagstal {caseload})", "Pilot team (caseload {caseload})"),
     "chart.district_net": ("Netto pr. distrikt", "Net by district"),
     "chart.district_placements": ("Anbringelser<br>undgået", "Placements<br>avoided"),
@@ -155,6 +157,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "base.plan": ("Planen: bølger fra 2023 til 2025", "The plan: waves 2023 to 2025"),
     "base.faster": ("Hurtigere: bølge 3–5 samlet i 2024", "Faster: waves 3–5 together in 2024"),
     "base.paused": ("Pause efter bølge 2", "Paused after wave 2"),
+    "base.gated": ("Styret af besparelsen: næste bølge når nettoeffekten når tærsklen",
+                   "Savings-gated: the next wave once the net reaches the threshold"),
     "base.status-quo": ("Status quo: ingen relationel velfærd", "Status quo: no relational welfare"),
     "caseload.relational": ("Sagstal i relationelle teams (sager pr. rådgiver)", "Caseload in relational teams (cases per caseworker)"),
     "caseload.classic": ("Sagstal i den klassiske organisation", "Caseload in the classic organisation"),
@@ -170,6 +174,23 @@ TEXT: dict[str, tuple[str, str]] = {
     "scn.waves": ("Startmåned for hver bølge", "Start month of each wave"),
     "scn.wave": ("Bølge {n} starter", "Wave {n} starts"),
     "never": ("aldrig", "never"),
+    "scn.gate": ("Regel for bølgerne efter den første", "Rule for the waves after the first"),
+    "gate.fixed": ("Faste datoer", "Fixed dates"),
+    "gate.gated": ("Styret af besparelsen", "Savings-gated"),
+    "gate.note": ("Styret af besparelsen: næste bølge starter ved det første månedsskifte, hvor nettoeffekten "
+                  "(status quos forventede udgifter minus scenariets egne, investeringen med) har nået tærsklen, "
+                  "dog tidligst efter mindste interval og senest efter største interval (tomt: ingen seneste dato). "
+                  "Datoerne for bølge 2 og frem bruges da ikke.",
+                  "Savings-gated: the next wave starts at the first month boundary at which the net (the status "
+                  "quo's expected costs minus the scenario's own, the investment included) has reached the "
+                  "threshold, no sooner than the shortest interval and no later than the longest (empty: no latest "
+                  "date). The dates of waves 2 onwards are then not used."),
+    "rollout.gate.basis": ("Nettoeffekt målt som", "Net measured as"),
+    "gate.cumulative": ("samlet siden start", "cumulative since the start"),
+    "gate.rolling_12m": ("seneste 12 måneder", "last 12 months"),
+    "rollout.gate.threshold_dkk": ("Tærskel (mio. kr.)", "Threshold (m DKK)"),
+    "rollout.gate.floor_months": ("Mindste interval mellem bølger (måneder)", "Shortest interval between waves (months)"),
+    "rollout.gate.ceiling_months": ("Største interval (måneder, tomt: intet)", "Longest interval (months, empty: none)"),
     "scn.staff": ("Ekstra rådgivere når alle distrikter er udrullet: {x} årsværk", "Extra caseworkers once every district is relational: {x} FTE"),
     "scn.other": ("Andre ændrede antagelser i dette scenarie: {keys}", "Other changed assumptions in this scenario: {keys}"),
     "scn.preview": ("Øjeblikkelig beregning", "Instant preview"),
@@ -231,11 +252,13 @@ TEXT: dict[str, tuple[str, str]] = {
     "col.payback": ("Tjent hjem", "Pays back"),
     "col.placements": ("Anbringelser undgået", "Placements avoided"),
     # districts
-    "dist.intro": ("Hvert distrikt skifter til et relationelt team ved sin bølge. Pilotdistrikterne (Relationel Familierådgivning "
+    "dist.intro": ("Hvert distrikt skifter til et relationelt team ved sin bølge (styret af besparelsen: når nettoeffekten "
+                   "har nået tærsklen; bjælken starter ved medianen over kørslerne, og stregen viser 5–95 %). Pilotdistrikterne (Relationel Familierådgivning "
                    "siden 2019 og 2021) arbejder relationelt med eget sagstal fra start i alle scenarier, også status quo, så "
                    "planen kun får æren for det, den lægger til. Distrikter med flere børn og større behov (indeks: "
                    "underretninger pr. barn i forhold til de øvrige) får flere underretninger, sager og sagspladser.",
-                   "Each district switches to a relational team at its wave. The pilot districts (Relationel Familierådgivning "
+                   "Each district switches to a relational team at its wave (savings-gated: once the net has reached "
+                   "the threshold; the bar starts at the median over the replications, and the line shows 5–95 %). The pilot districts (Relationel Familierådgivning "
                    "since 2019 and 2021) work relationally with their own caseload from the start in every scenario, the status "
                    "quo included, so the plan is credited only with what it adds. Districts with more children and more need "
                    "(index: notifications per child against the others) get more notifications, cases and case slots."),

@@ -33,6 +33,12 @@ REPLICATIONS = "replications"
 UNCERTAINTY = "uncertainty"
 PRICE_YEAR = "price_year"
 WAVE_PREFIX = "rollout.waves."
+GATE_ENABLED = "rollout.gate.enabled"
+GATE_BASIS = "rollout.gate.basis"
+GATE_THRESHOLD = "rollout.gate.threshold_dkk"
+GATE_FLOOR = "rollout.gate.floor_months"
+GATE_CEILING = "rollout.gate.ceiling_months"
+GATE_KEYS = [GATE_ENABLED, GATE_BASIS, GATE_THRESHOLD, GATE_FLOOR, GATE_CEILING]
 BASELINE_SCENARIO = "status-quo"
 DEFAULT_BASE = "plan"
 MAX_INPUTS = 200
@@ -90,8 +96,9 @@ def money_keys() -> list[str]:
 
 
 def reprice(values: Mapping[str, Any], from_year: int, to_year: int) -> dict[str, Any]:
-    """The amounts of money among `values` converted from one price year to another, as sim does
-    (`sim.prices`: the index's ratio, to the øre); the other values left out."""
+    """The parameters' amounts of money among `values` converted from one price year to another, as
+    sim does (`sim.prices`: the index's ratio, to the øre); the other values left out. (The savings
+    gate's threshold is a round target the analyst types: it stays as typed, in the new year's prices.)"""
     factor = sim.load_price_index().factor(from_year, to_year)
     return {k: round(v * factor, 2) for k, v in values.items()
             if k in money_keys() and isinstance(v, (int, float)) and not isinstance(v, bool)}
@@ -144,6 +151,13 @@ def waves_of(scenario: sim.Scenario) -> dict[str, str]:
     return {f"{WAVE_PREFIX}{n}": sim.NEVER if d is None else d.isoformat() for n, d in scenario.waves}
 
 
+def gate_of(scenario: sim.Scenario) -> dict[str, Any]:
+    """The savings gate's inputs: whether there is one, and its rule (sim's defaults if none)."""
+    gate = scenario.gate or sim.DEFAULT_GATE
+    return {GATE_ENABLED: scenario.gate is not None, GATE_BASIS: gate.basis, GATE_THRESHOLD: gate.threshold_dkk,
+            GATE_FLOOR: gate.floor_months, GATE_CEILING: sim.NONE if gate.ceiling_months is None else gate.ceiling_months}
+
+
 def defaults(limits: Limits, base: str = DEFAULT_BASE, price_year: int | None = None) -> dict[str, Any]:
     """The inputs of a scenario file as it stands: every controlled parameter (amounts of money in
     `price_year`'s prices, by default the scenario's), the waves, horizon and price year."""
@@ -152,6 +166,7 @@ def defaults(limits: Limits, base: str = DEFAULT_BASE, price_year: int | None = 
                               UNCERTAINTY: sim.DEFAULT_UNCERTAINTY, PRICE_YEAR: scenario.price_year}
     values.update({k: scenario.assumptions.value(k) for k in CONTROLLED})
     values.update(waves_of(scenario))
+    values.update(gate_of(scenario))
     return values
 
 
@@ -287,6 +302,7 @@ def from_scenario(scenario: sim.Scenario, limits: Limits) -> dict[str, Any]:
     reference = scenario_file(base, scenario.price_year)
     values[YEARS] = scenario.years
     values.update(waves_of(scenario))
+    values.update(gate_of(scenario))
     for key, p in scenario.assumptions.params().items():
         if key in CONTROLLED or p.value != reference.assumptions.value(key):
             values[key] = p.value

@@ -86,7 +86,8 @@ def children(outcome: Outcome, lang: str, prefix: str) -> dmc.SimpleGrid:
 def sentence(outcome: Outcome, values: dict[str, Any], lang: str) -> str:
     """What the scenario does and what it gives, in one plain sentence (two, strictly)."""
     scenario, s = outcome.scenario, outcome.comparison.summary
-    dates = sorted(d for d in scenario.rollout_dates() if d is not None and d < scenario.end)
+    switched = sim.switch_statistics(outcome.comparison.switches)["p50"].dropna()  # the median (gated rollouts)
+    dates = sorted(d for d in (v.date() for v in switched) if d < scenario.end)
     if dates:
         what = t("sentence.rollout", lang, n=len(dates), total=len(scenario.districts),
                  first=i18n.month(dates[0].isoformat(), lang), last=i18n.month(dates[-1].isoformat(), lang),

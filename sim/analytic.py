@@ -60,16 +60,18 @@ simulation's alone."""
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
 from scipy.linalg import expm
 from threadpoolctl import threadpool_limits
 
-from .rates import (ASSESSMENT, CLOSED, COORDINATED, DAYS_PER_YEAR, EARLY, FOSTER, NO_CASE, PLACEMENT,
+from .gate import FixedCosts, WaveGate
+from .rates import (ASSESSMENT, CLOSED, COORDINATED, DAYS_PER_YEAR, EARLY, FOSTER, NO_CASE, PILOT, PLACEMENT,
                     RELATIONAL, RESIDENTIAL, TEAMS, Rates, Routes, StartPopulation, district_shares)
-from .results import Calendar, cost_columns, fixed_costs, tidy_frame, yearly_frame
+from .results import Calendar, cost_columns, fixed_costs, switch_frame, tidy_frame, yearly_frame
 from .scenario import Scenario
 from .staffing import Staffing
 
@@ -245,7 +247,9 @@ class Trajectory:
       WAIT_ROWS: the waiting families and the wait mass of the open compartments);
     flows: [month, accumulator, district], what accumulated during each month;
     admissions, wait_days: [month, district], families given a case slot in the month and the days
-      they waited, summed.
+      they waited, summed;
+    switches: per district, the day its relational team starts (inf if not within the horizon):
+      the scenario's calendar, or where the savings gate put it (sim.gate).
     """
 
     states: np.ndarray
@@ -253,6 +257,7 @@ class Trajectory:
     calendar: Calendar
     admissions: np.ndarray
     wait_days: np.ndarray
+    switches: np.ndarray
 
     def open_cases(self, month_end: int) -> dict[str, np.ndarray]:
         """Expected open cases per district by state after `month_end` months (0: the start)."""
@@ -412,18 +417,31 @@ class _Queues:
 class _Solver:
     """One scenario's solve (see `trajectory`). Districts are held in the order of the day they have
     a team of their own (`Staffing.own_day`: pilots first, then by wave), so that at each moment the
-    districts outside the classic pool are the first columns."""
+    districts outside the classic pool are the first columns. The waves a savings gate starts
+    (`Scenario.gated_waves`) hold their places in that order with a day past the horizon until the
+    gate, fed the month's expected cost, puts them at a month's end (sim.gate.WaveGate)."""
 
     def __init__(self, scenario: Scenario, capacity: bool = True, start: np.ndarray | None = None) -> None:
+        self.scenario = scenario
         self.capacity = capacity
         self.rates = rates = Rates.from_scenario(scenario)
         self.cal = Calendar(scenario)
         staffing = Staffing.from_scenario(scenario)
         self.k = math.log1p(scenario.assumptions.city.children_growth_per_year.value) / DAYS_PER_YEAR
-        self.order = np.argsort(staffing.own_day, kind="stable")
-        self.own = staffing.own_day[self.order]          # day the district has its own team
-        self.switch = staffing.rollout_day[self.order]   # day its relational team starts
+        rollout_day = staffing.rollout_day.copy()
+        wave = np.array([d.wave for d in scenario.districts])
+        for i, n in enumerate(scenario.gated_waves()):
+            rollout_day[wave == n] = scenario.horizon_days + 1 + i  # undecided, in wave order
+        own_day = np.where(staffing.first_team == PILOT, 0.0, rollout_day)
+        self.order = np.argsort(own_day, kind="stable")
+        self.own = own_day[self.order]                   # day the district has its own team
+        self.switch = rollout_day[self.order]            # day its relational team starts
         self.first = staffing.first_team[self.order]     # team type before the switch
+        self.gate = WaveGate(scenario, self.cal, counterfactual_costs(scenario)) if scenario.gated_waves() else None
+        c = scenario.assumptions.cost
+        self.fixed = FixedCosts(scenario, self.cal)
+        self.unit = {EARLY: c.early_dkk_per_day.value, COORDINATED: c.coordinated_dkk_per_day.value,
+                     FOSTER: c.foster_dkk_per_day.value, RESIDENTIAL: c.residential_dkk_per_day.value}
         self.classic_slots = staffing.classic_slots[self.order]
         # the classic pool's slots while the first r districts (in own-team order) have their own
         self._classic_capacity = [float(round(float(self.classic_slots[r:].sum()))) for r in range(len(self.own) + 1)]
@@ -634,9 +652,30 @@ class _Solver:
                         handed = now_handed
                         x = self.substep(x, t0, t1, admissions[m], wait_days[m])
             states[m + 1] = x
+            if self.gate is not None:
+                self._gate(m, x, hi)
         back = np.argsort(self.order)
         states = states[:, :, back]
-        return Trajectory(states, states[1:, ix.acc:ix.size], cal, admissions[:, back], wait_days[:, back])
+        return Trajectory(states, states[1:, ix.acc:ix.size], cal, admissions[:, back], wait_days[:, back],
+                          self.switches())
+
+    def switches(self) -> np.ndarray:
+        """Per district in the scenario's order, the day its relational team starts (inf if not
+        within the horizon)."""
+        out = np.empty(self.n)
+        out[self.order] = np.where(self.switch < self.scenario.horizon_days, self.switch, np.inf)
+        return out
+
+    def _gate(self, m: int, x: np.ndarray, end: float) -> None:
+        """Month m's expected cost to the savings gate; the districts it starts switch at `end`."""
+        stays = sum(float(x[_IX.days[level]].sum()) * price for level, price in self.unit.items())
+        cost = stays + self.fixed.month(m, self.switches())
+        position = np.argsort(self.order)
+        for d in self.gate.close_month(m, cost):
+            p = position[d]
+            self.switch[p] = end
+            if self.first[p] != PILOT:
+                self.own[p] = end
 
 
 def expected_monthly(scenario: Scenario, capacity: bool = True, start: np.ndarray | None = None) -> pd.DataFrame:
@@ -657,7 +696,7 @@ def expected_monthly(scenario: Scenario, capacity: bool = True, start: np.ndarra
     days = {lv: flow(ix.days[lv]) for lv in STAGES}
     notified = flow(ix.notified)
     admissions = traj.admissions.T
-    fixed = fixed_costs(scenario, cal)
+    fixed = fixed_costs(scenario, cal, traj.switches)
     cols = {
         "notifications": notified * (1.0 + rates.notifications_extra_mean),
         "notified_children": notified,
@@ -678,6 +717,27 @@ def expected_monthly(scenario: Scenario, capacity: bool = True, start: np.ndarra
         **cost_columns(scenario, days, fixed),
     }
     return tidy_frame(scenario, 0, cal, cols)
+
+
+def expected_switches(scenario: Scenario) -> pd.DataFrame:
+    """When each district's relational team starts in the twin (results.SWITCH_COLUMNS, replication
+    0): the scenario's calendar, or where the savings gate puts it in expectation."""
+    days = trajectory(scenario).switches if scenario.gated_waves() else Staffing.from_scenario(scenario).rollout_day
+    return switch_frame(scenario, days, 0)
+
+
+def counterfactual_costs(scenario: Scenario) -> np.ndarray:
+    """The savings gate's baseline (sim.gate): the expected cost of each month, the city's, of the
+    scenario's world without the rollout (the status quo's calendar: pilots, no waves)."""
+    return _status_quo_costs(replace(scenario, name="status quo", relational=False, gate=None))
+
+
+@lru_cache(maxsize=64)
+def _status_quo_costs(status_quo: Scenario) -> np.ndarray:
+    """Kept per process: the scenarios a gate is asked about mostly share their world."""
+    costs = expected_monthly(status_quo).groupby("month", sort=False)["cost_total_dkk"].sum().to_numpy()
+    costs.flags.writeable = False
+    return costs
 
 
 def expected_yearly(scenario: Scenario, capacity: bool = True, start: np.ndarray | None = None) -> pd.DataFrame:

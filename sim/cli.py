@@ -24,6 +24,7 @@ from .uncertainty import DEFAULT_UNCERTAINTY, UNCERTAINTIES
 from .sensitivity import format_sensitivity, format_sobol, format_tornado, morris, sobol, tornado
 from .sweep import load_grid, sweep
 from .prices import default_price_year
+from .results import switch_statistics
 from .scenario import Scenario, list_scenarios, load_scenario
 
 
@@ -177,6 +178,10 @@ def cmd_compare(args: argparse.Namespace) -> int:
         budget = args.out.with_name(args.out.stem + ".budget.csv")
         budget.write_bytes(csv_bytes(budget_frame(s), args.dialect))
         written.append(budget)
+        if scenario.gated_waves():
+            switches = args.out.with_name(args.out.stem + ".switches.csv")
+            switches.write_bytes(csv_bytes(comparison.switches, args.dialect))
+            written.append(switches)
         for path in written:
             write_manifest(path, dict(s.manifest))
     if args.summary_json:
@@ -190,8 +195,25 @@ def cmd_compare(args: argparse.Namespace) -> int:
           f"placements avoided {s.placements_avoided.mean:,.0f}; Monte Carlo standard error of the mean NPV "
           f"{s.npv_dkk_mc_se / 1e6:,.1f} m DKK, of P(paid back by {s.horizon.last_year}) "
           f"{s.p_payback_mc_se:.2f}; wrote {' and '.join(map(str, written))}")
+    if scenario.gated_waves():
+        print(format_gated_waves(scenario, comparison.switches))
     print(format_explanation(explanation))
     return 0
+
+
+def format_gated_waves(scenario: Scenario, switches: pd.DataFrame) -> str:
+    """When the gated waves started over the replications: median and 90 % interval per wave."""
+    stats = switch_statistics(switches)
+    lines = ["savings-gated waves (when the net reached the threshold; median and 90 % interval over the replications):"]
+    for wave in (1, *scenario.gated_waves()):
+        names = [d.name for d in scenario.districts if d.wave == wave]
+        if not names:
+            continue
+        row = stats.loc[names[0]]
+        shown = {k: "after the horizon" if pd.isna(row[k]) else row[k].strftime("%Y-%m") for k in ("p05", "p50", "p95")}
+        lines.append(f"  wave {wave}: {shown['p50']} ({shown['p05']} to {shown['p95']}), "
+                     f"started within the horizon in {row['switched']:.0%} of the replications")
+    return "\n".join(lines)
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:

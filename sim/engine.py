@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import math
 from collections import deque
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 import simpy
@@ -52,12 +54,15 @@ class TransitionLog:
       stays still open at the horizon (t1 = horizon).
     waits: one row per family that got a case slot: when, and how long it waited.
     notifications: one row per notified child: when, and how many notifications it brought.
+    switches: per district, the day its relational team started (inf if it did not); None: the
+      scenario's calendar (a log made by hand).
     """
 
     segments: np.ndarray
     waits: np.ndarray
     notifications: np.ndarray
     horizon: float
+    switches: np.ndarray | None = None
 
 
 class CaseSlots:
@@ -115,10 +120,22 @@ class CaseSlots:
         self.queue = keep
 
 
-class Model:
-    """One replication of one scenario. Holds no state between runs."""
+class MonthGate(Protocol):
+    """A savings gate (sim.gate.RunGate): at each month's end, the districts whose relational team
+    starts now, from the stays logged so far and the switches so far."""
 
-    def __init__(self, scenario: Scenario, seed: int, replication: int) -> None:
+    @property
+    def month_ends(self) -> np.ndarray: ...
+
+    def close_month(self, m: int, segments: Sequence[tuple], switch_day: np.ndarray) -> list[int]: ...
+
+
+class Model:
+    """One replication of one scenario. Holds no state between runs. A savings-gated scenario
+    (`Scenario.gate`) needs its gate (`runner.transition_log` makes it)."""
+
+    def __init__(self, scenario: Scenario, seed: int, replication: int, gate: MonthGate | None = None) -> None:
+        self.gate = gate
         self.scenario = scenario
         self.seed = seed
         self.replication = replication
@@ -129,6 +146,7 @@ class Model:
         n = len(scenario.districts)
         st = self.staffing
         self.kind = st.first_team.tolist()  # per district, the type of the team working there now
+        self.switch_day = np.full(n, np.inf)  # per district, the day its relational team started
         self.classic_pool = CaseSlots(0, n)
         self.team = [self.classic_pool if k == CLASSIC else CaseSlots(round(float(st.own_slots[d])), n)
                      for d, k in enumerate(self.kind)]
@@ -140,8 +158,13 @@ class Model:
 
     # -- running ------------------------------------------------------------------------------
     def run(self) -> TransitionLog:
+        if bool(self.scenario.gated_waves()) != (self.gate is not None):
+            raise ValueError(f"{self.scenario.name}: a savings-gated rollout runs with its gate "
+                             "(sim.runner.transition_log), and only a gated one")
         self._seed_open_cases()
         self.env.process(self._rollout())
+        if self.gate is not None:
+            self.env.process(self._gated_rollout())
         self.env.process(self._arrivals())
         self.env.run(until=self.horizon)
         for (fid, ep), (d, t0) in self.waiting.items():
@@ -160,6 +183,7 @@ class Model:
             waits=np.array(self.waits, dtype=WAIT_DTYPE),
             notifications=np.array(self.notifications, dtype=NOTIFICATION_DTYPE),
             horizon=self.horizon,
+            switches=self.switch_day,
         )
 
     # -- teams --------------------------------------------------------------------------------
@@ -169,11 +193,19 @@ class Model:
             if not math.isfinite(days[d]):
                 break
             yield self.env.timeout(float(days[d]) - self.env.now)
-            self._switch(int(d))
+            self._switch(int(d), float(days[d]))
 
-    def _switch(self, d: int) -> None:
+    def _gated_rollout(self):
+        """The waves the savings gate starts: asked at every month's end (sim.gate)."""
+        for m, end in enumerate(self.gate.month_ends.tolist()):
+            yield self.env.timeout(end - self.env.now)
+            for d in self.gate.close_month(m, self.segments, self.switch_day):
+                self._switch(d, end)
+
+    def _switch(self, d: int, day: float) -> None:
         """District d's relational team takes over its open cases and waiting families from the
-        team working there (the classic pool or a pilot team)."""
+        team working there (the classic pool or a pilot team), on `day` (now)."""
+        self.switch_day[d] = day
         team = CaseSlots(round(float(self.staffing.own_slots[d])), len(self.team))
         before = self.team[d]
         before.hand_over(d, team)
@@ -330,9 +362,9 @@ class Model:
             env.timeout(delay).callbacks.append(lambda _event: self._notified(fid, ep + 1, d))
 
 
-def simulate(scenario: Scenario, seed: int, replication: int) -> TransitionLog:
+def simulate(scenario: Scenario, seed: int, replication: int, gate: MonthGate | None = None) -> TransitionLog:
     """Run one replication and return its transition log."""
-    return Model(scenario, seed, replication).run()
+    return Model(scenario, seed, replication, gate).run()
 
 
 def _poisson_times(rng: np.random.Generator, rate0: float, growth: float, horizon: float) -> np.ndarray:

@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 
 import pandas as pd
 
-from .analytic import expected_yearly
+from .analytic import expected_switches, expected_yearly
 from .assumptions import WORLD, AssumptionError, _digest
 from .cache import ResultCache, model_fingerprint
 from .calibrate import load_targets
@@ -149,7 +149,7 @@ class Experiment:
     def _pair(self, scenario: Results, baseline: Results) -> Comparison:
         comparison = paired(scenario.yearly, baseline.yearly, self.arms[0].assumptions,
                             comparison_manifest(scenario.manifest, baseline.manifest))
-        return replace(comparison, scenario_monthly=scenario.monthly)
+        return replace(comparison, scenario_monthly=scenario.monthly, switches=scenario.switches)
 
     def run(self, workers: int | None = None, scheduler: str | None = None, cache: ResultCache | None = None,
             progress: Progress | None = None, show_progress: bool = False) -> Comparison:
@@ -181,7 +181,8 @@ class Experiment:
     def expected(self) -> Comparison:
         """The analytic twin's expected values for the same pair (no capacity limits, no noise)."""
         scenario, baseline = self.arms
-        return paired(expected_yearly(scenario), _baseline_expected(baseline), scenario.assumptions)
+        return replace(paired(expected_yearly(scenario), _baseline_expected(baseline), scenario.assumptions),
+                       switches=expected_switches(scenario))
 
     def remembered(self, name: str, analysis: "Callable[[Experiment], T]", cache: ResultCache | None,
                    executor: Executor | None = None) -> T:

@@ -165,8 +165,9 @@ class Summary:
 @dataclass(frozen=True, eq=False)
 class Comparison:
     """A paired comparison: per replication x year, its statistics by year, and a summary; with
-    the two arms' yearly results it was made from (per district) and, when simulated, the
-    scenario's monthly results."""
+    the two arms' yearly results it was made from (per district), the scenario's switch dates (when
+    each district's relational team started, per replication: results.SWITCH_COLUMNS) and, when
+    simulated, the scenario's monthly results."""
 
     per_replication: pd.DataFrame  # replication, year, COMPARISON_COLUMNS
     yearly: pd.DataFrame  # year, statistic (mean/p05/p50/p95), COMPARISON_COLUMNS: the compare CSV
@@ -174,6 +175,7 @@ class Comparison:
     scenario_yearly: pd.DataFrame
     baseline_yearly: pd.DataFrame
     scenario_monthly: pd.DataFrame | None = None
+    switches: pd.DataFrame | None = None
 
 
 def city_totals(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:

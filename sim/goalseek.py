@@ -133,6 +133,9 @@ def check(experiment: Experiment, lever: str, target_dkk: float, by_year: int, p
     if not experiment.scenario.relational:
         raise ValueError(f"scenario: {experiment.scenario.name} rolls nothing out, so no lever changes it; "
                          "start from a scenario with a rollout (e.g. plan)")
+    if lever == "pace" and experiment.scenario.gated_waves():
+        raise ValueError(f"lever: the waves after the first of {experiment.scenario.name} are savings-gated, so their "
+                         "dates (the pace) change nothing; ask with the caseload, or start from a scenario with dates")
 
 
 def goal_seek(experiment: Experiment, lever: str, target_dkk: float, by_year: int, probability: float,

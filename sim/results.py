@@ -36,6 +36,9 @@ COST_COLUMNS = [
 COHORT_COLUMNS = COHORT_SUM_COLUMNS + [COHORT_P90_COLUMN]
 YEARLY_COLUMNS = KEY_COLUMNS + FLOW_COLUMNS + STOCK_COLUMNS + MEAN_COLUMNS + COST_COLUMNS + COHORT_COLUMNS
 MONTHLY_COLUMNS = ["scenario", "replication", "month", "year", "district"] + YEARLY_COLUMNS[4:]
+# When each district's relational team started in each replication (NaT: not within the horizon);
+# a savings-gated rollout's differ between replications (sim.gate).
+SWITCH_COLUMNS = ["scenario", "replication", "district", "switch_date"]
 
 
 class Calendar:
@@ -67,7 +70,7 @@ def _expand(lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return rows, starts + np.arange(count.sum())
 
 
-def _days_in_months(cal: Calendar, n_districts: int, seg: np.ndarray) -> np.ndarray:
+def days_in_months(cal: Calendar, n_districts: int, seg: np.ndarray) -> np.ndarray:
     """Days each stay overlaps each month, summed by state, district and month: [S, D, M]
     (rows of states without stays are zero)."""
     t0 = np.maximum(seg["t0"], 0.0)
@@ -95,15 +98,19 @@ def _open_at_month_ends(cal: Calendar, n_districts: int, seg: np.ndarray) -> np.
     return np.bincount(state * size + d * cal.n + m, minlength=N_STATES * size).reshape(N_STATES, n_districts, cal.n)
 
 
-def fixed_costs(scenario: Scenario, cal: Calendar | None = None) -> dict[str, np.ndarray]:
+def fixed_costs(scenario: Scenario, cal: Calendar | None = None,
+                switch_day: np.ndarray | None = None) -> dict[str, np.ndarray]:
     """Costs that follow from the rollout calendar alone, [district, month]: staff, coordinator
-    funding and one-off implementation. The same in every replication."""
+    funding and one-off implementation. switch_day: per district, the day its relational team
+    started in the run (inf if not; a savings-gated rollout's differ between runs); by default the
+    scenario's calendar (`Staffing.rollout_day`)."""
     cal = cal or Calendar(scenario)
     a = scenario.assumptions
     st = Staffing.from_scenario(scenario)
+    rollout_day = st.rollout_day if switch_day is None else switch_day
     per_fte_day = a.staff.salary_dkk_per_year.value * (1 + a.staff.overhead_share.value) / DAYS_PER_YEAR
     lo, hi = cal.bounds[:-1], cal.bounds[1:]
-    switch = st.rollout_day[:, None]
+    switch = rollout_day[:, None]
     relational_days = np.clip(hi - np.maximum(lo, switch), 0.0, None)
     first_days = (hi - lo) - relational_days
     staff = per_fte_day * (st.first_caseworkers[:, None] * first_days
@@ -112,28 +119,27 @@ def fixed_costs(scenario: Scenario, cal: Calendar | None = None) -> dict[str, np
     n = len(scenario.districts)
     coordinator = np.zeros((n, cal.n))
     implementation = np.zeros((n, cal.n))
-    started = np.isfinite(st.rollout_day)
+    started = np.isfinite(rollout_day)
     if started.any():
-        first_year = cal.years[cal.month_of(np.array([st.rollout_day.min()]))[0]]
+        first_year = cal.years[cal.month_of(np.array([rollout_day.min()]))[0]]
         days_in_year = np.array([366.0 if (y % 4 == 0 and (y % 100 != 0 or y % 400 == 0)) else 365.0
                                  for y in cal.years])
         yearly = np.where(cal.years == first_year, a.coordinator.first_year_dkk.value,
                           np.where(cal.years > first_year, a.coordinator.per_year_dkk.value, 0.0))
         coordinator = district_shares(scenario)[:, None] * (yearly * (hi - lo) / days_in_year)[None, :]
-        months = cal.month_of(st.rollout_day[started])
+        months = cal.month_of(rollout_day[started])
         implementation[np.flatnonzero(started), months] = a.implementation.per_district_dkk.value
     return {"cost_staff_dkk": staff, "cost_coordinator_dkk": coordinator,
             "cost_implementation_dkk": implementation}
 
 
-def monthly_frame(scenario: Scenario, log: TransitionLog, replication: int,
-                  fixed: dict[str, np.ndarray] | None = None, seed: int | None = None) -> pd.DataFrame:
+def monthly_frame(scenario: Scenario, log: TransitionLog, replication: int, seed: int | None = None) -> pd.DataFrame:
     """One replication's tidy monthly table: one row per district and month. seed: the run's seed,
     for the cohort columns (sim.cohort; without it they are read from the log alone)."""
     cal = Calendar(scenario)
     n = len(scenario.districts)
     seg = log.segments
-    fixed = fixed or fixed_costs(scenario, cal)
+    fixed = fixed_costs(scenario, cal, log.switches)
 
     notif = log.notifications
     notifications = _per_month(cal, n, notif["district"], notif["t"], notif["count"].astype(float))
@@ -149,7 +155,7 @@ def monthly_frame(scenario: Scenario, log: TransitionLog, replication: int,
         s = started[np.isin(started["state"], states)]
         starts[name] = _per_month(cal, n, s["district"], s["t0"])
 
-    days = _days_in_months(cal, n, seg[np.isin(seg["state"], PAID_STATES)])
+    days = days_in_months(cal, n, seg[np.isin(seg["state"], PAID_STATES)])
     counts = _open_at_month_ends(cal, n, seg)
 
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -176,6 +182,31 @@ def monthly_frame(scenario: Scenario, log: TransitionLog, replication: int,
                    *COHORT_COUNT_COLUMNS]
     frame[counts_cols] = frame[counts_cols].round().astype(np.int64)
     return frame[MONTHLY_COLUMNS]
+
+
+def switch_frame(scenario: Scenario, switch_day: np.ndarray, replication: int) -> pd.DataFrame:
+    """Per district, the date its relational team started (SWITCH_COLUMNS): switch_day in days
+    since the start, inf if it did not."""
+    days = pd.to_timedelta(np.where(np.isfinite(switch_day), switch_day, np.nan), unit="D")
+    return pd.DataFrame({"scenario": scenario.name, "replication": replication,
+                         "district": [d.name for d in scenario.districts],
+                         "switch_date": pd.Timestamp(scenario.start) + days})[SWITCH_COLUMNS]
+
+
+def switch_statistics(switches: pd.DataFrame) -> pd.DataFrame:
+    """Per district (in the frame's order): the median and the 5th and 95th percentiles of its switch
+    date over the replications (each an actual date of a replication; NaT where it had not switched
+    within the horizon) and the share of replications in which it switched."""
+    day = (switches["switch_date"] - switches["switch_date"].min()).dt.days.astype(float).fillna(np.inf)
+    first = switches["switch_date"].min()
+    g = day.groupby(switches["district"], sort=False)
+
+    def at(q: float) -> pd.Series:
+        days = g.quantile(q, interpolation="nearest")
+        return first + pd.to_timedelta(days.where(np.isfinite(days)), unit="D")
+
+    return pd.DataFrame({"p05": at(0.05), "p50": at(0.5), "p95": at(0.95),
+                         "switched": g.apply(lambda v: float(np.isfinite(v).mean()))})
 
 
 def cost_columns(scenario: Scenario, days: dict[int, np.ndarray] | np.ndarray,

@@ -16,8 +16,10 @@ import pandas as pd
 from tqdm import tqdm
 
 from .cache import ResultCache, model_fingerprint
-from .engine import simulate
-from .results import fixed_costs, monthly_frame, yearly_frame
+from .analytic import counterfactual_costs
+from .engine import TransitionLog, simulate
+from .gate import RunGate
+from .results import monthly_frame, switch_frame, yearly_frame
 from .scenario import Scenario
 
 Progress = Callable[[int, int], None]  # (done, total)
@@ -61,6 +63,7 @@ class Results:
     monthly: pd.DataFrame
     yearly: pd.DataFrame
     manifest: Manifest
+    switches: pd.DataFrame  # when each district switched in each replication (results.SWITCH_COLUMNS)
 
 
 def cache_key(scenario: Scenario, seed: int, replications: int, draws_id: str | None = None) -> str:
@@ -76,10 +79,17 @@ def cached(scenario: Scenario, seed: int, replications: int, cache: ResultCache,
     return cache.get(cache_key(scenario, seed, replications, draws_id))
 
 
-def replicate(scenario: Scenario, seed: int, replication: int) -> pd.DataFrame:
-    """One replication's monthly frame; the unit of work for every executor."""
-    return monthly_frame(scenario, simulate(scenario, seed, replication), replication,
-                         fixed_costs(scenario), seed)
+def transition_log(scenario: Scenario, seed: int, replication: int) -> TransitionLog:
+    """One replication's log; a savings-gated rollout runs with its gate (sim.gate), whose
+    counterfactual is the twin's status quo of the same world."""
+    gate = RunGate(scenario, counterfactual_costs(scenario)) if scenario.gated_waves() else None
+    return simulate(scenario, seed, replication, gate)
+
+
+def replicate(scenario: Scenario, seed: int, replication: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """One replication's monthly frame and switch dates; the unit of work for every executor."""
+    log = transition_log(scenario, seed, replication)
+    return monthly_frame(scenario, log, replication, seed), switch_frame(scenario, log.switches, replication)
 
 
 def default_workers() -> int:
@@ -115,10 +125,10 @@ def run(scenario: Scenario, replications: int = 1, seed: int = 1, workers: int |
             if progress:
                 progress(replications, replications)
             return hit
-    frames: dict[int, pd.DataFrame] = {}
+    frames: dict[int, tuple[pd.DataFrame, pd.DataFrame]] = {}
     bar = tqdm(total=replications, desc=scenario.name, unit="rep", disable=not show_progress)
 
-    def done(rep: int, frame: pd.DataFrame) -> None:
+    def done(rep: int, frame: tuple[pd.DataFrame, pd.DataFrame]) -> None:
         frames[rep] = frame
         bar.update(1)
         if progress:
@@ -138,15 +148,16 @@ def run(scenario: Scenario, replications: int = 1, seed: int = 1, workers: int |
                 for fut in as_completed(futures):
                     done(futures[fut], fut.result())
     bar.close()
-    monthly = pd.concat([frames.pop(r) for r in reps], ignore_index=True)  # pop: free them before the roll-up
-    results = Results(monthly, yearly_frame(monthly), Manifest.of(scenario, seed, replications, draws_id))
+    switches = pd.concat([frames[r][1] for r in reps], ignore_index=True)
+    monthly = pd.concat([frames.pop(r)[0] for r in reps], ignore_index=True)  # pop: free them before the roll-up
+    results = Results(monthly, yearly_frame(monthly), Manifest.of(scenario, seed, replications, draws_id), switches)
     if cache is not None:
         cache.put(cache_key(scenario, seed, replications, draws_id), results)
     return results
 
 
 def _run_dask(address: str, arms: Sequence[Scenario], seed: int, reps: Iterable[int],
-              done: Callable[[int, pd.DataFrame], None]) -> None:
+              done: Callable[[int, tuple[pd.DataFrame, pd.DataFrame]], None]) -> None:
     from dask.distributed import Client, as_completed as dask_completed
 
     with Client(address) as client:

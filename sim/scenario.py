@@ -10,6 +10,11 @@ Scenario files (assumptions/scenarios/*.toml) say only what differs from the bas
     enabled = true              # false: no relational welfare at all (status quo)
     waves = {3 = 2024-03-01, 5 = "never"}
     district_waves = {"Tilst" = 3}
+    [rollout.gate]              # optional: the savings gate starts every wave after the first (Gate)
+    basis = "rolling_12m"       # or "cumulative"
+    threshold_dkk = 0
+    floor_months = 6
+    ceiling_months = "none"     # or a whole number of months: a latest start
     [set]
     "caseload.relational" = 24
 
@@ -54,6 +59,34 @@ MAX_YEARS = 30
 NEVER = "never"
 _WAVES = "rollout.waves."
 _DISTRICT_WAVES = "rollout.district_waves."
+_GATE = "rollout.gate."
+NONE = "none"
+GATE_BASES = ("cumulative", "rolling_12m")
+MAX_THRESHOLD_DKK = 1e12  # beyond any net the unit can reach (the plan's horizon net is below 1e9)
+
+
+@dataclass(frozen=True)
+class Gate:
+    """The savings-gated rollout: every dated wave after the first starts at the first month
+    boundary at least `floor_months` after the wave before it at which the net so far reaches
+    `threshold_dkk` (in the scenario's price year): the cumulative net since the start
+    ("cumulative") or the net of the last twelve months ("rolling_12m"). With `ceiling_months` a
+    wave starts at the latest that many months after the one before it, whatever the net; without
+    (None) a net that never reaches the threshold starts no further wave. The net is the status quo's
+    expected monthly cost (the analytic twin, computed before the run) minus the run's own cost, the
+    investment counted as it accrues (sim.gate; docs/model.md §2.5). A policy choice, not an
+    assumption: the defaults (DEFAULT_GATE) are the plan's pace and break-even."""
+
+    threshold_dkk: float = 0.0
+    basis: str = "rolling_12m"
+    floor_months: int = 6  # the plan's half-yearly waves (documents 000 and 002, docs/sources.md §S)
+    ceiling_months: int | None = None
+
+    def canonical(self) -> list[Any]:
+        return [self.threshold_dkk, self.basis, self.floor_months, self.ceiling_months]
+
+
+DEFAULT_GATE = Gate()
 
 
 @dataclass(frozen=True)
@@ -69,6 +102,7 @@ class Scenario:
     start: dt.date = DEFAULT_START
     years: int = DEFAULT_YEARS
     price_year: int = field(default_factory=default_price_year)  # every amount of money is in this year's prices
+    gate: Gate | None = None  # the savings gate of the waves after the first; None: every wave at its date
     _base: "Scenario | None" = field(default=None, compare=False, repr=False)  # what overrides() diffs against
 
     # -- time ---------------------------------------------------------------------------------
@@ -87,11 +121,20 @@ class Scenario:
     def wave_start(self, wave: int) -> dt.date | None:
         return dict(self.waves).get(wave)
 
+    def gated_waves(self) -> tuple[int, ...]:
+        """The waves whose start the savings gate decides in the run: every dated wave after the
+        first (none without a gate, or without a rollout)."""
+        if self.gate is None or not self.relational:
+            return ()
+        return tuple(n for n, d in self.waves if d is not None)[1:]
+
     def rollout_dates(self) -> tuple[dt.date | None, ...]:
-        """Per district (in order), the date it becomes a relational team, or None if never."""
+        """Per district (in order), the date it becomes a relational team, or None if never or if
+        the savings gate decides it in the run (`gated_waves`)."""
         if not self.relational:
             return tuple(None for _ in self.districts)
-        return tuple(self.wave_start(d.wave) for d in self.districts)
+        gated = self.gated_waves()
+        return tuple(None if d.wave in gated else self.wave_start(d.wave) for d in self.districts)
 
     def pilots(self) -> tuple[bool, ...]:
         """Per district, whether a pilot team works there from the start (in every scenario, the
@@ -107,8 +150,10 @@ class Scenario:
 
     # -- identity -----------------------------------------------------------------------------
     def canonical(self) -> dict[str, Any]:
-        """The inputs that determine the results (names and descriptions do not)."""
-        return {
+        """The inputs that determine the results (names and descriptions do not); the gate only
+        when there is one, so that a scenario without keeps its id."""
+        gate = {} if self.gate is None else {"gate": self.gate.canonical()}
+        return gate | {
             "assumptions": {k: p.value for k, p in self.assumptions.params().items()},
             "districts": [[d.name, d.children, d.wave, d.need, d.pilot_since and d.pilot_since.isoformat()]
                           for d in self.districts],
@@ -174,6 +219,11 @@ class Scenario:
         }
         if moved:
             rollout["district_waves"] = moved
+        if self.gate != base.gate:
+            rollout["gate"] = {"enabled": False} if self.gate is None else {
+                "basis": self.gate.basis, "threshold_dkk": self.gate.threshold_dkk,
+                "floor_months": self.gate.floor_months,
+                "ceiling_months": NONE if self.gate.ceiling_months is None else self.gate.ceiling_months}
         out["rollout"] = rollout
         if changed:
             out["set"] = changed
@@ -258,19 +308,74 @@ class _Spec(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+def _bool(value: Any) -> Any:
+    """true or false; text "true" and "false" (from a URL or --set) too."""
+    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+        return value.strip().lower() == "true"
+    if value is not None and not isinstance(value, bool):
+        raise ValueError(f"expected true or false, got {shown(value)}")
+    return value
+
+
+def _months_or_none(value: Any) -> Any:
+    """A whole number of months, or "none" (no ceiling)."""
+    if isinstance(value, str) and value.strip().lower() == NONE:
+        return None
+    try:
+        return parse_whole_number(value)
+    except ValueError:
+        raise ValueError(f'expected a whole number of months or "{NONE}", got {shown(value)}') from None
+
+
+Flag = Annotated[bool | None, BeforeValidator(_bool)]
+MonthsOrNone = Annotated[int | None, BeforeValidator(_months_or_none)]
+
+
+class GateSpec(_Spec):
+    """`[rollout.gate]`: present (and not `enabled = false`), the waves after the first are gated;
+    fields not given keep the base's (or DEFAULT_GATE's)."""
+
+    enabled: Flag = None
+    threshold_dkk: Number | None = None
+    basis: str | None = None
+    floor_months: WholeNumber | None = None
+    ceiling_months: MonthsOrNone = Field(default=None)
+
+    @field_validator("threshold_dkk")
+    @classmethod
+    def _threshold(cls, value: float | None) -> float | None:
+        if value is not None and abs(value) > MAX_THRESHOLD_DKK:
+            raise ValueError(f"expected an amount from {-MAX_THRESHOLD_DKK:,.0f} to {MAX_THRESHOLD_DKK:,.0f} DKK, "
+                             f"got {value:,.0f}")
+        return value
+
+    @field_validator("basis", mode="before")
+    @classmethod
+    def _basis(cls, value: Any) -> Any:
+        if value not in GATE_BASES:
+            raise ValueError(f"expected {' or '.join(map(repr, GATE_BASES))}, got {shown(value)}")
+        return value
+
+    @field_validator("floor_months")
+    @classmethod
+    def _floor(cls, value: int | None) -> int | None:
+        if value is not None and not 1 <= value <= 12 * MAX_YEARS:
+            raise ValueError(f"expected a whole number of months from 1 to {12 * MAX_YEARS}, got {value}")
+        return value
+
+    @field_validator("ceiling_months")
+    @classmethod
+    def _ceiling(cls, value: int | None) -> int | None:
+        if value is not None and not 1 <= value <= 12 * MAX_YEARS:
+            raise ValueError(f'expected a whole number of months from 1 to {12 * MAX_YEARS} or "{NONE}", got {value}')
+        return value
+
+
 class RolloutSpec(_Spec):
-    enabled: bool | None = None
+    enabled: Flag = None
     waves: dict[WholeNumber, WaveDate] = Field(default_factory=dict)
     district_waves: dict[str, WholeNumber] = Field(default_factory=dict)
-
-    @field_validator("enabled", mode="before")
-    @classmethod
-    def _bool(cls, value: Any) -> Any:
-        if isinstance(value, str) and value.strip().lower() in ("true", "false"):
-            return value.strip().lower() == "true"
-        if value is not None and not isinstance(value, bool):
-            raise ValueError(f"expected true or false, got {shown(value)}")
-        return value
+    gate: GateSpec | None = None
 
 
 class ScenarioSpec(_Spec):
@@ -341,6 +446,11 @@ class ScenarioSpec(_Spec):
         out.update({f"rollout.waves.{n}": NEVER if d is None else d.isoformat()
                     for n, d in self.rollout.waves.items()})
         out.update({f"rollout.district_waves.{k}": w for k, w in self.rollout.district_waves.items()})
+        if self.rollout.gate is not None:
+            gate = self.rollout.gate.model_dump(exclude_unset=True)
+            if "ceiling_months" in gate and gate["ceiling_months"] is None:
+                gate["ceiling_months"] = NONE
+            out.update({f"{_GATE}{k}": v for k, v in gate.items()})
         out.update(self.set)
         return out
 
@@ -357,7 +467,8 @@ def parse_spec(data: Any, origin: str) -> ScenarioSpec:
 
 def spec_from_overrides(overrides: Mapping[str, Any], origin: str = "override") -> ScenarioSpec:
     """Dotted keys (`caseload.relational`, `rollout.enabled`, `rollout.waves.N`,
-    `rollout.district_waves.NAME`, `start`, `years`, `price_year`, `description`) as a spec."""
+    `rollout.district_waves.NAME`, `rollout.gate.FIELD`, `start`, `years`, `price_year`,
+    `description`) as a spec."""
     data: dict[str, Any] = {"rollout": {"waves": {}, "district_waves": {}}, "set": {}}
     for key, value in overrides.items():
         if not isinstance(key, str):
@@ -370,6 +481,8 @@ def spec_from_overrides(overrides: Mapping[str, Any], origin: str = "override") 
             data["rollout"]["waves"][key.removeprefix(_WAVES)] = value
         elif key.startswith(_DISTRICT_WAVES):
             data["rollout"]["district_waves"][key.removeprefix(_DISTRICT_WAVES)] = value
+        elif key.startswith(_GATE):
+            data["rollout"].setdefault("gate", {})[key.removeprefix(_GATE)] = value
         else:
             data["set"][key] = value
     return parse_spec(data, origin)
@@ -416,6 +529,8 @@ def _apply(base: Scenario, spec: ScenarioSpec, origin: str, name: str) -> Scenar
     moved = spec.rollout.district_waves
     districts = tuple(d.model_copy(update={"wave": moved[d.name]}) if d.name in moved else d for d in base.districts)
 
+    relational = base.relational if spec.rollout.enabled is None else spec.rollout.enabled
+    gate = _gate(base, spec.rollout.gate, relational, price_year, origin)
     assumptions = base.assumptions if price_year == base.price_year else reprice(base.assumptions, price_year, origin)
     assumptions = assumptions.with_values(dict(spec.set), origin) if spec.set else assumptions
     if round(assumptions.city.children.value) != sum(d.children for d in districts):
@@ -431,12 +546,33 @@ def _apply(base: Scenario, spec: ScenarioSpec, origin: str, name: str) -> Scenar
         assumptions=assumptions,
         districts=districts,
         waves=tuple(sorted(waves.items())),
-        relational=base.relational if spec.rollout.enabled is None else spec.rollout.enabled,
+        relational=relational,
+        gate=gate,
         start=start,
         years=years,
         price_year=price_year,
         _base=base._base or base,
     )
+
+
+def _gate(base: Scenario, spec: GateSpec | None, relational: bool, price_year: int, origin: str) -> Gate | None:
+    """The scenario's gate: the base's (its threshold converted to the new price year) with the
+    spec's fields; checked against the rollout it gates."""
+    gate = base.gate
+    if gate is not None and price_year != base.price_year:
+        gate = replace(gate, threshold_dkk=gate.threshold_dkk * load_price_index().factor(base.price_year, price_year))
+    if spec is None or spec.enabled is False:
+        return gate if spec is None and relational else None
+    fields = spec.model_dump(exclude_unset=True, exclude={"enabled"})
+    gate = replace(gate or DEFAULT_GATE, **fields)
+    where_ = f"{origin}: rollout.gate"
+    if not relational:
+        raise AssumptionError(f"{where_}: there is no rollout to gate (rollout.enabled is false); "
+                              "remove the gate or enable the rollout")
+    if gate.ceiling_months is not None and gate.ceiling_months < gate.floor_months:
+        raise AssumptionError(f"{where_}.ceiling_months: {gate.ceiling_months} is below floor_months "
+                              f"({gate.floor_months}); the latest start cannot come before the earliest")
+    return gate
 
 
 def parse_scenario(data: dict[str, Any], name: str, origin: str, base: Scenario | None = None) -> Scenario:

@@ -32,7 +32,7 @@ def test_second_identical_run_is_served_from_the_cache_and_equals_the_first(tmp_
 def test_a_run_in_the_cache_is_returned_without_simulating(tmp_path, short_plan):
     cache = ResultCache(tmp_path)
     real = run(short_plan, 1, 3, workers=1)
-    marked = type(real)(real.monthly.assign(notifications=-1), real.yearly, real.manifest)
+    marked = type(real)(real.monthly.assign(notifications=-1), real.yearly, real.manifest, real.switches)
     cache.put(cache_key(short_plan, 3, 1), marked)
     served = run(short_plan, 1, 3, workers=1, cache=cache)
     assert (served.monthly["notifications"] == -1).all()

@@ -61,6 +61,7 @@ def test_the_cli_answers_and_says_plainly_when_nothing_meets_the_target(capsys):
     (["--lever", "speed"], "argument --lever: invalid choice: 'speed'"),
     (["--by-year", "1999"], "by-year: expected a budget year from 2023 to 2052 (the horizon starts in 2023), got 1999"),
     (["--scenario", "status-quo"], "scenario: status-quo rolls nothing out"),
+    (["--scenario", "gated"], "lever: the waves after the first of gated are savings-gated"),
     (["--price-year", "1990"], "--price-year: price_year: expected a year the price index covers"),
 ])
 def test_bad_arguments_get_one_clear_line_and_exit_status_2(args, message, capsys):

@@ -31,4 +31,5 @@ def layout(values: dict[str, Any], lang: str, services: "Services") -> html.Div:
 def register(app: Dash, services: "Services") -> None:
     @on_outcome(app, services, Output("dist-gantt", "figure"), Output("dist-results", "figure"))
     def show(outcome: Outcome, _values: dict[str, Any], lang: str):
-        return charts.gantt(outcome.scenario, lang), charts.per_district(outcome.comparison, lang)
+        return (charts.gantt(outcome.scenario, lang, outcome.comparison.switches),
+                charts.per_district(outcome.comparison, lang))

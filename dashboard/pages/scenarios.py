@@ -14,8 +14,9 @@ import sim
 from .. import charts, i18n
 from ..compute import Outcome, on_outcome, preview, simulate
 from ..i18n import money_short, number, percent, t
-from ..inputs import (BASE, CONTROLLED, PRICE_YEAR, REPLICATIONS, UNCERTAINTY, WAVE_PREFIX, YEARS, InputError, checked,
-                      districts, from_query, goal, money_keys, month_options, params_at, price_year_of, reprice,
+from ..inputs import (BASE, CONTROLLED, GATE_BASIS, GATE_CEILING, GATE_ENABLED, GATE_FLOOR, GATE_KEYS, GATE_THRESHOLD,
+                      PRICE_YEAR, REPLICATIONS, UNCERTAINTY, WAVE_PREFIX, YEARS, InputError, checked, districts,
+                      from_query, gate_of, goal, money_keys, month_options, params_at, price_year_of, reprice,
                       scenario_file, to_experiment, to_query, to_scenario, validate, waves_of)
 from ..outcome import extra_caseworkers, headline, source
 from ..shell import refusal, table as shell_table
@@ -27,10 +28,10 @@ if TYPE_CHECKING:
 PATH = "/scenarier"
 NAME = "scenarios"
 MAX_COMPARED = 4
-SCALE = {"finance.discount_rate": 100}  # shown in per cent
+SCALE = {"finance.discount_rate": 100, GATE_THRESHOLD: 1e-6}  # shown in per cent, in million DKK
 WAVES = sorted(districts().waves)
 WAVE_KEYS = [f"{WAVE_PREFIX}{n}" for n in WAVES]
-CONTROL_KEYS = [BASE, PRICE_YEAR, *CONTROLLED, YEARS, REPLICATIONS, UNCERTAINTY, *WAVE_KEYS]
+CONTROL_KEYS = [BASE, PRICE_YEAR, *CONTROLLED, YEARS, REPLICATIONS, UNCERTAINTY, *WAVE_KEYS, *GATE_KEYS]
 # The number fields that hold amounts of money: a new price year converts them in place.
 MONEY_CONTROLS = [k for k, step in CONTROLLED.items() if step is None and k in money_keys()]
 
@@ -100,6 +101,7 @@ def _controls(values: dict[str, Any], lang: str, services: "Services") -> list:
                              if values[key] not in months and values[key] != "never" else []))
             for n, key in zip(WAVES, WAVE_KEYS)], cols=2),
     ], className="waves"))
+    out.append(_gate_controls(values, lang))
     extras = {k: v for k, v in values.items() if k not in CONTROL_KEYS}
     out.append(dcc.Store(id="scn-extras", data=extras))
     if extras:
@@ -107,6 +109,41 @@ def _controls(values: dict[str, Any], lang: str, services: "Services") -> list:
                                                                   for k, v in sorted(extras.items()))), size="sm"))
     out.append(html.Div(id="scn-input-error", role="alert"))
     return out
+
+
+def _shown(key: str, value: Any) -> Any:
+    """An input's value as its control shows it (the gate's switch as text, the threshold in
+    million DKK, no ceiling as an empty field)."""
+    if key == GATE_ENABLED:
+        return str(value).lower()
+    if key == GATE_CEILING and value == sim.NONE:
+        return ""
+    return round(value * SCALE[key], 6) if key in SCALE else value
+
+
+def _gate_controls(values: dict[str, Any], lang: str) -> html.Fieldset:
+    """The rule for the waves after the first: fixed dates, or the savings gate and its parameters."""
+    decimal, thousands = i18n.separators(lang)
+    return html.Fieldset([
+        html.Legend(t("scn.gate", lang)),
+        dmc.SegmentedControl(id=control_id(GATE_ENABLED), value=_shown(GATE_ENABLED, values[GATE_ENABLED]),
+                             fullWidth=True, data=[{"value": "false", "label": t("gate.fixed", lang)},
+                                                   {"value": "true", "label": t("gate.gated", lang)}]),
+        dmc.Text(t("rollout.gate.basis", lang), size="sm", fw=500, mt="xs"),
+        dmc.SegmentedControl(id=control_id(GATE_BASIS), value=values[GATE_BASIS], fullWidth=True,
+                             data=[{"value": b, "label": t(f"gate.{b}", lang)} for b in sim.GATE_BASES]),
+        dmc.SimpleGrid([
+            dmc.NumberInput(id=control_id(GATE_THRESHOLD), label=t(GATE_THRESHOLD, lang),
+                            value=_shown(GATE_THRESHOLD, values[GATE_THRESHOLD]), step=5, thousandSeparator=thousands,
+                            decimalSeparator=decimal, debounce=500, allowNegative=True),
+            dmc.NumberInput(id=control_id(GATE_FLOOR), label=t(GATE_FLOOR, lang), value=values[GATE_FLOOR], min=1,
+                            max=12 * sim.MAX_YEARS, step=1, debounce=500, allowDecimal=False, allowNegative=False),
+            dmc.NumberInput(id=control_id(GATE_CEILING), label=t(GATE_CEILING, lang),
+                            value=_shown(GATE_CEILING, values[GATE_CEILING]), min=1, max=12 * sim.MAX_YEARS, step=1,
+                            debounce=500, allowDecimal=False, allowNegative=False),
+        ], cols=2, mt="xs"),
+        dmc.Text(t("gate.note", lang), size="xs", c="dimmed", mt="xs"),
+    ], className="gate")
 
 
 def layout(values: dict[str, Any], lang: str, services: "Services") -> html.Div:
@@ -258,9 +295,11 @@ def register(app: Dash, services: "Services") -> None:
         lang = i18n.language(lang)
         raw = dict(zip(CONTROL_KEYS, controls))
         extras = extras if isinstance(extras, dict) else {}
-        for key, scale in SCALE.items():  # shown in per cent, kept as a fraction
+        for key, scale in SCALE.items():  # shown in per cent or million DKK, kept as a fraction or DKK
             if isinstance(raw[key], (int, float)) and not isinstance(raw[key], bool):
-                raw[key] = round(raw[key] / scale, 9)
+                raw[key] = round(raw[key] / scale, 2 if key == GATE_THRESHOLD else 9)  # an amount: to the øre
+        if raw[GATE_CEILING] in ("", None):  # an empty field: no latest start
+            raw[GATE_CEILING] = sim.NONE
         old, new = price_year_of(current), price_year_of(raw)
         repriced = old is not None and new is not None and old != new
         if repriced:
@@ -279,14 +318,15 @@ def register(app: Dash, services: "Services") -> None:
                 *(params[k].high for k in MONEY_CONTROLS))
 
     @app.callback(
-        [Output(control_id(k), "value", allow_duplicate=True) for k in WAVE_KEYS],
+        [Output(control_id(k), "value", allow_duplicate=True) for k in WAVE_KEYS + GATE_KEYS],
         Input(control_id(BASE), "value"),
         prevent_initial_call=True,
     )
     def base_waves(base: Any):
-        """Choosing a starting point sets the wave dates to that scenario's."""
-        waves = waves_of(scenario_file(checked({BASE: base}, limits)[BASE]))
-        return [waves[k] for k in WAVE_KEYS]
+        """Choosing a starting point sets the wave dates and the rule for the waves to that scenario's."""
+        scenario = scenario_file(checked({BASE: base}, limits)[BASE])
+        rollout = waves_of(scenario) | gate_of(scenario)
+        return [rollout[k] for k in WAVE_KEYS] + [_shown(k, rollout[k]) for k in GATE_KEYS]
 
     @app.callback(
         Output("run-finished", "data"), Output("run-status", "children"),

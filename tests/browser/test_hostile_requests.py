@@ -58,7 +58,9 @@ CALLBACKS = {
     "inputs.data,scn-input-error.children,scn-extras.data,"
     + ",".join(f"{control_id(k)}.{prop}" for prop in ("value", "min", "max") for k in MONEY_CONTROLS)
     + " <- " + ",".join(f"{control_id(k)}.value" for k in CONTROL_KEYS): "collect",
-    ",".join(f"in-rollout-waves-{n}.value" for n in range(1, 6)) + " <- in-base.value": "base-waves",
+    ",".join([f"in-rollout-waves-{n}.value" for n in range(1, 6)]
+             + [f"in-rollout-gate-{k}.value" for k in ("enabled", "basis", "threshold_dkk", "floor_months", "ceiling_months")])
+    + " <- in-base.value": "base-waves",
     "run-finished.data,run-status.children <- run-button.n_clicks": "run",
     "goal-result.children <- goal-button.n_clicks": "goal",
     "run-status.children <- cancel-button.n_clicks": "cancel",
@@ -175,6 +177,13 @@ CASES = [
     # The Scenarier controls (collect): every value checked before it reaches the shared inputs.
     ("collect-caseload-negative", "collect", controls(**{"caseload.classic": -5}), [{}, None, DA],
      "caseload.classic: value -5 is outside"),
+    ("collect-gate-basis", "collect", controls(**{"rollout.gate.basis": "yearly"}), [{}, None, DA],
+     "rollout.gate.basis: expected 'cumulative' or 'rolling_12m', got 'yearly'"),
+    ("collect-gate-ceiling-below-floor", "collect",
+     controls(**{"rollout.gate.enabled": "true", "rollout.gate.ceiling_months": 3}), [{}, None, DA],
+     "rollout.gate.ceiling_months: 3 is below floor_months (6)"),
+    ("collect-gate-threshold-inf", "collect", controls(**{"rollout.gate.threshold_dkk": "1e400"}), [{}, None, DA],
+     "rollout.gate.threshold_dkk: expected a number"),
     ("collect-replications-1e9", "collect", controls(replications=10**9), [{}, None, DA],
      "replications: expected a whole number from 1 to 50, got 1000000000"),
     ("collect-horizon-1000-years", "collect", controls(years=1000), [{}, None, DA], "years: expected a whole number"),

@@ -69,7 +69,7 @@ def test_a_crafted_slider_value_is_refused_before_it_reaches_the_inputs(client):
     from dashboard.pages.scenarios import CONTROL_KEYS, MONEY_CONTROLS, control_id
 
     values = defaults(Limits(50, 2)) | {"caseload.classic": -5}
-    controls = [(control_id(k), "value", values[k] * (100 if k == "finance.discount_rate" else 1)) for k in CONTROL_KEYS]
+    controls = [(control_id(k), "value", values[k] * 100 if k == "finance.discount_rate" else values[k]) for k in CONTROL_KEYS]
     outputs = [("inputs", "data"), ("scn-input-error", "children"), ("scn-extras", "data"),
                *((control_id(k), prop) for prop in ("value", "min", "max") for k in MONEY_CONTROLS)]
     response = call(client, outputs, controls, [("scn-extras", "data", {}), ("inputs", "data", None), ("lang", "value", "da")])
