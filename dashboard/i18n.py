@@ -71,6 +71,25 @@ TEXT: dict[str, tuple[str, str]] = {
                         "The same net amounts for {first}–{last}, discounted by {rate} a year to {first}: one figure "
                         "for what the plan is worth today, a later krone counting for less. The budget uses the "
                         "table; the present value compares plans."),
+    # overview: who pays and who saves (sim.payers)
+    "payers.title": ("Hvem betaler, og hvem sparer? {first}–{last}, udiskonteret, mio. kr. i {year}-priser",
+                     "Who pays and who saves? {first}–{last}, undiscounted, m DKK at {year} prices"),
+    "payers.invest": ("Investeringen bæres af MSB ({msb}) og MBU ({mbu}).",
+                      "The investment is carried by MSB ({msb}) and MBU ({mbu})."),
+    "payers.save": ("Efter refusion er kommunens nettoeffekt {municipality}: besparelserne tilfalder MSB ({msb}) og "
+                    "staten ({state}), der betaler refusion for særligt dyre enkeltsager.",
+                    "After refusion the municipality's net effect is {municipality}: the savings go to MSB ({msb}) "
+                    "and the state ({state}), which refunds particularly costly individual cases."),
+    "payers.need_run": ("Kør simuleringen for at se, hvem der sparer: statens refusion for særligt dyre enkeltsager "
+                        "beregnes barn for barn.",
+                        "Run the simulation to see who saves: the state's refusion for particularly costly "
+                        "individual cases is computed child by child."),
+    "payers.payer": ("Betaler", "Payer"),
+    "payers.savings": ("Besparelse", "Savings"),
+    "payers.MSB": ("MSB – Sociale Forhold og Beskæftigelse", "MSB – Social Affairs and Employment"),
+    "payers.MBU": ("MBU – Børn og Unge", "MBU – Children and Young People"),
+    "payers.state": ("Staten (refusion)", "The state (refusion)"),
+    "payers.municipality": ("Kommunen efter refusion (MSB og MBU)", "The municipality after refusion (MSB and MBU)"),
     "format.separators": (",.", ".,"),
     "format.locale": ("da-DK", "en-GB"),
     # overview

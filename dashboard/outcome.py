@@ -148,6 +148,34 @@ def budget(outcome: Outcome, lang: str) -> dmc.Grid:
     ], gutter="md", mt="md")
 
 
+def payers(outcome: Outcome, lang: str) -> html.Div:
+    """Who carries the investment and who receives the savings (sim.payers: MSB, MBU, the state's
+    refusion), over the horizon, undiscounted: a sentence and a table. The analytic preview has no
+    refusion (it follows no child), so its savings wait for the simulation."""
+    s = outcome.comparison.summary
+    m = lambda x: number(x / 1e6, lang, 1) if x is not None else "–"  # noqa: E731
+    short = lambda x: money_short(x, lang)  # noqa: E731
+    inv, sav, net = s.investment_by_payer_dkk, s.savings_by_payer_dkk, s.net_by_payer_dkk
+    text = t("payers.invest", lang, msb=short(inv["MSB"].mean), mbu=short(inv["MBU"].mean))
+    known = s.municipality_net_dkk.mean is not None
+    text += " " + (t("payers.save", lang, msb=short(sav["MSB"].mean), state=short(sav["state"].mean),
+                     municipality=short(s.municipality_net_dkk.mean)) if known else t("payers.need_run", lang))
+    head = [t(k, lang) for k in ("payers.payer", "budget.investment", "payers.savings", "budget.net")]
+    rows = [[t(f"payers.{p}", lang), m(inv[p].mean), m(sav[p].mean), m(net[p].mean)] for p in sim.PAYERS]
+    rows.append([t("payers.municipality", lang), m(inv["MSB"].mean + inv["MBU"].mean),
+                 m(sav["MSB"].mean + sav["MBU"].mean) if known else "–", m(s.municipality_net_dkk.mean)])
+    align = lambda i: {"textAlign": "left" if i == 0 else "right"}  # noqa: E731
+    table = dmc.Table([
+        dmc.TableThead(dmc.TableTr([dmc.TableTh(h, style=align(i)) for i, h in enumerate(head)])),
+        dmc.TableTbody([dmc.TableTr([dmc.TableTd(c, style=align(i)) for i, c in enumerate(row)]) for row in rows]),
+    ], striped=True, id="ov-payers-table", fz="sm")
+    return html.Div([
+        html.H4(t("payers.title", lang, first=s.horizon.first_year, last=s.horizon.last_year, year=s.price_year)),
+        dmc.Text(text, id="ov-payers-sentence", size="md", mb="sm"),
+        table,
+    ], id="ov-payers")
+
+
 def extra_caseworkers(outcome: Outcome, lang: str) -> str:
     """Extra caseworkers in the last year, read from the staff investment (not recomputed here)."""
     yearly = outcome.comparison.yearly

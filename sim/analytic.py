@@ -55,7 +55,9 @@ random arrivals cause below full load (small relational teams near full see some
 simulation; the twin none) and starts the status quo's queue a year or so later than the
 simulation, whose backlog at the horizon it reaches within about a fifth (tests/test_analytic.py).
 Nor does the twin follow children one by one: the cohort outcomes (sim.cohort) are the
-simulation's alone."""
+simulation's alone, and so is the state's refusion, which sim.payers applies child by child to each
+child's yearly costs (an expected cost per child would miss that the rule is convex): the twin's
+MSB and state columns of who pays are missing (NaN), MBU's part is exact. Its totals are unaffected."""
 
 from __future__ import annotations
 
@@ -69,6 +71,7 @@ from scipy.linalg import expm
 from threadpoolctl import threadpool_limits
 
 from .gate import FixedCosts, WaveGate
+from .payers import payer_columns
 from .rates import (ASSESSMENT, CLOSED, COORDINATED, DAYS_PER_YEAR, EARLY, FOSTER, NO_CASE, PILOT, PLACEMENT,
                     RELATIONAL, RESIDENTIAL, TEAMS, Rates, Routes, StartPopulation, district_shares)
 from .results import Calendar, cost_columns, fixed_costs, switch_frame, tidy_frame, yearly_frame
@@ -697,6 +700,7 @@ def expected_monthly(scenario: Scenario, capacity: bool = True, start: np.ndarra
     notified = flow(ix.notified)
     admissions = traj.admissions.T
     fixed = fixed_costs(scenario, cal, traj.switches)
+    costs = cost_columns(scenario, days, fixed)
     cols = {
         "notifications": notified * (1.0 + rates.notifications_extra_mean),
         "notified_children": notified,
@@ -714,7 +718,8 @@ def expected_monthly(scenario: Scenario, capacity: bool = True, start: np.ndarra
         "open_intrusive": stock(ix.stage[FOSTER]) + stock(ix.stage[RESIDENTIAL]),
         "mean_wait_days": np.where(admissions > 0, traj.wait_days.T / np.where(admissions > 0, admissions, 1.0),
                                    np.nan),
-        **cost_columns(scenario, days, fixed),
+        **costs,
+        **payer_columns(scenario.assumptions, costs, None),  # no child is followed: no refusion
     }
     return tidy_frame(scenario, 0, cal, cols)
 

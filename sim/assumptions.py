@@ -214,6 +214,31 @@ class Implementation(_Frozen):
     per_district_dkk: NonNegative
 
 
+class Payer(_Frozen):
+    """MBU's shares of the investment categories it pays part of (sim.payers)."""
+
+    mbu_coordinator_share: Share
+    mbu_implementation_share: Share
+
+
+class Refusion(_Frozen):
+    """The state's refusion for particularly costly individual cases (Barnets lov § 198): of a
+    child's yearly costs, the rates of the parts above each threshold (sim.payers.refusion)."""
+
+    lower_threshold_dkk: NonNegative
+    middle_threshold_dkk: NonNegative
+    upper_threshold_dkk: NonNegative
+    lower_rate: Share
+    middle_rate: Share
+    upper_rate: Share
+
+    @model_validator(mode="after")
+    def _tiers_in_order(self) -> "Refusion":
+        if not (self.lower_threshold_dkk.value <= self.middle_threshold_dkk.value <= self.upper_threshold_dkk.value):
+            raise ValueError("the thresholds must rise: lower_threshold_dkk <= middle_threshold_dkk <= upper_threshold_dkk")
+        return self
+
+
 class Finance(_Frozen):
     discount_rate: _bounded(-0.5, 1.0)
     discount_rate_after_35: _bounded(-0.5, 1.0)
@@ -239,6 +264,8 @@ class Assumptions(_Frozen):
     cost: Cost
     coordinator: Coordinator
     implementation: Implementation
+    payer: Payer
+    refusion: Refusion
     finance: Finance
 
     def params(self) -> dict[str, Param]:

@@ -106,6 +106,8 @@ def summary_frame(summary: Summary) -> pd.DataFrame:
             continue
         if isinstance(value, Interval):
             rows.append({"measure": f.name, **asdict(value)})
+        elif f.name.endswith("_by_payer_dkk"):
+            rows += [{"measure": f"{f.name}.{payer}", **asdict(v)} for payer, v in value.items()]
         elif f.name == "p_payback_by_year":
             rows += [{"measure": f"p_payback_by_{year}", "value": p} for year, p in value.items()]
         elif is_dataclass(value):
@@ -117,7 +119,8 @@ def summary_frame(summary: Summary) -> pd.DataFrame:
 
 def budget_frame(summary: Summary) -> pd.DataFrame:
     """The budget view (sim.finance): per budget year, investment, gross savings, net and cumulative
-    net, undiscounted, in the price year that the `price_year` column states."""
+    net, and the net per payer and the municipality's after refusion, undiscounted, in the price
+    year that the `price_year` column states."""
     frame = pd.DataFrame([asdict(b) for b in summary.budget], columns=BUDGET_COLUMNS)
     frame.insert(1, "price_year", summary.price_year)
     return frame

@@ -24,6 +24,14 @@ Definitions, per replication and budget year:
   children who got it); re-notified change = scenario minus baseline of the share of first cases
   closed (at least 12 months before the horizon's end) that were notified again within 12 months.
 
+Who pays and who saves (sim.payers: MSB, MBU, the state through its refusion for particularly costly
+individual cases), per replication and budget year: a payer's net = baseline minus scenario of what
+it pays (the arms' paid_*_dkk columns), so the three add up to the net. MBU pays only part of the
+investment (coordinator and implementation) and the state only refunds the costs of help, so MBU's
+investment is minus its net and the state's savings its net; MSB has the rest of each. The
+municipality's net after refusion = MSB's + MBU's net = net - the state's. The analytic twin has no
+refusion (it follows no child): there MSB's, the state's and the municipality's nets are missing.
+
 Discounting follows Finansministeriet's real social discount rate (finance.discount_rate, 3.5 %,
 for years 0-35; finance.discount_rate_after_35, 2.5 %, after). Year 0 is the first budget year of
 the horizon and is not discounted: the flows of budget year t are discounted by t whole years
@@ -36,13 +44,14 @@ the probability of paying back by the horizon could move with more replications 
 sqrt(p (1 - p) / n)).
 
 The budget view (`budget`): per budget year, the mean over the replications of the investment, the
-gross savings (avoided costs), the net and the cumulative net, undiscounted, in the price year: the
-table a budget is written in. The NPV is the same flows discounted to year 0, one figure for their
+gross savings (avoided costs), the net and the cumulative net, and the net per payer and the
+municipality's net after refusion, undiscounted, in the price year: the table a budget is written in. The NPV is the same flows discounted to year 0, one figure for their
 value over time; the two sit side by side and answer different questions.
 
 Summary over the horizon: NPV, payback year, return per krone (discounted avoided costs over
 discounted investment), totals of investment, avoided costs, net and placements avoided, and the
-horizon's waiting change, and the children's outcomes over all the horizon's cohorts
+horizon's waiting change, the investment, savings and net per payer and the municipality's net after
+refusion, and the children's outcomes over all the horizon's cohorts
 (children_placed_avoided, child_years_at_home_gained, days_to_help_change, renotified_12m_change;
 the two changes of a mean or share are those of the horizon's pooled cohorts), each as mean and 5th/50th/95th percentiles over the
 replications. A replication has paid back in the first budget year from which its cumulative net
@@ -62,18 +71,21 @@ import pandas as pd
 
 from .assumptions import Assumptions
 from .cohort import COHORT_P90_COLUMN, COHORT_SUM_COLUMNS
-from .results import COST_COLUMNS, FLOW_COLUMNS, STOCK_COLUMNS, weighted_mean
+from .payers import PAYER_COLUMNS as PAID_BY, PAYERS
+from .results import COST_COLUMNS, FLOW_COLUMNS, PAYER_COLUMNS, STOCK_COLUMNS, weighted_mean
 
 INVESTMENT_COSTS = ["cost_staff_dkk", "cost_coordinator_dkk", "cost_implementation_dkk"]
 AVOIDABLE_COSTS = ["cost_early_dkk", "cost_coordinated_dkk", "cost_intrusive_foster_dkk",
                    "cost_intrusive_residential_dkk"]
 INVESTMENT_BY_CATEGORY = [c.replace("cost_", "investment_") for c in INVESTMENT_COSTS]
 AVOIDED_BY_CATEGORY = [c.replace("cost_", "avoided_") for c in AVOIDABLE_COSTS]
+NET_BY_PAYER = {payer: f"net_{payer.lower()}_dkk" for payer in PAYERS}
 # The columns of Comparison.per_replication and .yearly after the keys, in order.
 COMPARISON_COLUMNS = [
     "investment_dkk", "avoided_cost_dkk", "net_dkk", "cumulative_net_dkk",
     "discounted_cumulative_net_dkk", "placements_avoided",
     "mean_wait_days_change", *INVESTMENT_BY_CATEGORY, *AVOIDED_BY_CATEGORY,
+    *NET_BY_PAYER.values(), "net_municipality_dkk",
     "children_placed_avoided", "child_years_at_home_gained", "days_to_help_change", "renotified_12m_change",
 ]
 STATISTICS = {"mean": None, "p05": 0.05, "p50": 0.50, "p95": 0.95}
@@ -116,13 +128,18 @@ class Discounting:
 
 @dataclass(frozen=True)
 class BudgetYear:
-    """One row of the budget view: means over the replications, undiscounted, in the price year."""
+    """One row of the budget view: means over the replications, undiscounted, in the price year
+    (None: not known, as the per-payer split of the analytic twin)."""
 
     year: int
     investment_dkk: float
     gross_savings_dkk: float  # the avoided costs
     net_dkk: float
     cumulative_net_dkk: float
+    net_msb_dkk: float | None  # the net per payer (sim.payers), adding up to net_dkk
+    net_mbu_dkk: float | None
+    net_state_dkk: float | None  # the change in the state's refusion, baseline minus scenario
+    net_municipality_dkk: float | None  # after refusion: MSB's and MBU's
 
 
 BUDGET_COLUMNS = [f.name for f in fields(BudgetYear)]
@@ -144,6 +161,10 @@ class Summary:
     net_dkk: Interval
     placements_avoided: Interval
     mean_wait_days_change: Interval
+    investment_by_payer_dkk: Mapping[str, Interval]  # MSB, MBU, state (sim.payers); over the horizon, undiscounted
+    savings_by_payer_dkk: Mapping[str, Interval]
+    net_by_payer_dkk: Mapping[str, Interval]  # adds up to net_dkk
+    municipality_net_dkk: Interval  # the net after refusion: MSB's and MBU's
     children_placed_avoided: Interval  # the children's outcomes on the horizon's cohorts (sim.cohort)
     child_years_at_home_gained: Interval
     days_to_help_change: Interval
@@ -180,13 +201,13 @@ class Comparison:
 
 def city_totals(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     """Districts added up to the city per keys (e.g. replication and year): counts and costs
-    summed, waiting weighted by admissions; the cohort columns
+    summed, waiting weighted by admissions; who pays and the cohort columns
     summed (missing if missing, as in the analytic twin), and the city's percentile of days to help
     kept when the keys are within a year."""
     additive = [c for c in FLOW_COLUMNS + STOCK_COLUMNS + COST_COLUMNS if c in frame]
     g = frame.groupby(keys, sort=True)
     sums = g[additive].sum()
-    parts = [sums, g[[c for c in COHORT_SUM_COLUMNS if c in frame]].sum(min_count=1)]
+    parts = [sums, g[[c for c in PAYER_COLUMNS + COHORT_SUM_COLUMNS if c in frame]].sum(min_count=1)]
     if COHORT_P90_COLUMN in frame and "year" in keys and "district" not in keys:
         parts.append(g[[COHORT_P90_COLUMN]].first())
     means = pd.concat([weighted_mean(frame, keys, value, weight) for value, weight in _WEIGHTED_MEANS.items()
@@ -265,6 +286,9 @@ def paired(scenario_yearly: pd.DataFrame, baseline_yearly: pd.DataFrame, assumpt
     d["investment_dkk"] = d[INVESTMENT_BY_CATEGORY].sum(axis=1)
     d["avoided_cost_dkk"] = d[AVOIDED_BY_CATEGORY].sum(axis=1)
     d["net_dkk"] = d["avoided_cost_dkk"] - d["investment_dkk"]
+    for payer, name in NET_BY_PAYER.items():
+        d[name] = b[PAID_BY[payer]] - s[PAID_BY[payer]]
+    d["net_municipality_dkk"] = d[NET_BY_PAYER["MSB"]] + d[NET_BY_PAYER["MBU"]]
 
     years = np.sort(s.index.get_level_values("year").unique().to_numpy())
     reps = s.index.get_level_values("replication").unique()
@@ -297,8 +321,17 @@ def paired(scenario_yearly: pd.DataFrame, baseline_yearly: pd.DataFrame, assumpt
     s_all, b_all = city_totals(scenario_yearly, horizon), city_totals(baseline_yearly, horizon)
     b_all = b_all.set_index("replication").reindex(s_all["replication"]).reset_index()
     children = cohort_changes(s_all, b_all)
-    budget = tuple(BudgetYear(int(y), *(float(x) for x in row)) for y, row in zip(years, np.column_stack([
-        wide(c).mean(axis=0) for c in ("investment_dkk", "avoided_cost_dkk", "net_dkk", "cumulative_net_dkk")])))
+    budget = tuple(BudgetYear(int(y), *(None if np.isnan(x) else float(x) for x in row))
+                   for y, row in zip(years, np.column_stack([
+                       wide(c).mean(axis=0) for c in ("investment_dkk", "avoided_cost_dkk", "net_dkk",
+                                                      "cumulative_net_dkk", *NET_BY_PAYER.values(),
+                                                      "net_municipality_dkk")])))
+    total = {name: wide(name).sum(axis=1) for name in ("investment_dkk", "avoided_cost_dkk", "net_municipality_dkk",
+                                                        *NET_BY_PAYER.values())}
+    net = {payer: total[NET_BY_PAYER[payer]] for payer in PAYERS}
+    none = np.zeros(len(reps))
+    investment = {"MSB": total["investment_dkk"] + net["MBU"], "MBU": -net["MBU"], "state": none}
+    savings = {"MSB": total["avoided_cost_dkk"] - net["state"], "MBU": none, "state": net["state"]}
     summary = Summary(
         price_year=assumptions.price_year,
         budget=budget,
@@ -311,6 +344,10 @@ def paired(scenario_yearly: pd.DataFrame, baseline_yearly: pd.DataFrame, assumpt
         net_dkk=Interval.of(wide("net_dkk").sum(axis=1)),
         placements_avoided=Interval.of(wide("placements_avoided").sum(axis=1)),
         mean_wait_days_change=Interval.of(s_all["mean_wait_days"] - b_all["mean_wait_days"]),
+        investment_by_payer_dkk={payer: Interval.of(v) for payer, v in investment.items()},
+        savings_by_payer_dkk={payer: Interval.of(v) for payer, v in savings.items()},
+        net_by_payer_dkk={payer: Interval.of(v) for payer, v in net.items()},
+        municipality_net_dkk=Interval.of(total["net_municipality_dkk"]),
         **{name: Interval.of(values) for name, values in children.items()},
         scenario_cost_dkk=Interval.of(s_all["cost_total_dkk"]),
         baseline_cost_dkk=Interval.of(b_all["cost_total_dkk"]),

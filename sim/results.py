@@ -1,7 +1,9 @@
 """From a transition log to tidy monthly and yearly frames, with costs.
 
 All accounting happens here, with numpy over the log, after the run: placement days and the cost
-of each level are overlaps of stays with months; open cases are snapshots at each month's end; staff, coordinator and implementation costs follow from the rollout calendar.
+of each level are overlaps of stays with months; open cases are snapshots at each month's end; staff, coordinator and implementation costs follow from the rollout calendar;
+the state's refusion is computed child by child and calendar year from the costs of each child's
+stays (sim.payers), and who pays each cost follows.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import pandas as pd
 
 from .cohort import COHORT_COUNT_COLUMNS, COHORT_P90_COLUMN, COHORT_SUM_COLUMNS, cohort_columns
 from .engine import TransitionLog
+from .payers import PAYER_COLUMNS as PAYER_OF, payer_columns, refusion
 from .rates import (ASSESSMENT, COORDINATED, DAYS_PER_YEAR, EARLY, FOSTER, N_STATES, RESIDENTIAL,
                     WAITING, district_shares)
 from .scenario import Scenario
@@ -31,10 +34,13 @@ COST_COLUMNS = [
     "cost_intrusive_residential_dkk", "cost_coordinator_dkk", "cost_implementation_dkk",
     "cost_total_dkk",
 ]
+# Who pays the costs (sim.payers): together cost_total_dkk; MSB's and the state's are missing (NaN)
+# where no child is followed (the analytic twin).
+PAYER_COLUMNS = list(PAYER_OF.values())
 # Outcomes of the children notified in the month or year, followed to the horizon (sim.cohort): summed
 # over months, districts and replications, except the city's 90th percentile of days to help.
 COHORT_COLUMNS = COHORT_SUM_COLUMNS + [COHORT_P90_COLUMN]
-YEARLY_COLUMNS = KEY_COLUMNS + FLOW_COLUMNS + STOCK_COLUMNS + MEAN_COLUMNS + COST_COLUMNS + COHORT_COLUMNS
+YEARLY_COLUMNS = KEY_COLUMNS + FLOW_COLUMNS + STOCK_COLUMNS + MEAN_COLUMNS + COST_COLUMNS + PAYER_COLUMNS + COHORT_COLUMNS
 MONTHLY_COLUMNS = ["scenario", "replication", "month", "year", "district"] + YEARLY_COLUMNS[4:]
 # When each district's relational team started in each replication (NaT: not within the horizon);
 # a savings-gated rollout's differ between replications (sim.gate).
@@ -70,18 +76,51 @@ def _expand(lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return rows, starts + np.arange(count.sum())
 
 
-def days_in_months(cal: Calendar, n_districts: int, seg: np.ndarray) -> np.ndarray:
-    """Days each stay overlaps each month, summed by state, district and month: [S, D, M]
-    (rows of states without stays are zero)."""
+def _stay_months(cal: Calendar, seg: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each stay's overlap with each month within the horizon: (row of the stay, month index, days)."""
     t0 = np.maximum(seg["t0"], 0.0)
     t1 = seg["t1"]
     lo = cal.month_of(t0)
     hi = cal.month_of(np.maximum(t1 - 1e-9, t0)) + 1
     rows, m = _expand(lo, hi)
     days = np.minimum(t1[rows], cal.bounds[m + 1]) - np.maximum(t0[rows], cal.bounds[m])
+    return rows, m, np.maximum(days, 0.0)
+
+
+def days_in_months(cal: Calendar, n_districts: int, seg: np.ndarray) -> np.ndarray:
+    """Days each stay overlaps each month, summed by state, district and month: [S, D, M]
+    (rows of states without stays are zero)."""
+    rows, m, days = _stay_months(cal, seg)
     idx = (seg["state"][rows].astype(np.int64) * n_districts + seg["district"][rows]) * cal.n + m
-    out = np.bincount(idx, weights=np.maximum(days, 0.0), minlength=N_STATES * n_districts * cal.n)
+    out = np.bincount(idx, weights=days, minlength=N_STATES * n_districts * cal.n)
     return out.reshape(N_STATES, n_districts, cal.n)
+
+
+def unit_costs(scenario: Scenario) -> np.ndarray:
+    """The cost per day of each state (zero for the stays without one), in the price year."""
+    c = scenario.assumptions.cost
+    out = np.zeros(N_STATES)
+    out[[EARLY, COORDINATED, FOSTER, RESIDENTIAL]] = [c.early_dkk_per_day.value, c.coordinated_dkk_per_day.value,
+                                                      c.foster_dkk_per_day.value, c.residential_dkk_per_day.value]
+    return out
+
+
+def state_refusion(scenario: Scenario, cal: Calendar, seg: np.ndarray) -> np.ndarray:
+    """The state's refusion, [district, month]: per child (family) and calendar year, the rule of
+    sim.payers.refusion on the cost of the child's paid stays in the year (every episode), booked
+    to the months in proportion to the child's costs in them."""
+    paid = seg[np.isin(seg["state"], PAID_STATES)]
+    rows, m, days = _stay_months(cal, paid)
+    cost = days * unit_costs(scenario)[paid["state"][rows]]
+    year = cal.years[m] - cal.years[0]
+    _, child_year = np.unique(paid["family"][rows] * (int(cal.years[-1] - cal.years[0]) + 1) + year,
+                              return_inverse=True)
+    yearly = np.bincount(child_year, weights=cost)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = np.where(yearly > 0, refusion(yearly, scenario.assumptions) / yearly, 0.0)
+    n = len(scenario.districts)
+    idx = paid["district"][rows].astype(np.int64) * cal.n + m
+    return np.bincount(idx, weights=cost * share[child_year], minlength=n * cal.n).reshape(n, cal.n)
 
 
 def _open_at_month_ends(cal: Calendar, n_districts: int, seg: np.ndarray) -> np.ndarray:
@@ -157,6 +196,7 @@ def monthly_frame(scenario: Scenario, log: TransitionLog, replication: int, seed
 
     days = days_in_months(cal, n, seg[np.isin(seg["state"], PAID_STATES)])
     counts = _open_at_month_ends(cal, n, seg)
+    costs = cost_columns(scenario, days, fixed)
 
     with np.errstate(invalid="ignore", divide="ignore"):
         cols = {
@@ -173,7 +213,8 @@ def monthly_frame(scenario: Scenario, log: TransitionLog, replication: int, seed
             "open_coordinated": counts[COORDINATED],
             "open_intrusive": counts[FOSTER] + counts[RESIDENTIAL],
             "mean_wait_days": np.where(admissions > 0, wait_sum / admissions, np.nan),
-            **cost_columns(scenario, days, fixed),
+            **costs,
+            **payer_columns(scenario.assumptions, costs, state_refusion(scenario, cal, seg)),
             **cohort_columns(scenario, log, cal.month_of, cal.n, cal.years, seed, replication),
         }
     frame = tidy_frame(scenario, replication, cal, cols)
@@ -213,13 +254,13 @@ def cost_columns(scenario: Scenario, days: dict[int, np.ndarray] | np.ndarray,
                  fixed: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     """Cost by category, [district, month]: days at each level times its unit cost, the fixed
     costs, and their total (COST_COLUMNS, in order). `days` is indexed by state code."""
-    c = scenario.assumptions.cost
+    unit = unit_costs(scenario)
     cols = {
         "cost_staff_dkk": fixed["cost_staff_dkk"],
-        "cost_early_dkk": days[EARLY] * c.early_dkk_per_day.value,
-        "cost_coordinated_dkk": days[COORDINATED] * c.coordinated_dkk_per_day.value,
-        "cost_intrusive_foster_dkk": days[FOSTER] * c.foster_dkk_per_day.value,
-        "cost_intrusive_residential_dkk": days[RESIDENTIAL] * c.residential_dkk_per_day.value,
+        "cost_early_dkk": days[EARLY] * unit[EARLY],
+        "cost_coordinated_dkk": days[COORDINATED] * unit[COORDINATED],
+        "cost_intrusive_foster_dkk": days[FOSTER] * unit[FOSTER],
+        "cost_intrusive_residential_dkk": days[RESIDENTIAL] * unit[RESIDENTIAL],
         "cost_coordinator_dkk": fixed["cost_coordinator_dkk"],
         "cost_implementation_dkk": fixed["cost_implementation_dkk"],
     }
@@ -253,12 +294,13 @@ def weighted_mean(frame: pd.DataFrame, keys: list[str], value: str, weight: str)
 def yearly_frame(monthly: pd.DataFrame) -> pd.DataFrame:
     """Roll months up to budget (calendar) years: flows and costs summed, open cases at the year's
     end, waiting weighted by admissions; the cohort columns summed over the months of notification (missing stays missing), the city's
-    percentile of days to help taken as it is (one value per year)."""
+    percentile of days to help taken as it is (one value per year); who pays summed (missing stays missing)."""
     keys = KEY_COLUMNS
     g = monthly.groupby(keys, sort=False)
     flows = g[FLOW_COLUMNS + COST_COLUMNS].sum()
+    payers = g[PAYER_COLUMNS].sum(min_count=1)
     cohort = pd.concat([g[COHORT_SUM_COLUMNS].sum(min_count=1), g[[COHORT_P90_COLUMN]].last()], axis=1)
     stocks = g[STOCK_COLUMNS].last()
     means = weighted_mean(monthly, keys, "mean_wait_days", "admissions")
-    out = pd.concat([flows, stocks, means, cohort], axis=1).reset_index()
+    out = pd.concat([flows, payers, stocks, means, cohort], axis=1).reset_index()
     return out[YEARLY_COLUMNS]

@@ -31,6 +31,7 @@ from SALib.sample import sobol as sobol_sample
 
 from .calibrate import admissible_escalation, load_targets
 from .experiment import Experiment
+from .payers import MBU_SHARES
 from .scenario import Scenario
 from .uncertainty import DERIVED
 
@@ -44,10 +45,12 @@ ESCALATION = "caseload.escalation_elasticity"
 
 
 def fixed_parameters() -> set[str]:
-    """Parameters held at their values: the city's children (tied to the district table) and the
+    """Parameters held at their values: the city's children (tied to the district table), the
     base rates `calibrate` fits so the status quo reproduces the observed flows (moving one alone
-    would describe a different city, not an uncertain one)."""
-    return {"city.children", *load_targets().fit.parameters}
+    would describe a different city, not an uncertain one) and who pays (sim.payers: the shares split
+    the net between MSB and MBU and cannot move it)."""
+    payers = {f"payer.{name}" for name in MBU_SHARES.values()}
+    return {"city.children", *load_targets().fit.parameters, *payers}
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from typing import Any
 import pandas as pd
 
 from sim.assumptions import parse_assumptions
-from sim.results import YEARLY_COLUMNS
+from sim.results import COST_COLUMNS, PAYER_COLUMNS, YEARLY_COLUMNS
 from sim.scenario import Scenario, load_scenario
 
 
@@ -54,11 +54,16 @@ QUEUE_ONLY = dict(
 
 
 def yearly(name: str, rows: list[dict]) -> pd.DataFrame:
-    """A hand-made yearly frame: the given cells, zero elsewhere."""
+    """A hand-made yearly frame: the given cells, zero elsewhere; MSB pays every cost not given to
+    another payer (sim.payers)."""
     frame = pd.DataFrame(rows)
     for col in YEARLY_COLUMNS:
         if col not in frame:
             frame[col] = "Nord" if col == "district" else 0.0
+    frame = frame.fillna({c: 0.0 for c in PAYER_COLUMNS})
+    if "paid_msb_dkk" not in rows[0]:
+        categories = [c for c in COST_COLUMNS if c != "cost_total_dkk"]
+        frame["paid_msb_dkk"] = frame[categories].sum(axis=1) - frame["paid_mbu_dkk"] - frame["paid_state_dkk"]
     frame["scenario"] = name
     return frame[YEARLY_COLUMNS]
 

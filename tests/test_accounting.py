@@ -75,6 +75,7 @@ def test_the_results_schema_is_pinned():
         "cost_staff_dkk", "cost_early_dkk", "cost_coordinated_dkk", "cost_intrusive_foster_dkk",
         "cost_intrusive_residential_dkk", "cost_coordinator_dkk", "cost_implementation_dkk",
         "cost_total_dkk",
+        "paid_msb_dkk", "paid_mbu_dkk", "paid_state_dkk",
         "cohort_children", "cohort_with_case", "cohort_placed_12m", "cohort_placed_24m",
         "cohort_placement_years", "cohort_home_years", "cohort_helped", "cohort_days_to_help_sum",
         "cohort_unhelped", "cohort_closed", "cohort_renotified_12m", "cohort_foster_starts",

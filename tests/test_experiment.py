@@ -19,7 +19,8 @@ from sim.scenario import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 POLICY = {"caseload.relational", "staff.relational_capacity_ratio", "relational.effect_strength", "coordinator.first_year_dkk",
-          "coordinator.per_year_dkk", "implementation.per_district_dkk"}
+          "coordinator.per_year_dkk", "implementation.per_district_dkk", "payer.mbu_coordinator_share",
+          "payer.mbu_implementation_share"}
 WORLD_CHANGE, POLICY_CHANGE = ("cost.foster_dkk_per_day", 1500), ("caseload.relational", 15)
 
 

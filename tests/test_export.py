@@ -106,6 +106,11 @@ def test_cli_compare_writes_a_workbook_and_a_summary_with_the_manifest(short_fil
     summary = json.loads(summary_path.read_text(encoding="utf-8"))
     assert set(summary["npv_dkk"]) == {"mean", "p05", "p50", "p95"}
     assert set(summary["p_payback_by_year"]) == {"2023", "2024"}
+    payers = summary["net_by_payer_dkk"]  # who pays and who saves (sim.payers), adding up to the net
+    assert list(payers) == ["MSB", "MBU", "state"]
+    assert sum(p["mean"] for p in payers.values()) == pytest.approx(summary["net_dkk"]["mean"], rel=1e-9)
+    assert summary["municipality_net_dkk"]["mean"] == pytest.approx(
+        summary["net_dkk"]["mean"] - payers["state"]["mean"], rel=1e-9)
     manifest = summary["manifest"]
     assert (manifest["scenario"], manifest["baseline"], manifest["seed"], manifest["replications"]) == (
         "plan2", "quo2", 7, 3)
@@ -126,12 +131,14 @@ def test_cli_compare_writes_a_workbook_and_a_summary_with_the_manifest(short_fil
     assert params["finance.discount_rate"][7].startswith("Finansministeriet")
     assert params["cost.foster_dkk_per_day"][6] == summary["price_year"] and params["finance.discount_rate"][6] is None
     budget = list(wb["budget"].iter_rows(values_only=True))  # the budget view, its own sheet
-    assert budget[0] == ("year", "price_year", "investment_dkk", "gross_savings_dkk", "net_dkk", "cumulative_net_dkk")
+    assert budget[0] == ("year", "price_year", "investment_dkk", "gross_savings_dkk", "net_dkk", "cumulative_net_dkk",
+                         "net_msb_dkk", "net_mbu_dkk", "net_state_dkk", "net_municipality_dkk")
     assert [row[:2] for row in budget[1:]] == [(b["year"], summary["price_year"]) for b in summary["budget"]]
     assert budget[-1][5] == pytest.approx(summary["net_dkk"]["mean"])  # the cumulative net adds the years up
     assert params["finance.discount_rate"][3] == "world" and params["caseload.relational"][3] == "policy"
     measures = [row[0] for row in wb["summary"].iter_rows(min_row=2, values_only=True)]
-    assert {"npv_dkk", "payback_year", "p_payback_by_2024", "return_per_krone"} <= set(measures)
+    assert {"npv_dkk", "payback_year", "p_payback_by_2024", "return_per_krone", "net_by_payer_dkk.state",
+            "municipality_net_dkk"} <= set(measures)
 
 
 def test_cli_compare_writes_danish_csv_with_its_manifest_beside_it(short_files):

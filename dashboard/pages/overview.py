@@ -1,7 +1,8 @@
 """Overblik: for politicians. One plain sentence, what the plan does for the children (fewer
 placed, more years at home, help sooner), the money's headline figures and the savings per budget
 year with the 5-95 % band, every amount in one price year; the budget view (per budget year,
-undiscounted) beside the present value, each named plainly; then how much of the assumed effect the plan needs (break-even) and
+undiscounted) beside the present value, each named plainly, and who carries the investment and who
+receives the savings (MSB, MBU, the state's refusion); then how much of the assumed effect the plan needs (break-even) and
 where the net effect comes from (a waterfall by lever and cost item, sim.levers). The second part
 takes seconds for a new set of inputs (`dashboard.compute.explanation`), so it has its own callback
 and spinner: the rest of the page is drawn without waiting for it."""
@@ -18,7 +19,7 @@ import sim
 from .. import charts
 from ..compute import Outcome, explanation, on_outcome
 from ..i18n import percent, t
-from ..outcome import budget, children, headline, sentence, source
+from ..outcome import budget, children, headline, payers, sentence, source
 
 if TYPE_CHECKING:
     from ..services import Services
@@ -62,8 +63,9 @@ def register(app: Dash, services: "Services") -> None:
 
     @on_outcome(app, services, Output("ov-budget", "children"))
     def budget_view(outcome: Outcome, _values: dict[str, Any], lang: str):
-        """The budget year by year beside the present value (sim.finance's budget view)."""
-        return budget(outcome, lang)
+        """The budget year by year beside the present value (sim.finance's budget view), then who
+        pays and who saves (sim.payers)."""
+        return [budget(outcome, lang), payers(outcome, lang)]
 
     @on_outcome(app, services, Output("ov-break-even", "children"), Output("ov-waterfall", "figure"))
     def explained(outcome: Outcome, _values: dict[str, Any], lang: str):
