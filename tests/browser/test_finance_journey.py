@@ -15,7 +15,7 @@ import sim
 pytestmark = pytest.mark.browser
 
 
-def downloaded(folder: Path, suffix: str, timeout: float = 30) -> Path:
+def downloaded(folder: Path, suffix: str, timeout: float = 90) -> Path:
     deadline = time.time() + timeout
     while time.time() < deadline:
         files = [p for p in folder.glob(f"*{suffix}") if p.stat().st_size > 0]
