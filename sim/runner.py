@@ -12,6 +12,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 
+import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
@@ -92,6 +93,52 @@ def replicate(scenario: Scenario, seed: int, replication: int) -> tuple[pd.DataF
     return monthly_frame(scenario, log, replication, seed), switch_frame(scenario, log.switches, replication)
 
 
+NAME_COLUMNS = ("scenario", "month", "district")  # the monthly frame's names: sent as codes, rebuilt at the end
+
+
+@dataclass
+class Replicated:
+    """One replication as a worker sends it back: its yearly roll-up (made in the worker, so the
+    parent never groups the months), its monthly columns as numpy arrays with the names
+    (NAME_COLUMNS) as categorical codes, and its switch dates. A few MB of arrays instead of a
+    frame of strings; the parent joins the columns one at a time (`_join_monthly`)."""
+
+    yearly: pd.DataFrame
+    columns: dict[str, np.ndarray]
+    names: dict[str, tuple[np.ndarray, np.ndarray]]  # column -> (categories, codes)
+    dtypes: dict[str, object]
+    switches: pd.DataFrame
+
+
+def replicate_packed(scenario: Scenario, seed: int, replication: int) -> Replicated:
+    """`replicate` for the executors: the monthly frame packed, its yearly roll-up made here."""
+    monthly, switches = replicate(scenario, seed, replication)
+    names = {}
+    for name in NAME_COLUMNS:
+        codes, categories = pd.factorize(monthly[name])
+        names[name] = (np.asarray(categories, dtype=object), codes.astype(np.int32))
+    columns = {c: monthly[c].to_numpy() for c in monthly.columns if c not in NAME_COLUMNS}
+    return Replicated(yearly_frame(monthly), columns, names, dict(monthly.dtypes), switches)
+
+
+def _join_monthly(parts: list[Replicated]) -> pd.DataFrame:
+    """The replications' monthly columns joined in replication order, one column at a time, each
+    part's arrays freed as soon as they are joined (peak: the joined frame and one column more)."""
+    first = parts[0]
+    order = list(first.dtypes)
+    out: dict[str, object] = {}
+    for name in order:
+        if name in NAME_COLUMNS:
+            categories = pd.Index(np.unique(np.concatenate([p.names[name][0] for p in parts])))
+            codes = np.concatenate([categories.get_indexer(p.names[name][0])[p.names[name][1]] for p in parts])
+            out[name] = pd.Series(pd.Categorical.from_codes(codes, categories)).astype(first.dtypes[name])
+            for p in parts:
+                del p.names[name]
+        else:
+            out[name] = np.concatenate([p.columns.pop(name) for p in parts])
+    return pd.DataFrame(out, columns=order, copy=False)  # no copy: each joined column becomes the frame's
+
+
 def default_workers() -> int:
     return os.cpu_count() or 1
 
@@ -125,10 +172,10 @@ def run(scenario: Scenario, replications: int = 1, seed: int = 1, workers: int |
             if progress:
                 progress(replications, replications)
             return hit
-    frames: dict[int, tuple[pd.DataFrame, pd.DataFrame]] = {}
+    frames: dict[int, Replicated] = {}
     bar = tqdm(total=replications, desc=scenario.name, unit="rep", disable=not show_progress)
 
-    def done(rep: int, frame: tuple[pd.DataFrame, pd.DataFrame]) -> None:
+    def done(rep: int, frame: Replicated) -> None:
         frames[rep] = frame
         bar.update(1)
         if progress:
@@ -141,26 +188,27 @@ def run(scenario: Scenario, replications: int = 1, seed: int = 1, workers: int |
         workers = min(workers or default_workers(), replications)
         if workers <= 1:
             for rep in reps:
-                done(rep, replicate(arms[rep], seed, rep))
+                done(rep, replicate_packed(arms[rep], seed, rep))
         else:
             with ProcessPoolExecutor(max_workers=workers) as pool:
-                futures = {pool.submit(replicate, arms[rep], seed, rep): rep for rep in reps}
+                futures = {pool.submit(replicate_packed, arms[rep], seed, rep): rep for rep in reps}
                 for fut in as_completed(futures):
                     done(futures[fut], fut.result())
     bar.close()
-    switches = pd.concat([frames[r][1] for r in reps], ignore_index=True)
-    monthly = pd.concat([frames.pop(r)[0] for r in reps], ignore_index=True)  # pop: free them before the roll-up
-    results = Results(monthly, yearly_frame(monthly), Manifest.of(scenario, seed, replications, draws_id), switches)
+    parts = [frames.pop(r) for r in reps]
+    switches = pd.concat([p.switches for p in parts], ignore_index=True)
+    yearly = pd.concat([p.yearly for p in parts], ignore_index=True)  # each replication rolled up in its worker
+    results = Results(_join_monthly(parts), yearly, Manifest.of(scenario, seed, replications, draws_id), switches)
     if cache is not None:
         cache.put(cache_key(scenario, seed, replications, draws_id), results)
     return results
 
 
 def _run_dask(address: str, arms: Sequence[Scenario], seed: int, reps: Iterable[int],
-              done: Callable[[int, tuple[pd.DataFrame, pd.DataFrame]], None]) -> None:
+              done: Callable[[int, Replicated], None]) -> None:
     from dask.distributed import Client, as_completed as dask_completed
 
     with Client(address) as client:
-        futures = {client.submit(replicate, arms[rep], seed, rep, pure=False): rep for rep in reps}
+        futures = {client.submit(replicate_packed, arms[rep], seed, rep, pure=False): rep for rep in reps}
         for fut in dask_completed(futures):
             done(futures[fut], fut.result())
