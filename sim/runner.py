@@ -101,7 +101,7 @@ class Replicated:
     """One replication as a worker sends it back: its yearly roll-up (made in the worker, so the
     parent never groups the months), its monthly columns as numpy arrays with the names
     (NAME_COLUMNS) as categorical codes, and its switch dates. A few MB of arrays instead of a
-    frame of strings; the parent joins the columns one at a time (`_join_monthly`)."""
+    frame of strings; the parent puts them into place as they arrive (`_Months`)."""
 
     yearly: pd.DataFrame
     columns: dict[str, np.ndarray]
@@ -121,22 +121,40 @@ def replicate_packed(scenario: Scenario, seed: int, replication: int) -> Replica
     return Replicated(yearly_frame(monthly), columns, names, dict(monthly.dtypes), switches)
 
 
-def _join_monthly(parts: list[Replicated]) -> pd.DataFrame:
-    """The replications' monthly columns joined in replication order, one column at a time, each
-    part's arrays freed as soon as they are joined (peak: the joined frame and one column more)."""
-    first = parts[0]
-    order = list(first.dtypes)
-    out: dict[str, object] = {}
-    for name in order:
-        if name in NAME_COLUMNS:
-            categories = pd.Index(np.unique(np.concatenate([p.names[name][0] for p in parts])))
-            codes = np.concatenate([categories.get_indexer(p.names[name][0])[p.names[name][1]] for p in parts])
-            out[name] = pd.Series(pd.Categorical.from_codes(codes, categories)).astype(first.dtypes[name])
-            for p in parts:
-                del p.names[name]
-        else:
-            out[name] = np.concatenate([p.columns.pop(name) for p in parts])
-    return pd.DataFrame(out, columns=order, copy=False)  # no copy: each joined column becomes the frame's
+class _Months:
+    """The replications' monthly columns, each written into its place in the joined columns as soon as
+    it arrives, and then dropped: the parent holds the months of all replications once (plus the one
+    in transit), never a list of frames beside their join. Replication r's rows follow those of
+    0..r-1 (12 x years x districts rows each), so the order of arrival does not matter."""
+
+    def __init__(self, arms: Sequence[Scenario]) -> None:
+        self.offsets = np.concatenate([[0], np.cumsum([12 * a.years * len(a.districts) for a in arms])])
+        self.columns: dict[str, np.ndarray] = {}
+        self.dtypes: dict[str, object] = {}
+
+    def add(self, rep: int, part: Replicated) -> None:
+        lo, hi = int(self.offsets[rep]), int(self.offsets[rep + 1])
+        if not self.columns:
+            total = int(self.offsets[-1])
+            self.dtypes = part.dtypes
+            self.columns = {c: np.empty(total, dtype=object if c in NAME_COLUMNS else part.columns[c].dtype)
+                            for c in part.dtypes}
+        for c, values in part.columns.items():
+            if len(values) != hi - lo:
+                raise ValueError(f"replication {rep}: {len(values)} monthly rows, expected {hi - lo}")
+            self.columns[c][lo:hi] = values
+        for c, (categories, codes) in part.names.items():
+            self.columns[c][lo:hi] = categories[codes]
+        part.columns.clear()
+        part.names.clear()
+
+    def frame(self) -> pd.DataFrame:
+        """The joined monthly frame: the numeric columns as they are (no copy), the names as the
+        worker's frame had them."""
+        out = {c: pd.Series(v, copy=False).astype(self.dtypes[c]) if c in NAME_COLUMNS else v
+               for c, v in self.columns.items()}
+        self.columns = {}
+        return pd.DataFrame(out, columns=list(self.dtypes), copy=False)
 
 
 def default_workers() -> int:
@@ -173,9 +191,11 @@ def run(scenario: Scenario, replications: int = 1, seed: int = 1, workers: int |
                 progress(replications, replications)
             return hit
     frames: dict[int, Replicated] = {}
+    months = _Months(arms)
     bar = tqdm(total=replications, desc=scenario.name, unit="rep", disable=not show_progress)
 
     def done(rep: int, frame: Replicated) -> None:
+        months.add(rep, frame)  # its months go into place now; the yearly roll-up and switches stay
         frames[rep] = frame
         bar.update(1)
         if progress:
@@ -198,7 +218,7 @@ def run(scenario: Scenario, replications: int = 1, seed: int = 1, workers: int |
     parts = [frames.pop(r) for r in reps]
     switches = pd.concat([p.switches for p in parts], ignore_index=True)
     yearly = pd.concat([p.yearly for p in parts], ignore_index=True)  # each replication rolled up in its worker
-    results = Results(_join_monthly(parts), yearly, Manifest.of(scenario, seed, replications, draws_id), switches)
+    results = Results(months.frame(), yearly, Manifest.of(scenario, seed, replications, draws_id), switches)
     if cache is not None:
         cache.put(cache_key(scenario, seed, replications, draws_id), results)
     return results
