@@ -75,7 +75,7 @@ MMC_YEARS = 30
 def mmc_scenario() -> Scenario:
     """The engine reduced to an M/M/c queue: every notification goes straight to early help with
     one exponential stage and no escalation, relapse, open cases at the start, rollout, caseload
-    effect or growth; one classic pool of SERVERS case slots. Ranges are widened to allow it (a
+    effect or growth; one classic pool of SERVERS case slots (no pilot team of its own). Ranges are widened to allow it (a
     benchmark configuration, not a plausible one)."""
     base = load_scenario("status-quo")
     children = sum(d.children for d in base.districts)
@@ -104,7 +104,10 @@ def mmc_scenario() -> Scenario:
         p = data[group][name]
         p.update(value=v, low=min(p["low"], v), high=max(p["high"], v))
     assumptions = parse_assumptions(data, "benchmark M/M/c")
-    return dataclasses.replace(base, name="mmc", assumptions=assumptions, years=MMC_YEARS)
+    # The pilot districts have case slots of their own in every scenario (sim.staffing): with them the
+    # five slots would be split into teams (rounded, some of zero slots) and the queue would not be M/M/c.
+    districts = tuple(d.model_copy(update={"pilot_since": None}) for d in base.districts)
+    return dataclasses.replace(base, name="mmc", assumptions=assumptions, districts=districts, years=MMC_YEARS)
 
 
 def engine_mmc(repeat: int = 3) -> tuple[float, int, float]:

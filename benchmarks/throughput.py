@@ -23,11 +23,26 @@ def one_replication_seconds(scenario: Scenario, repeat: int = 3) -> float:
     return median_time(lambda: run(scenario, 1, SEED, workers=1), repeat)
 
 
-def replications_seconds(scenario: Scenario, replications: int, repeat: int = 3) -> tuple[float, Results]:
-    """Median seconds of `replications` replications on all cores (local worker processes), and
+def replications_seconds(scenario: Scenario, replications: int, repeat: int = 1) -> tuple[float, Results]:
+    """Median seconds of `repeat` runs of `replications` replications on all cores (local worker processes), and
     the results (which the cache benchmark reuses)."""
     runs = [timed(lambda: run(scenario, replications, SEED, workers=default_workers())) for _ in range(repeat)]
     return statistics.median(t for t, _ in runs), runs[-1][1]
+
+
+def paired_seconds(scenario: Scenario, baseline: Scenario, replications: int) -> float:
+    """One paired comparison with chance only (uncertainty "noise"), uncached, on all cores: both arms'
+    replications and the pairing, as `compare --uncertainty noise --no-cache` runs it before writing."""
+    experiment = Experiment(scenario, baseline, SEED, replications, "noise")
+    return timed(lambda: experiment.run(workers=default_workers()))[0]
+
+
+def compare_defaults() -> dict:
+    """The replications and uncertainty `python -m sim compare` uses when not told (read from its parser)."""
+    from sim.cli import build_parser
+
+    args = build_parser().parse_args(["compare", "--scenario", "plan", "--out", "unused.csv"])
+    return {"replications": args.replications, "uncertainty": args.uncertainty}
 
 
 def comparison_seconds(scenario: Scenario, baseline: Scenario, replications: int,

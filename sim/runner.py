@@ -12,6 +12,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 
+import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
@@ -92,6 +93,70 @@ def replicate(scenario: Scenario, seed: int, replication: int) -> tuple[pd.DataF
     return monthly_frame(scenario, log, replication, seed), switch_frame(scenario, log.switches, replication)
 
 
+NAME_COLUMNS = ("scenario", "month", "district")  # the monthly frame's names: sent as codes, rebuilt at the end
+
+
+@dataclass
+class Replicated:
+    """One replication as a worker sends it back: its yearly roll-up (made in the worker, so the
+    parent never groups the months), its monthly columns as numpy arrays with the names
+    (NAME_COLUMNS) as categorical codes, and its switch dates. A few MB of arrays instead of a
+    frame of strings; the parent puts them into place as they arrive (`_Months`)."""
+
+    yearly: pd.DataFrame
+    columns: dict[str, np.ndarray]
+    names: dict[str, tuple[np.ndarray, np.ndarray]]  # column -> (categories, codes)
+    dtypes: dict[str, object]
+    switches: pd.DataFrame
+
+
+def replicate_packed(scenario: Scenario, seed: int, replication: int) -> Replicated:
+    """`replicate` for the executors: the monthly frame packed, its yearly roll-up made here."""
+    monthly, switches = replicate(scenario, seed, replication)
+    names = {}
+    for name in NAME_COLUMNS:
+        codes, categories = pd.factorize(monthly[name])
+        names[name] = (np.asarray(categories, dtype=object), codes.astype(np.int32))
+    columns = {c: monthly[c].to_numpy() for c in monthly.columns if c not in NAME_COLUMNS}
+    return Replicated(yearly_frame(monthly), columns, names, dict(monthly.dtypes), switches)
+
+
+class _Months:
+    """The replications' monthly columns, each written into its place in the joined columns as soon as
+    it arrives, and then dropped: the parent holds the months of all replications once (plus the one
+    in transit), never a list of frames beside their join. Replication r's rows follow those of
+    0..r-1 (12 x years x districts rows each), so the order of arrival does not matter."""
+
+    def __init__(self, arms: Sequence[Scenario]) -> None:
+        self.offsets = np.concatenate([[0], np.cumsum([12 * a.years * len(a.districts) for a in arms])])
+        self.columns: dict[str, np.ndarray] = {}
+        self.dtypes: dict[str, object] = {}
+
+    def add(self, rep: int, part: Replicated) -> None:
+        lo, hi = int(self.offsets[rep]), int(self.offsets[rep + 1])
+        if not self.columns:
+            total = int(self.offsets[-1])
+            self.dtypes = part.dtypes
+            self.columns = {c: np.empty(total, dtype=object if c in NAME_COLUMNS else part.columns[c].dtype)
+                            for c in part.dtypes}
+        for c, values in part.columns.items():
+            if len(values) != hi - lo:
+                raise ValueError(f"replication {rep}: {len(values)} monthly rows, expected {hi - lo}")
+            self.columns[c][lo:hi] = values
+        for c, (categories, codes) in part.names.items():
+            self.columns[c][lo:hi] = categories[codes]
+        part.columns.clear()
+        part.names.clear()
+
+    def frame(self) -> pd.DataFrame:
+        """The joined monthly frame: the numeric columns as they are (no copy), the names as the
+        worker's frame had them."""
+        out = {c: pd.Series(v, copy=False).astype(self.dtypes[c]) if c in NAME_COLUMNS else v
+               for c, v in self.columns.items()}
+        self.columns = {}
+        return pd.DataFrame(out, columns=list(self.dtypes), copy=False)
+
+
 def default_workers() -> int:
     return os.cpu_count() or 1
 
@@ -125,10 +190,12 @@ def run(scenario: Scenario, replications: int = 1, seed: int = 1, workers: int |
             if progress:
                 progress(replications, replications)
             return hit
-    frames: dict[int, tuple[pd.DataFrame, pd.DataFrame]] = {}
+    frames: dict[int, Replicated] = {}
+    months = _Months(arms)
     bar = tqdm(total=replications, desc=scenario.name, unit="rep", disable=not show_progress)
 
-    def done(rep: int, frame: tuple[pd.DataFrame, pd.DataFrame]) -> None:
+    def done(rep: int, frame: Replicated) -> None:
+        months.add(rep, frame)  # its months go into place now; the yearly roll-up and switches stay
         frames[rep] = frame
         bar.update(1)
         if progress:
@@ -141,26 +208,27 @@ def run(scenario: Scenario, replications: int = 1, seed: int = 1, workers: int |
         workers = min(workers or default_workers(), replications)
         if workers <= 1:
             for rep in reps:
-                done(rep, replicate(arms[rep], seed, rep))
+                done(rep, replicate_packed(arms[rep], seed, rep))
         else:
             with ProcessPoolExecutor(max_workers=workers) as pool:
-                futures = {pool.submit(replicate, arms[rep], seed, rep): rep for rep in reps}
+                futures = {pool.submit(replicate_packed, arms[rep], seed, rep): rep for rep in reps}
                 for fut in as_completed(futures):
                     done(futures[fut], fut.result())
     bar.close()
-    switches = pd.concat([frames[r][1] for r in reps], ignore_index=True)
-    monthly = pd.concat([frames.pop(r)[0] for r in reps], ignore_index=True)  # pop: free them before the roll-up
-    results = Results(monthly, yearly_frame(monthly), Manifest.of(scenario, seed, replications, draws_id), switches)
+    parts = [frames.pop(r) for r in reps]
+    switches = pd.concat([p.switches for p in parts], ignore_index=True)
+    yearly = pd.concat([p.yearly for p in parts], ignore_index=True)  # each replication rolled up in its worker
+    results = Results(months.frame(), yearly, Manifest.of(scenario, seed, replications, draws_id), switches)
     if cache is not None:
         cache.put(cache_key(scenario, seed, replications, draws_id), results)
     return results
 
 
 def _run_dask(address: str, arms: Sequence[Scenario], seed: int, reps: Iterable[int],
-              done: Callable[[int, tuple[pd.DataFrame, pd.DataFrame]], None]) -> None:
+              done: Callable[[int, Replicated], None]) -> None:
     from dask.distributed import Client, as_completed as dask_completed
 
     with Client(address) as client:
-        futures = {client.submit(replicate, arms[rep], seed, rep, pure=False): rep for rep in reps}
+        futures = {client.submit(replicate_packed, arms[rep], seed, rep, pure=False): rep for rep in reps}
         for fut in dask_completed(futures):
             done(futures[fut], fut.result())
