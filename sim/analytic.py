@@ -74,7 +74,7 @@ from .gate import FixedCosts, WaveGate
 from .payers import payer_columns
 from .rates import (ASSESSMENT, CLOSED, COORDINATED, DAYS_PER_YEAR, EARLY, FOSTER, NO_CASE, PILOT, PLACEMENT,
                     RELATIONAL, RESIDENTIAL, TEAMS, Rates, Routes, StartPopulation, district_shares)
-from .results import Calendar, cost_columns, fixed_costs, switch_frame, tidy_frame, yearly_frame
+from .results import Calendar, cost_columns, fixed_costs, switch_frame, tidy_frame, unit_costs, yearly_frame
 from .scenario import Scenario
 from .staffing import Staffing
 
@@ -441,10 +441,8 @@ class _Solver:
         self.switch = rollout_day[self.order]            # day its relational team starts
         self.first = staffing.first_team[self.order]     # team type before the switch
         self.gate = WaveGate(scenario, self.cal, counterfactual_costs(scenario)) if scenario.gated_waves() else None
-        c = scenario.assumptions.cost
         self.fixed = FixedCosts(scenario, self.cal)
-        self.unit = {EARLY: c.early_dkk_per_day.value, COORDINATED: c.coordinated_dkk_per_day.value,
-                     FOSTER: c.foster_dkk_per_day.value, RESIDENTIAL: c.residential_dkk_per_day.value}
+        self.unit = unit_costs(scenario)  # per day, by state code
         self.classic_slots = staffing.classic_slots[self.order]
         # the classic pool's slots while the first r districts (in own-team order) have their own
         self._classic_capacity = [float(round(float(self.classic_slots[r:].sum()))) for r in range(len(self.own) + 1)]
@@ -671,7 +669,7 @@ class _Solver:
 
     def _gate(self, m: int, x: np.ndarray, end: float) -> None:
         """Month m's expected cost to the savings gate; the districts it starts switch at `end`."""
-        stays = sum(float(x[_IX.days[level]].sum()) * price for level, price in self.unit.items())
+        stays = sum(float(x[_IX.days[level]].sum()) * self.unit[level] for level in STAGES)
         cost = stays + self.fixed.month(m, self.switches())
         position = np.argsort(self.order)
         for d in self.gate.close_month(m, cost):
