@@ -71,7 +71,7 @@ import pandas as pd
 
 from .assumptions import Assumptions
 from .cohort import COHORT_P90_COLUMN, COHORT_SUM_COLUMNS
-from .payers import PAYER_COLUMNS as PAID_BY, PAYERS
+from .payers import PAID_BY, PAYERS
 from .results import COST_COLUMNS, FLOW_COLUMNS, PAYER_COLUMNS, STOCK_COLUMNS, weighted_mean
 
 INVESTMENT_COSTS = ["cost_staff_dkk", "cost_coordinator_dkk", "cost_implementation_dkk"]

@@ -21,7 +21,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from .engine import SEGMENT_DTYPE
-from .results import PAID_STATES, Calendar, days_in_months, fixed_costs
+from .results import PAID_STATES, Calendar, days_in_months, fixed_costs, unit_costs
 from .scenario import Scenario
 
 
@@ -93,9 +93,7 @@ class RunGate:
         self.scenario = scenario
         self.cal = Calendar(scenario)
         self.waves = WaveGate(scenario, self.cal, counterfactual)
-        c = scenario.assumptions.cost
-        self.unit = {state: price.value for state, price in zip(
-            PAID_STATES, (c.early_dkk_per_day, c.coordinated_dkk_per_day, c.foster_dkk_per_day, c.residential_dkk_per_day))}
+        self.unit = unit_costs(scenario)  # per day, by state code (zero for the stays without a price)
         self.stays = np.zeros(self.cal.n)  # cost of the stays logged so far, by the month they fall in
         self.seen = 0
         self.fixed = FixedCosts(scenario, self.cal)
@@ -112,5 +110,5 @@ class RunGate:
         paid = new[np.isin(new["state"], PAID_STATES)]
         if len(paid):
             days = days_in_months(self.cal, len(self.scenario.districts), paid).sum(axis=1)
-            self.stays += sum(days[state] * price for state, price in self.unit.items())
+            self.stays += self.unit @ days
         return self.waves.close_month(m, self.stays[m] + self.fixed.month(m, switch_day))

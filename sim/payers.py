@@ -25,7 +25,7 @@ from .assumptions import Assumptions
 
 PAYERS = ("MSB", "MBU", "state")
 # The per-arm columns of who pays (sim.results), one per payer: together the arm's cost_total_dkk.
-PAYER_COLUMNS = {"MSB": "paid_msb_dkk", "MBU": "paid_mbu_dkk", "state": "paid_state_dkk"}
+PAID_BY = {"MSB": "paid_msb_dkk", "MBU": "paid_mbu_dkk", "state": "paid_state_dkk"}
 # The cost categories MBU pays a share of, and the parameter (in [payer]) that gives it.
 MBU_SHARES = {"cost_coordinator_dkk": "mbu_coordinator_share", "cost_implementation_dkk": "mbu_implementation_share"}
 
@@ -51,5 +51,4 @@ def payer_columns(assumptions: Assumptions, costs: dict[str, np.ndarray],
     p = assumptions.payer
     mbu = sum(costs[col] * getattr(p, share).value for col, share in MBU_SHARES.items())
     state = np.full_like(costs["cost_total_dkk"], np.nan) if state_refusion is None else state_refusion
-    return {PAYER_COLUMNS["MSB"]: costs["cost_total_dkk"] - mbu - state, PAYER_COLUMNS["MBU"]: mbu,
-            PAYER_COLUMNS["state"]: state}
+    return {PAID_BY["MSB"]: costs["cost_total_dkk"] - mbu - state, PAID_BY["MBU"]: mbu, PAID_BY["state"]: state}

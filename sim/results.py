@@ -13,7 +13,7 @@ import pandas as pd
 
 from .cohort import COHORT_COUNT_COLUMNS, COHORT_P90_COLUMN, COHORT_SUM_COLUMNS, cohort_columns
 from .engine import TransitionLog
-from .payers import PAYER_COLUMNS as PAYER_OF, payer_columns, refusion
+from .payers import PAID_BY, payer_columns, refusion
 from .rates import (ASSESSMENT, COORDINATED, DAYS_PER_YEAR, EARLY, FOSTER, N_STATES, RESIDENTIAL,
                     WAITING, district_shares)
 from .scenario import Scenario
@@ -36,7 +36,7 @@ COST_COLUMNS = [
 ]
 # Who pays the costs (sim.payers): together cost_total_dkk; MSB's and the state's are missing (NaN)
 # where no child is followed (the analytic twin).
-PAYER_COLUMNS = list(PAYER_OF.values())
+PAYER_COLUMNS = list(PAID_BY.values())
 # Outcomes of the children notified in the month or year, followed to the horizon (sim.cohort): summed
 # over months, districts and replications, except the city's 90th percentile of days to help.
 COHORT_COLUMNS = COHORT_SUM_COLUMNS + [COHORT_P90_COLUMN]
