@@ -55,7 +55,19 @@ CONTROLLED: dict[str, float | None] = {
     "cost.residential_dkk_per_day": None,
     "staff.salary_dkk_per_year": None,
     "implementation.per_district_dkk": None,
+    # the costs of getting there (docs/model.md §2.5)
+    "staff.recruitment_months": 1,
+    "staff.vacancy_rate": 0.01,
+    "relational.learning_months": 1,
+    "relational.learning_effect": 0.05,
+    "cost.in_house_delivery": 0.05,
+    "cost.in_house_share": 0.05,
+    "staff.team_leader_dkk_per_year": None,
 }
+# The controls of CONTROLLED that Scenarier groups under "the costs of getting there".
+GETTING_THERE = ("staff.recruitment_months", "staff.vacancy_rate", "relational.learning_months",
+                 "relational.learning_effect", "cost.in_house_delivery", "cost.in_house_share",
+                 "staff.team_leader_dkk_per_year")
 
 
 class InputError(ValueError):

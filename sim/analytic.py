@@ -72,9 +72,10 @@ from threadpoolctl import threadpool_limits
 
 from .gate import FixedCosts, WaveGate
 from .payers import payer_columns
-from .rates import (ASSESSMENT, CLOSED, COORDINATED, DAYS_PER_YEAR, EARLY, FOSTER, NO_CASE, PILOT, PLACEMENT,
-                    RELATIONAL, RESIDENTIAL, TEAMS, Rates, Routes, StartPopulation, district_shares)
-from .results import Calendar, cost_columns, fixed_costs, switch_frame, tidy_frame, unit_costs, yearly_frame
+from .rates import (ASSESSMENT, CLOSED, COORDINATED, DAYS_PER_YEAR, EARLY, FOSTER, LEARNING, NO_CASE, PILOT,
+                    PLACEMENT, RELATIONAL, RESIDENTIAL, TEAMS, Rates, Routes, StartPopulation, district_shares)
+from .months import Calendar
+from .results import cost_columns, fixed_costs, switch_frame, tidy_frame, unit_costs, yearly_frame
 from .scenario import Scenario
 from .staffing import Staffing
 
@@ -447,6 +448,10 @@ class _Solver:
         # the classic pool's slots while the first r districts (in own-team order) have their own
         self._classic_capacity = [float(round(float(self.classic_slots[r:].sum()))) for r in range(len(self.own) + 1)]
         self.own_slots = np.array([round(float(v)) for v in staffing.own_slots[self.order]], float)
+        self.staffing = staffing
+        # [district, k]: a relational team's case slots k months after the month of its wave (Staffing.ramp)
+        self.ramp_slots = staffing.relational_slots(np.arange(self.cal.n)[None, :])[self.order]
+        self.learned = self._learning_end()  # day each district's relational team has learned the practice
         self.x = (_initial_state(scenario, rates) if start is None else start)[:, self.order]
         self.n = self.x.shape[1]
         self.opens = 1.0 - rates.classic.triage.probabilities()[NO_CASE]  # the same for every team
@@ -454,7 +459,7 @@ class _Solver:
         self.one_day = [expm(g) for g in self.generators]
         self._capacity: dict[tuple[int, bool], np.ndarray] = {}
         self._steps: dict[tuple, np.ndarray] = {}
-        self._early: dict[int, tuple[list[np.ndarray], np.ndarray]] = {}  # by the number switched
+        self._early: dict[bytes, tuple[list[np.ndarray], np.ndarray]] = {}  # by the teams working
         self.extended = False  # once anybody waited: the wait mass is under way
         self.queues = _Queues(self.n, int(scenario.horizon_days / SUBSTEP_DAYS) + 64)
 
@@ -486,7 +491,7 @@ class _Solver:
         rows = slice(0, _IX.size) if queue is None else slice(0, EXT_SIZE)
         if out is None:
             out = x.copy()
-        team = np.where(self.switch <= lo, RELATIONAL, self.first)  # the team working at lo
+        team = self.team_at(lo)  # the team working at lo
         switching = (lo < self.switch) & (self.switch < hi)
         for t in TEAMS:
             cols = np.flatnonzero((team == t) & ~switching)
@@ -494,8 +499,29 @@ class _Solver:
                 out[rows, cols] = self.step(t, hi - lo, queue) @ x[rows, cols]
         for d in np.flatnonzero(switching):
             s = float(self.switch[d])
-            out[rows, d] = self.step(RELATIONAL, hi - s, queue) @ (self.step(int(team[d]), s - lo, queue) @ x[rows, d])
+            after = int(self.team_at(s)[d])
+            out[rows, d] = self.step(after, hi - s, queue) @ (self.step(int(team[d]), s - lo, queue) @ x[rows, d])
         return out
+
+    def team_at(self, t: float) -> np.ndarray:
+        """The type of the team working in each district at day t: its first team before its switch,
+        a learning relational team until it has learned (`Staffing.learning_end`, a month's start, so
+        never inside a step), then a relational one."""
+        return np.where(self.switch <= t, np.where(t < self.learned, LEARNING, RELATIONAL), self.first)
+
+    def _learning_end(self) -> np.ndarray:
+        """Per district (solver order), `Staffing.learning_end` at the switches so far."""
+        switch = np.empty(len(self.order))
+        switch[self.order] = self.switch
+        return self.staffing.learning_end(switch)[self.order]
+
+    def own_slots_at(self, t: float, m: int) -> np.ndarray:
+        """Per district, the case slots of its own team at day t of month m: a pilot team's before
+        its switch, a relational team's on its recruitment ramp after it (the engine's: they change
+        at a month's start or at the switch)."""
+        since = m - self.cal.month_of(self.switch)
+        ramp = self.ramp_slots[np.arange(self.n), np.clip(since, 0, self.cal.n - 1)]
+        return np.where(self.switch <= t, ramp, self.own_slots)
 
     def classic_capacity(self, t: float) -> float:
         """The classic pool's slots at day t (after any switch at t), as the engine rounds them."""
@@ -512,9 +538,10 @@ class _Solver:
         if x0[WAIT_ROWS:MASS_ROWS].sum() > 0:
             return False
         opened = (x1[_IX.notified] - x0[_IX.notified]) * self.opens
+        m = int(self.cal.month_of(np.array([lo]))[0])
         for t in (lo, hi):
             rel = self.own <= t
-            cap = np.where(rel, self.own_slots, 0.0)
+            cap = np.where(rel, self.own_slots_at(t, m), 0.0)
             if (self.open_of(x0)[rel] + opened[rel] > cap[rel]).any() or (
                     self.open_of(x0)[~rel].sum() + opened[~rel].sum() > self.classic_capacity(t)):
                 break
@@ -524,9 +551,10 @@ class _Solver:
             return False  # a wave inside the step: take sub-steps
         mid = lo + float(int((hi - lo) // 2))
         rel = self.own <= lo
+        slots = self.own_slots_at(lo, m)
         for x in (self.advance(x0, lo, mid, queue), x1):
             o = self.open_of(x)
-            if (o[rel] > self.own_slots[rel]).any() or o[~rel].sum() > self.classic_capacity(lo):
+            if (o[rel] > slots[rel]).any() or o[~rel].sum() > self.classic_capacity(lo):
                 return False
         return True
 
@@ -538,6 +566,7 @@ class _Solver:
         ix = _IX
         n = self.n
         r = int(np.searchsorted(self.own, lo, side="right"))  # districts with their own team first
+        own_slots = self.own_slots_at(lo, int(self.cal.month_of(np.array([lo]))[0]))
         waiting = x[WAIT_ROWS:MASS_ROWS].sum(axis=0)
         cap_classic = self._classic_capacity[r]
         ok = np.zeros(n, dtype=bool)
@@ -546,7 +575,7 @@ class _Solver:
         if may.any():
             direct = self.advance(x, lo, hi, False)
             o = direct[:N_OPEN].sum(axis=0)
-            ok[:r] = may[:r] & (o[:r] <= self.own_slots[:r])
+            ok[:r] = may[:r] & (o[:r] <= own_slots[:r])
             ok[r:] = may[r:] & (o[r:].sum() <= cap_classic)
             opened = (direct[ix.notified] - x[ix.notified]) * self.opens
             if ok.all():
@@ -570,7 +599,7 @@ class _Solver:
         queued[1 + r:] = 0.0
         queued[0] = now_waiting[r:].sum()
         admitted = np.zeros(1 + n)
-        admitted[1:r + 1] = np.minimum(queued[1:r + 1], np.maximum(self.own_slots[:r] - o[:r], 0.0))
+        admitted[1:r + 1] = np.minimum(queued[1:r + 1], np.maximum(own_slots[:r] - o[:r], 0.0))
         admitted[0] = min(queued[0], max(cap_classic - o[r:].sum(), 0.0))
         mid = lo + 0.5 * (hi - lo)
         # whoever has waited as long as a family may is taken above the caseload (waiting.max_days)
@@ -611,12 +640,12 @@ class _Solver:
     def _early_rows(self, t: float) -> tuple[list[np.ndarray], np.ndarray]:
         """Per need level, the early-help row each district's admitted families start in (under
         the team working there at day t), and the columns."""
-        switched = int((self.switch <= t).sum())
-        if switched not in self._early:
-            team = np.where(self.switch <= t, RELATIONAL, self.first)
-            self._early[switched] = ([np.array([_IX.stage[EARLY][s][k] for k in team]) for s in range(3)],
-                                     np.arange(self.n))
-        return self._early[switched]
+        team = self.team_at(t)
+        key = team.tobytes()
+        if key not in self._early:
+            self._early[key] = ([np.array([_IX.stage[EARLY][s][k] for k in team]) for s in range(3)],
+                                np.arange(self.n))
+        return self._early[key]
 
     def solve(self) -> Trajectory:
         ix = _IX
@@ -677,6 +706,7 @@ class _Solver:
             self.switch[p] = end
             if self.first[p] != PILOT:
                 self.own[p] = end
+            self.learned = self._learning_end()
 
 
 def expected_monthly(scenario: Scenario, capacity: bool = True, start: np.ndarray | None = None) -> pd.DataFrame:

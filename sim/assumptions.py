@@ -189,6 +189,10 @@ class Staff(_Frozen):
     relational_capacity_ratio: NonNegative
     salary_dkk_per_year: NonNegative
     overhead_share: NonNegative
+    recruitment_months: NonNegative
+    vacancy_rate: _bounded(0.0, 0.9)
+    team_leader_dkk_per_year: NonNegative
+    caseworkers_per_leader: _bounded(1.0)
 
 
 class Relational(_Frozen):
@@ -196,6 +200,8 @@ class Relational(_Frozen):
     placement_shift: Share
     foster_shift: Share
     effect_strength: NonNegative
+    learning_months: NonNegative
+    learning_effect: Share
 
 
 class Cost(_Frozen):
@@ -203,6 +209,8 @@ class Cost(_Frozen):
     coordinated_dkk_per_day: NonNegative
     foster_dkk_per_day: NonNegative
     residential_dkk_per_day: NonNegative
+    in_house_delivery: Share
+    in_house_share: Share
 
 
 class Coordinator(_Frozen):

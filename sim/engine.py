@@ -19,8 +19,8 @@ from typing import Protocol
 import numpy as np
 import simpy
 
-from .rates import (ASSESSMENT, CLASSIC, CLOSED, DAYS_PER_YEAR, EARLY, HIGH, LOW, MEDIUM, NO_CASE, PLACEMENT,
-                    RELATIONAL, WAITING, Rates, Routes, StartPopulation, district_shares, exponential)
+from .rates import (ASSESSMENT, CLASSIC, CLOSED, DAYS_PER_YEAR, EARLY, HIGH, LEARNING, LOW, MEDIUM, NO_CASE,
+                    PLACEMENT, RELATIONAL, WAITING, Rates, Routes, StartPopulation, district_shares, exponential)
 from .scenario import Scenario
 from .staffing import Staffing
 from .streams import FamilyStream, arrivals_rng, first_uniforms
@@ -150,6 +150,8 @@ class Model:
         self.classic_pool = CaseSlots(0, n)
         self.team = [self.classic_pool if k == CLASSIC else CaseSlots(round(float(st.own_slots[d])), n)
                      for d, k in enumerate(self.kind)]
+        # [district, k]: a relational team's case slots k months after the month of its wave (Staffing.ramp)
+        self.ramp_slots = st.relational_slots(np.arange(st.calendar.n)[None, :])
         self._size_classic_pool()
         self.segments: list[tuple] = []
         self.waits: list[tuple] = []
@@ -163,6 +165,8 @@ class Model:
                              "(sim.runner.transition_log), and only a gated one")
         self._seed_open_cases()
         self.env.process(self._rollout())
+        if self.staffing.recruitment_months > 0:
+            self.env.process(self._recruitment())
         if self.gate is not None:
             self.env.process(self._gated_rollout())
         self.env.process(self._arrivals())
@@ -204,16 +208,37 @@ class Model:
 
     def _switch(self, d: int, day: float) -> None:
         """District d's relational team takes over its open cases and waiting families from the
-        team working there (the classic pool or a pilot team), on `day` (now)."""
+        team working there (the classic pool or a pilot team), on `day` (now): with the case slots of
+        the caseworkers it has so far, and as a learning team until it has learned the practice."""
         self.switch_day[d] = day
-        team = CaseSlots(round(float(self.staffing.own_slots[d])), len(self.team))
+        team = CaseSlots(int(self.ramp_slots[d, 0]), len(self.team))
         before = self.team[d]
         before.hand_over(d, team)
         self.team[d] = team
-        self.kind[d] = RELATIONAL
+        learned = float(self.staffing.learning_end(self.switch_day)[d])
+        self.kind[d] = LEARNING if learned > day else RELATIONAL
+        if self.kind[d] == LEARNING and math.isfinite(learned):
+            self.env.timeout(learned - day).callbacks.append(lambda _event, d=d: self._learned(d))
         self._size_classic_pool()
         team.admit()
         before.admit()
+
+    def _learned(self, d: int) -> None:
+        """District d's relational team has learned the practice: decisions and stages from now on
+        use the relational table."""
+        self.kind[d] = RELATIONAL
+
+    def _recruitment(self):
+        """At each month's start, the relational teams still recruiting get the case slots of their
+        caseworkers now (`Staffing.relational_slots`); families waiting for one are admitted."""
+        bounds = self.staffing.calendar.bounds
+        for m in range(1, self.staffing.calendar.n):
+            yield self.env.timeout(float(bounds[m]) - self.env.now)
+            started = np.flatnonzero(np.isfinite(self.switch_day))
+            months = m - self.staffing.calendar.month_of(self.switch_day[started])
+            for d, k in zip(started.tolist(), months.tolist()):
+                self.team[d].capacity = int(self.ramp_slots[d, k])
+                self.team[d].admit()
 
     def _size_classic_pool(self) -> None:
         """The classic pool has the classic slots of the districts it still serves."""

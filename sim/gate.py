@@ -21,7 +21,8 @@ from collections.abc import Sequence
 import numpy as np
 
 from .engine import SEGMENT_DTYPE
-from .results import PAID_STATES, Calendar, days_in_months, fixed_costs, unit_costs
+from .months import Calendar
+from .results import PAID_STATES, days_in_months, fixed_costs, unit_costs
 from .scenario import Scenario
 
 

@@ -1,7 +1,8 @@
 """The model's rates as plain floats, read once from a scenario, and the transition table.
 
 The transition table (`Routes`, one per team type: classic, relational and pilot, each at its own
-caseload; a pilot team is a relational team at `caseload.pilot`) holds every route a family can take between states, written once as data:
+caseload; a pilot team is a relational team at `caseload.pilot`; a learning team is a relational one
+at `relational.learning_effect` of its effect) holds every route a family can take between states, written once as data:
 
     triage       a notified child: no case (NO_CASE), early help (EARLY) or an assessment
                  (ASSESSMENT); a relational team shifts some of the assessments to early help.
@@ -51,9 +52,11 @@ NO_CASE, PLACEMENT, CLOSED = -1, -2, -3
 LOW, MEDIUM, HIGH = range(3)
 
 # Team types, also the order of `Rates.tables`: the classic city-wide organisation, the plan's
-# relational teams, and the pilot teams working relationally since 2019 and 2021.
-CLASSIC, RELATIONAL, PILOT = range(3)
-TEAMS = (CLASSIC, RELATIONAL, PILOT)
+# relational teams, the pilot teams working relationally since 2019 and 2021, and the plan's
+# relational teams while they learn the practice (`relational.learning_months` after their wave, at
+# `relational.learning_effect` of the effect; staffing.Staffing.learning_end).
+CLASSIC, RELATIONAL, PILOT, LEARNING = range(4)
+TEAMS = (CLASSIC, RELATIONAL, PILOT, LEARNING)
 
 
 @dataclass(frozen=True)
@@ -165,10 +168,11 @@ class Routes:
 class Rates:
     """Everything the model's families need to know, in days and shares."""
 
-    # the transition tables of the three types of team
+    # the transition tables of the four types of team
     classic: Routes
     relational: Routes
     pilot: Routes
+    learning: Routes
     notifications_extra_mean: float
     # families
     severity_low_share: float
@@ -184,6 +188,7 @@ class Rates:
         a = scenario.assumptions
         v = lambda p: p.value  # noqa: E731
         strength = v(a.relational.effect_strength)  # the plan's teams; the pilots work at strength 1
+        learning = strength * v(a.relational.learning_effect)  # the plan's teams while they learn
 
         def shifts(s: float) -> tuple[float, float, float]:
             return (min(1.0, v(a.relational.early_shift) * s), min(1.0, v(a.relational.placement_shift) * s),
@@ -193,6 +198,7 @@ class Rates:
             classic=Routes.build(a, effect_at(a, v(a.caseload.classic))),
             relational=Routes.build(a, relational_effect(a, v(a.caseload.relational), strength), *shifts(strength)),
             pilot=Routes.build(a, relational_effect(a, v(a.caseload.pilot), 1.0), *shifts(1.0)),
+            learning=Routes.build(a, relational_effect(a, v(a.caseload.relational), learning), *shifts(learning)),
             notifications_extra_mean=v(a.notifications.per_notified_child) - 1.0,
             severity_low_share=v(a.severity.low_share),
             severity_high_share=v(a.severity.high_share),
@@ -205,9 +211,9 @@ class Rates:
         )
 
     @cached_property
-    def tables(self) -> tuple[Routes, Routes, Routes]:
-        """The transition tables by team type (CLASSIC, RELATIONAL, PILOT)."""
-        return self.classic, self.relational, self.pilot
+    def tables(self) -> tuple[Routes, Routes, Routes, Routes]:
+        """The transition tables by team type (CLASSIC, RELATIONAL, PILOT, LEARNING)."""
+        return self.classic, self.relational, self.pilot, self.learning
 
     def severity_shares(self) -> tuple[float, float, float]:
         return (self.severity_low_share, 1.0 - self.severity_low_share - self.severity_high_share,

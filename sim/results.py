@@ -13,8 +13,9 @@ import pandas as pd
 
 from .cohort import COHORT_COUNT_COLUMNS, COHORT_P90_COLUMN, COHORT_SUM_COLUMNS, cohort_columns
 from .engine import TransitionLog
+from .months import Calendar
 from .payers import PAID_BY, payer_columns, refusion
-from .rates import (ASSESSMENT, COORDINATED, DAYS_PER_YEAR, EARLY, FOSTER, N_STATES, RESIDENTIAL,
+from .rates import (ASSESSMENT, CLASSIC, COORDINATED, DAYS_PER_YEAR, EARLY, FOSTER, N_STATES, RESIDENTIAL,
                     WAITING, district_shares)
 from .scenario import Scenario
 from .staffing import Staffing
@@ -45,20 +46,6 @@ MONTHLY_COLUMNS = ["scenario", "replication", "month", "year", "district"] + YEA
 # When each district's relational team started in each replication (NaT: not within the horizon);
 # a savings-gated rollout's differ between replications (sim.gate).
 SWITCH_COLUMNS = ["scenario", "replication", "district", "switch_date"]
-
-
-class Calendar:
-    """Month boundaries of a scenario in days since its start."""
-
-    def __init__(self, scenario: Scenario) -> None:
-        months = pd.date_range(scenario.start, periods=12 * scenario.years + 1, freq="MS")
-        self.bounds = np.asarray((months - months[0]).days, dtype=float)
-        self.labels = months[:-1].strftime("%Y-%m").to_numpy()
-        self.years = months[:-1].year.to_numpy()
-        self.n = len(self.labels)
-
-    def month_of(self, t: np.ndarray) -> np.ndarray:
-        return np.clip(np.searchsorted(self.bounds, t, side="right") - 1, 0, self.n - 1)
 
 
 def _per_month(cal: Calendar, n_districts: int, district: np.ndarray, t: np.ndarray,
@@ -97,10 +84,15 @@ def days_in_months(cal: Calendar, n_districts: int, seg: np.ndarray) -> np.ndarr
 
 
 def unit_costs(scenario: Scenario) -> np.ndarray:
-    """The cost per day of each state (zero for the stays without one), in the price year."""
+    """The cost per day of each state (zero for the stays without one), in the price year. A day of
+    early or coordinated help costs the provider price, or for the part delivered in-house
+    (`cost.in_house_delivery`) the in-house marginal cost (`cost.in_house_share` of the price)."""
     c = scenario.assumptions.cost
+    in_house = c.in_house_delivery.value
+    help_price = (1.0 - in_house) + in_house * c.in_house_share.value
     out = np.zeros(N_STATES)
-    out[[EARLY, COORDINATED, FOSTER, RESIDENTIAL]] = [c.early_dkk_per_day.value, c.coordinated_dkk_per_day.value,
+    out[[EARLY, COORDINATED, FOSTER, RESIDENTIAL]] = [c.early_dkk_per_day.value * help_price,
+                                                      c.coordinated_dkk_per_day.value * help_price,
                                                       c.foster_dkk_per_day.value, c.residential_dkk_per_day.value]
     return out
 
@@ -139,21 +131,29 @@ def _open_at_month_ends(cal: Calendar, n_districts: int, seg: np.ndarray) -> np.
 
 def fixed_costs(scenario: Scenario, cal: Calendar | None = None,
                 switch_day: np.ndarray | None = None) -> dict[str, np.ndarray]:
-    """Costs that follow from the rollout calendar alone, [district, month]: staff, coordinator
-    funding and one-off implementation. switch_day: per district, the day its relational team
+    """Costs that follow from the rollout calendar alone, [district, month]: staff (the caseworkers
+    employed and their team leaders, `staffing.Staffing`), coordinator funding and one-off
+    implementation. switch_day: per district, the day its relational team
     started in the run (inf if not; a savings-gated rollout's differ between runs); by default the
     scenario's calendar (`Staffing.rollout_day`)."""
     cal = cal or Calendar(scenario)
     a = scenario.assumptions
     st = Staffing.from_scenario(scenario)
     rollout_day = st.rollout_day if switch_day is None else switch_day
-    per_fte_day = a.staff.salary_dkk_per_year.value * (1 + a.staff.overhead_share.value) / DAYS_PER_YEAR
+    overhead = 1 + a.staff.overhead_share.value
+    per_fte_day = a.staff.salary_dkk_per_year.value * overhead / DAYS_PER_YEAR
+    per_leader_day = a.staff.team_leader_dkk_per_year.value * overhead / DAYS_PER_YEAR
     lo, hi = cal.bounds[:-1], cal.bounds[1:]
     switch = rollout_day[:, None]
     relational_days = np.clip(hi - np.maximum(lo, switch), 0.0, None)
     first_days = (hi - lo) - relational_days
-    staff = per_fte_day * (st.first_caseworkers[:, None] * first_days
-                           + st.relational_caseworkers[:, None] * relational_days)
+    # the caseworkers employed: a relational team's grow over its recruitment (Staffing.ramp)
+    relational_fte = st.relational_fte(st.months_since(rollout_day))
+    own_first = (st.first_team != CLASSIC)[:, None]
+    staff = per_fte_day * (st.first_caseworkers[:, None] * first_days + relational_fte * relational_days)
+    leaders = per_leader_day * (st.leaders(st.first_caseworkers[:, None], own_first) * first_days
+                                + st.leaders(relational_fte, True) * relational_days)
+    staff = staff + leaders
 
     n = len(scenario.districts)
     coordinator = np.zeros((n, cal.n))

@@ -10,7 +10,7 @@ from scipy.linalg import expm
 from helpers import classic_only, extreme
 from sim.analytic import SUBSTEP_DAYS, _IX, _generator, _initial_state, expected_monthly, expected_yearly, trajectory
 from sim.rates import CLASSIC, DAYS_PER_YEAR, NO_CASE, Rates
-from sim.results import Calendar
+from sim.months import Calendar
 from sim.runner import run
 from sim.staffing import Staffing
 

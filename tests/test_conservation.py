@@ -8,7 +8,8 @@ import pytest
 
 from sim.engine import simulate
 from sim.rates import ASSESSMENT, CLOSED, COORDINATED, EARLY, FOSTER, RESIDENTIAL, WAITING, district_shares
-from sim.results import Calendar, monthly_frame
+from sim.months import Calendar
+from sim.results import monthly_frame
 
 
 @pytest.fixture(scope="module")

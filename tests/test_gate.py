@@ -15,7 +15,7 @@ import pytest
 from sim import AssumptionError, expected_monthly, load_scenario, parse_scenario_text, run
 from sim.analytic import counterfactual_costs, trajectory
 from sim.engine import simulate
-from sim.results import Calendar
+from sim.months import Calendar
 from sim.runner import replicate, transition_log
 
 UNREACHABLE = {"rollout.gate.threshold_dkk": 1e12, "rollout.gate.ceiling_months": "none"}

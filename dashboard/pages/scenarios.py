@@ -14,7 +14,7 @@ import sim
 from .. import charts, i18n
 from ..compute import Outcome, on_outcome, preview, simulate
 from ..i18n import money_short, number, percent, t
-from ..inputs import (BASE, CONTROLLED, GATE_BASIS, GATE_CEILING, GATE_ENABLED, GATE_FLOOR, GATE_KEYS, GATE_THRESHOLD,
+from ..inputs import (BASE, CONTROLLED, GETTING_THERE, GATE_BASIS, GATE_CEILING, GATE_ENABLED, GATE_FLOOR, GATE_KEYS, GATE_THRESHOLD,
                       PRICE_YEAR, REPLICATIONS, UNCERTAINTY, WAVE_PREFIX, YEARS, InputError, checked, districts,
                       from_query, gate_of, goal, money_keys, month_options, params_at, price_year_of, reprice,
                       scenario_file, to_experiment, to_query, to_scenario, validate, waves_of)
@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 PATH = "/scenarier"
 NAME = "scenarios"
 MAX_COMPARED = 4
-SCALE = {"finance.discount_rate": 100, GATE_THRESHOLD: 1e-6}  # shown in per cent, in million DKK
+SCALE = {"finance.discount_rate": 100, "staff.vacancy_rate": 100, GATE_THRESHOLD: 1e-6}  # in per cent, in million DKK
 WAVES = sorted(districts().waves)
 WAVE_KEYS = [f"{WAVE_PREFIX}{n}" for n in WAVES]
 CONTROL_KEYS = [BASE, PRICE_YEAR, *CONTROLLED, YEARS, REPLICATIONS, UNCERTAINTY, *WAVE_KEYS, *GATE_KEYS]
@@ -71,16 +71,25 @@ def _controls(values: dict[str, Any], lang: str, services: "Services") -> list:
     out.append(dmc.Select(id=control_id(PRICE_YEAR), label=t("scn.price_year", lang), value=str(values[PRICE_YEAR]),
                           allowDeselect=False, data=price_year_options(lang),
                           description=t("scn.price_year_note", lang, budget=sim.load_price_index().budget_year)))
+    decimal, thousands = i18n.separators(lang)
+
+    def number_input(key: str) -> dmc.NumberInput:
+        return dmc.NumberInput(id=control_id(key), label=t(key, lang), value=values[key], min=params[key].low,
+                               max=params[key].high, step=1, thousandSeparator=thousands,
+                               decimalSeparator=decimal, debounce=500, allowNegative=False)
+
     for key, step in CONTROLLED.items():
         p = params[key]
-        if step is not None:
+        if step is not None and key not in GETTING_THERE:
             out.append(_slider(key, t(key, lang), values[key], p.low, p.high, step, lang))
-    decimal, thousands = i18n.separators(lang)
-    out.append(dmc.SimpleGrid([
-        dmc.NumberInput(id=control_id(key), label=t(key, lang), value=values[key], min=params[key].low,
-                        max=params[key].high, step=1, thousandSeparator=thousands,
-                        decimalSeparator=decimal, debounce=500, allowNegative=False)
-        for key, step in CONTROLLED.items() if step is None], cols=2))
+    out.append(dmc.SimpleGrid([number_input(key) for key, step in CONTROLLED.items()
+                               if step is None and key not in GETTING_THERE], cols=2))
+    out.append(html.Fieldset([
+        html.Legend(t("scn.getting_there", lang)),
+        dmc.Text(t("scn.getting_there_note", lang), size="xs", c="dimmed"),
+        *[_slider(key, t(key, lang), values[key], params[key].low, params[key].high, CONTROLLED[key], lang)
+          if CONTROLLED[key] is not None else number_input(key) for key in GETTING_THERE],
+    ], className="getting-there"))
     out.append(_slider(YEARS, t(YEARS, lang), values[YEARS], 1, sim.MAX_YEARS, 1, lang))
     out.append(dmc.NumberInput(id=control_id(REPLICATIONS), label=t(REPLICATIONS, lang), value=values[REPLICATIONS],
                                min=1, max=services.limits.max_replications, step=1, debounce=500,
