@@ -1,7 +1,7 @@
 """The analytic twin: the simulation's expected values, in milliseconds.
 
 A Markov cohort model over exactly the routes and rates of the discrete-event model: its matrix is
-built from the same transition tables (`rates.Routes`, one per team type: classic, relational, pilot), its start is the same
+built from the same transition tables (`rates.Routes`, one per team type: classic, relational, pilot, learning), its start is the same
 `rates.StartPopulation` and its waves and case slots come from `staffing.Staffing`. Per district a
 vector of expected numbers of families in each state moves as a linear system dx/dt = M x, solved
 month by month with one matrix exponential per team type and step length. It is the dashboard's
@@ -22,7 +22,8 @@ What the state vector holds, per district:
 
 Capacity, as a fluid (large-number) queue. Case slots are the engine's (`engine.CaseSlots`): the
 classic districts share one city-wide pool (the sum of their classic slots, rounded), a district's
-own team (a pilot team from the start, a relational team from its wave) has the district's slots,
+own team (a pilot team from the start, a relational team from its wave) has the district's slots
+(a relational team's grow at each month's start while it recruits, `Staffing.relational_slots`),
 and at a wave the district's open cases and waiting families go to its new team. A family whose case would open (triage to early help or an assessment, relapses too)
 waits when its team's slots are full, and the queues admit first come first served as slots free;
 open cases never exceed the slots, except the cases open at the start (or handed over at a wave),

@@ -1,8 +1,9 @@
 """The discrete-event model (simpy): families through triage, a case slot, assessment and the
-three levels, district by district, under the caseloads of classic, relational and pilot teams.
+three levels, district by district, under the caseloads of classic, relational and pilot teams
+(a relational team learning the practice for its first months, and recruiting its caseworkers).
 
 Every route a family takes is drawn from its district's transition table (`rates.Routes`, classic,
-relational or pilot), each draw from the family's own stream at a fixed position. The engine only moves
+relational, pilot or learning), each draw from the family's own stream at a fixed position. The engine only moves
 families and writes a transition log; costs, monthly tables, open-case snapshots and the children's outcomes are computed
 from that log afterwards (`results`). A run starts from today's open cases
 (`rates.StartPopulation`), not from an empty system.
