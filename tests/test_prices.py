@@ -28,7 +28,7 @@ COUNTS = ["placements_avoided", "mean_wait_days_change"]
 def test_every_amount_of_money_carries_its_price_year_and_only_money_does():
     params = load_assumptions().params()
     money = {k: p.price_year for k, p in params.items() if "DKK" in p.unit}
-    assert money == {"staff.salary_dkk_per_year": 2022, "cost.early_dkk_per_day": 2024,
+    assert money == {"staff.salary_dkk_per_year": 2022, "staff.team_leader_dkk_per_year": 2021, "cost.early_dkk_per_day": 2024,
                      "cost.coordinated_dkk_per_day": 2024, "cost.foster_dkk_per_day": 2019,
                      "cost.residential_dkk_per_day": 2019, "coordinator.first_year_dkk": 2023,
                      "coordinator.per_year_dkk": 2023, "implementation.per_district_dkk": 2023,

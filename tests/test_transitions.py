@@ -16,8 +16,8 @@ from helpers import extreme
 from sim.analytic import _IX, _generator, trajectory
 from sim.calibrate import load_targets
 from sim.engine import ARRIVAL_ID_OFFSET, Model, simulate
-from sim.rates import (ASSESSMENT, CLASSIC, CLOSED, COORDINATED, DAYS_PER_YEAR, EARLY, FOSTER, NO_CASE, PLACEMENT,
-                       PILOT, RELATIONAL, RESIDENTIAL, TEAMS, WAITING, Branch, Rates, StartPopulation, apportion, district_shares)
+from sim.rates import (ASSESSMENT, CLASSIC, CLOSED, COORDINATED, DAYS_PER_YEAR, EARLY, FOSTER, LEARNING, NO_CASE,
+                       PLACEMENT, PILOT, RELATIONAL, RESIDENTIAL, TEAMS, WAITING, Branch, Rates, StartPopulation, apportion, district_shares)
 from sim.results import fixed_costs
 from sim.staffing import Staffing
 
@@ -203,14 +203,15 @@ def _fits(observed: dict, expected: dict, label: str) -> None:
 
 def _route_counts(model: Model):
     """Observed routes of the model's families after a run: per team type (CLASSIC, RELATIONAL,
-    PILOT), triage, assessment outcomes, placement types, and the outcome of the first stage of help
+    PILOT, LEARNING), triage, assessment outcomes, placement types, and the outcome of the first stage of help
     after triage or assessment (need levels are then distributed as in the population). Stages are
     counted only if they start STAGE_MARGIN before the horizon: a stay's length depends on the
     family's need, so the censored ones would bias the mixture."""
     log = model.run()
     cutoff = model.horizon - STAGE_MARGIN
     switch, first = model.staffing.rollout_day, model.staffing.first_team
-    team = lambda d, t: RELATIONAL if t >= switch[d] else int(first[d])  # noqa: E731
+    learned = model.staffing.learning_end(switch)
+    team = lambda d, t: (LEARNING if t < learned[d] else RELATIONAL) if t >= switch[d] else int(first[d])  # noqa: E731
     counts = {name: [{} for _ in TEAMS] for name in ("triage", "assessment", "placement", "early", "coordinated")}
 
     def add(name, t, route):
@@ -272,7 +273,7 @@ def test_the_simulations_families_follow_the_table(unlimited):
             k: [{s: totals[k][t].get(s, 0) + counts[k][t].get(s, 0) for s in {*totals[k][t], *counts[k][t]}}
                 for t in TEAMS] for k in counts}
     for t, routes in enumerate(rates.tables):
-        name = ("classic", "relational", "pilot")[t]
+        name = ("classic", "relational", "pilot", "learning")[t]
         _fits(totals["triage"][t], routes.triage.probabilities(), f"triage, {name}")
         _fits(totals["assessment"][t], routes.assessment.probabilities(), f"assessment, {name}")
         _fits(totals["early"][t], _stage_outcomes(rates, routes, EARLY), f"early help, {name}")
