@@ -1,7 +1,7 @@
 """The analytic twin: the simulation's expected values, in milliseconds.
 
 A Markov cohort model over exactly the routes and rates of the discrete-event model: its matrix is
-built from the same transition tables (`rates.Routes`, one per team type: classic, relational, pilot, learning), its start is the same
+built from the same transition tables (`rates.Routes`, one per team type: classic, relational, pilot, learning, staffing), its start is the same
 `rates.StartPopulation` and its waves and case slots come from `staffing.Staffing`. Per district a
 vector of expected numbers of families in each state moves as a linear system dx/dt = M x, solved
 month by month with one matrix exponential per team type and step length. It is the dashboard's
@@ -22,8 +22,7 @@ What the state vector holds, per district:
 
 Capacity, as a fluid (large-number) queue. Case slots are the engine's (`engine.CaseSlots`): the
 classic districts share one city-wide pool (the sum of their classic slots, rounded), a district's
-own team (a pilot team from the start, a relational team from its wave) has the district's slots
-(a relational team's grow at each month's start while it recruits, `Staffing.relational_slots`),
+own team (a pilot team from the start, a relational team from its wave) has the district's slots,
 and at a wave the district's open cases and waiting families go to its new team. A family whose case would open (triage to early help or an assessment, relapses too)
 waits when its team's slots are full, and the queues admit first come first served as slots free;
 open cases never exceed the slots, except the cases open at the start (or handed over at a wave),
@@ -73,8 +72,8 @@ from threadpoolctl import threadpool_limits
 
 from .gate import FixedCosts, WaveGate
 from .payers import payer_columns
-from .rates import (ASSESSMENT, CLOSED, COORDINATED, DAYS_PER_YEAR, EARLY, FOSTER, LEARNING, NO_CASE, PILOT,
-                    PLACEMENT, RELATIONAL, RESIDENTIAL, TEAMS, Rates, Routes, StartPopulation, district_shares)
+from .rates import (ASSESSMENT, CLOSED, COORDINATED, DAYS_PER_YEAR, EARLY, FOSTER, NO_CASE, PILOT, PLACEMENT,
+                    RESIDENTIAL, TEAMS, Rates, Routes, StartPopulation, district_shares)
 from .months import Calendar
 from .results import cost_columns, fixed_costs, switch_frame, tidy_frame, unit_costs, yearly_frame
 from .scenario import Scenario
@@ -450,9 +449,7 @@ class _Solver:
         self._classic_capacity = [float(round(float(self.classic_slots[r:].sum()))) for r in range(len(self.own) + 1)]
         self.own_slots = np.array([round(float(v)) for v in staffing.own_slots[self.order]], float)
         self.staffing = staffing
-        # [district, k]: a relational team's case slots k months after the month of its wave (Staffing.ramp)
-        self.ramp_slots = staffing.relational_slots(np.arange(self.cal.n)[None, :])[self.order]
-        self.learned = self._learning_end()  # day each district's relational team has learned the practice
+        self._take_phases()
         self.x = (_initial_state(scenario, rates) if start is None else start)[:, self.order]
         self.n = self.x.shape[1]
         self.opens = 1.0 - rates.classic.triage.probabilities()[NO_CASE]  # the same for every team
@@ -505,24 +502,15 @@ class _Solver:
         return out
 
     def team_at(self, t: float) -> np.ndarray:
-        """The type of the team working in each district at day t: its first team before its switch,
-        a learning relational team until it has learned (`Staffing.learning_end`, a month's start, so
-        never inside a step), then a relational one."""
-        return np.where(self.switch <= t, np.where(t < self.learned, LEARNING, RELATIONAL), self.first)
+        """The type of the team working in each district (solver order) at day t, as in the engine
+        (`Staffing.team_at`): its phases change at a month's start, so never inside a step."""
+        return self.staffing.team_at(t, self._switch_day, self._phases)[self.order]
 
-    def _learning_end(self) -> np.ndarray:
-        """Per district (solver order), `Staffing.learning_end` at the switches so far."""
-        switch = np.empty(len(self.order))
-        switch[self.order] = self.switch
-        return self.staffing.learning_end(switch)[self.order]
-
-    def own_slots_at(self, t: float, m: int) -> np.ndarray:
-        """Per district, the case slots of its own team at day t of month m: a pilot team's before
-        its switch, a relational team's on its recruitment ramp after it (the engine's: they change
-        at a month's start or at the switch)."""
-        since = m - self.cal.month_of(self.switch)
-        ramp = self.ramp_slots[np.arange(self.n), np.clip(since, 0, self.cal.n - 1)]
-        return np.where(self.switch <= t, ramp, self.own_slots)
+    def _take_phases(self) -> None:
+        """The switches so far in the scenario's order of districts, and their teams' phases."""
+        self._switch_day = np.empty(len(self.order))
+        self._switch_day[self.order] = self.switch
+        self._phases = self.staffing.phases(self._switch_day)
 
     def classic_capacity(self, t: float) -> float:
         """The classic pool's slots at day t (after any switch at t), as the engine rounds them."""
@@ -539,10 +527,9 @@ class _Solver:
         if x0[WAIT_ROWS:MASS_ROWS].sum() > 0:
             return False
         opened = (x1[_IX.notified] - x0[_IX.notified]) * self.opens
-        m = int(self.cal.month_of(np.array([lo]))[0])
         for t in (lo, hi):
             rel = self.own <= t
-            cap = np.where(rel, self.own_slots_at(t, m), 0.0)
+            cap = np.where(rel, self.own_slots, 0.0)
             if (self.open_of(x0)[rel] + opened[rel] > cap[rel]).any() or (
                     self.open_of(x0)[~rel].sum() + opened[~rel].sum() > self.classic_capacity(t)):
                 break
@@ -552,10 +539,9 @@ class _Solver:
             return False  # a wave inside the step: take sub-steps
         mid = lo + float(int((hi - lo) // 2))
         rel = self.own <= lo
-        slots = self.own_slots_at(lo, m)
         for x in (self.advance(x0, lo, mid, queue), x1):
             o = self.open_of(x)
-            if (o[rel] > slots[rel]).any() or o[~rel].sum() > self.classic_capacity(lo):
+            if (o[rel] > self.own_slots[rel]).any() or o[~rel].sum() > self.classic_capacity(lo):
                 return False
         return True
 
@@ -567,7 +553,6 @@ class _Solver:
         ix = _IX
         n = self.n
         r = int(np.searchsorted(self.own, lo, side="right"))  # districts with their own team first
-        own_slots = self.own_slots_at(lo, int(self.cal.month_of(np.array([lo]))[0]))
         waiting = x[WAIT_ROWS:MASS_ROWS].sum(axis=0)
         cap_classic = self._classic_capacity[r]
         ok = np.zeros(n, dtype=bool)
@@ -576,7 +561,7 @@ class _Solver:
         if may.any():
             direct = self.advance(x, lo, hi, False)
             o = direct[:N_OPEN].sum(axis=0)
-            ok[:r] = may[:r] & (o[:r] <= own_slots[:r])
+            ok[:r] = may[:r] & (o[:r] <= self.own_slots[:r])
             ok[r:] = may[r:] & (o[r:].sum() <= cap_classic)
             opened = (direct[ix.notified] - x[ix.notified]) * self.opens
             if ok.all():
@@ -600,7 +585,7 @@ class _Solver:
         queued[1 + r:] = 0.0
         queued[0] = now_waiting[r:].sum()
         admitted = np.zeros(1 + n)
-        admitted[1:r + 1] = np.minimum(queued[1:r + 1], np.maximum(own_slots[:r] - o[:r], 0.0))
+        admitted[1:r + 1] = np.minimum(queued[1:r + 1], np.maximum(self.own_slots[:r] - o[:r], 0.0))
         admitted[0] = min(queued[0], max(cap_classic - o[r:].sum(), 0.0))
         mid = lo + 0.5 * (hi - lo)
         # whoever has waited as long as a family may is taken above the caseload (waiting.max_days)
@@ -707,7 +692,7 @@ class _Solver:
             self.switch[p] = end
             if self.first[p] != PILOT:
                 self.own[p] = end
-            self.learned = self._learning_end()
+            self._take_phases()
 
 
 def expected_monthly(scenario: Scenario, capacity: bool = True, start: np.ndarray | None = None) -> pd.DataFrame:

@@ -1,9 +1,9 @@
 """The discrete-event model (simpy): families through triage, a case slot, assessment and the
 three levels, district by district, under the caseloads of classic, relational and pilot teams
-(a relational team learning the practice for its first months, and recruiting its caseworkers).
+(a new relational team recruiting its caseworkers and learning the practice in its first months).
 
 Every route a family takes is drawn from its district's transition table (`rates.Routes`, classic,
-relational, pilot or learning), each draw from the family's own stream at a fixed position. The engine only moves
+relational, pilot, learning or staffing), each draw from the family's own stream at a fixed position. The engine only moves
 families and writes a transition log; costs, monthly tables, open-case snapshots and the children's outcomes are computed
 from that log afterwards (`results`). A run starts from today's open cases
 (`rates.StartPopulation`), not from an empty system.
@@ -20,8 +20,8 @@ from typing import Protocol
 import numpy as np
 import simpy
 
-from .rates import (ASSESSMENT, CLASSIC, CLOSED, DAYS_PER_YEAR, EARLY, HIGH, LEARNING, LOW, MEDIUM, NO_CASE,
-                    PLACEMENT, RELATIONAL, WAITING, Rates, Routes, StartPopulation, district_shares, exponential)
+from .rates import (ASSESSMENT, CLASSIC, CLOSED, DAYS_PER_YEAR, EARLY, HIGH, LOW, MEDIUM, NO_CASE,
+                    PLACEMENT, WAITING, Rates, Routes, StartPopulation, district_shares, exponential)
 from .scenario import Scenario
 from .staffing import Staffing
 from .streams import FamilyStream, arrivals_rng, first_uniforms
@@ -151,8 +151,6 @@ class Model:
         self.classic_pool = CaseSlots(0, n)
         self.team = [self.classic_pool if k == CLASSIC else CaseSlots(round(float(st.own_slots[d])), n)
                      for d, k in enumerate(self.kind)]
-        # [district, k]: a relational team's case slots k months after the month of its wave (Staffing.ramp)
-        self.ramp_slots = st.relational_slots(np.arange(st.calendar.n)[None, :])
         self._size_classic_pool()
         self.segments: list[tuple] = []
         self.waits: list[tuple] = []
@@ -166,8 +164,6 @@ class Model:
                              "(sim.runner.transition_log), and only a gated one")
         self._seed_open_cases()
         self.env.process(self._rollout())
-        if self.staffing.recruitment_months > 0:
-            self.env.process(self._recruitment())
         if self.gate is not None:
             self.env.process(self._gated_rollout())
         self.env.process(self._arrivals())
@@ -209,37 +205,26 @@ class Model:
 
     def _switch(self, d: int, day: float) -> None:
         """District d's relational team takes over its open cases and waiting families from the
-        team working there (the classic pool or a pilot team), on `day` (now): with the case slots of
-        the caseworkers it has so far, and as a learning team until it has learned the practice."""
+        team working there (the classic pool or a pilot team), on `day` (now), with its case slots;
+        its type follows its recruitment and learning (`Staffing.team_at`)."""
         self.switch_day[d] = day
-        team = CaseSlots(int(self.ramp_slots[d, 0]), len(self.team))
+        team = CaseSlots(round(float(self.staffing.own_slots[d])), len(self.team))
         before = self.team[d]
         before.hand_over(d, team)
         self.team[d] = team
-        learned = float(self.staffing.learning_end(self.switch_day)[d])
-        self.kind[d] = LEARNING if learned > day else RELATIONAL
-        if self.kind[d] == LEARNING and math.isfinite(learned):
-            self.env.timeout(learned - day).callbacks.append(lambda _event, d=d: self._learned(d))
+        self._take_phase(d)
+        recruited, learned = self.staffing.phases(self.switch_day)
+        for change in {float(recruited[d]), float(learned[d])}:
+            if day < change < math.inf:
+                self.env.timeout(change - day).callbacks.append(lambda _event, d=d: self._take_phase(d))
         self._size_classic_pool()
         team.admit()
         before.admit()
 
-    def _learned(self, d: int) -> None:
-        """District d's relational team has learned the practice: decisions and stages from now on
-        use the relational table."""
-        self.kind[d] = RELATIONAL
-
-    def _recruitment(self):
-        """At each month's start, the relational teams still recruiting get the case slots of their
-        caseworkers now (`Staffing.relational_slots`); families waiting for one are admitted."""
-        bounds = self.staffing.calendar.bounds
-        for m in range(1, self.staffing.calendar.n):
-            yield self.env.timeout(float(bounds[m]) - self.env.now)
-            started = np.flatnonzero(np.isfinite(self.switch_day))
-            months = m - self.staffing.calendar.month_of(self.switch_day[started])
-            for d, k in zip(started.tolist(), months.tolist()):
-                self.team[d].capacity = int(self.ramp_slots[d, k])
-                self.team[d].admit()
+    def _take_phase(self, d: int) -> None:
+        """District d's relational team takes the type it has now (staffing, learning, learned):
+        decisions and stages from now on use its table."""
+        self.kind[d] = int(self.staffing.team_at(self.env.now, self.switch_day)[d])
 
     def _size_classic_pool(self) -> None:
         """The classic pool has the classic slots of the districts it still serves."""

@@ -1,8 +1,9 @@
 """The model's rates as plain floats, read once from a scenario, and the transition table.
 
-The transition table (`Routes`, one per team type: classic, relational and pilot, each at its own
-caseload; a pilot team is a relational team at `caseload.pilot`; a learning team is a relational one
-at `relational.learning_effect` of its effect) holds every route a family can take between states, written once as data:
+The transition table (`Routes`, one per team type: classic, relational and pilot, each at the caseload
+its caseworkers at work carry; a pilot team is a relational team at `caseload.pilot`; a new team that
+learns or recruits is a relational one at `relational.learning_effect` of its levers) holds every
+route a family can take between states, written once as data:
 
     triage       a notified child: no case (NO_CASE), early help (EARLY) or an assessment
                  (ASSESSMENT); a relational team shifts some of the assessments to early help.
@@ -52,11 +53,13 @@ NO_CASE, PLACEMENT, CLOSED = -1, -2, -3
 LOW, MEDIUM, HIGH = range(3)
 
 # Team types, also the order of `Rates.tables`: the classic city-wide organisation, the plan's
-# relational teams, the pilot teams working relationally since 2019 and 2021, and the plan's
-# relational teams while they learn the practice (`relational.learning_months` after their wave, at
-# `relational.learning_effect` of the effect; staffing.Staffing.learning_end).
-CLASSIC, RELATIONAL, PILOT, LEARNING = range(4)
-TEAMS = (CLASSIC, RELATIONAL, PILOT, LEARNING)
+# relational teams, the pilot teams working relationally since 2019 and 2021, and the plan's new
+# relational teams in a classic district while they learn the practice (at
+# `relational.learning_effect` of their levers): fully staffed (LEARNING) or, before that, with the
+# caseworkers who served the district at its wave (STAFFING). staffing.Staffing.team_at says which
+# works where and when.
+CLASSIC, RELATIONAL, PILOT, LEARNING, STAFFING = range(5)
+TEAMS = (CLASSIC, RELATIONAL, PILOT, LEARNING, STAFFING)
 
 
 @dataclass(frozen=True)
@@ -173,6 +176,7 @@ class Rates:
     relational: Routes
     pilot: Routes
     learning: Routes
+    staffing: Routes
     notifications_extra_mean: float
     # families
     severity_low_share: float
@@ -189,6 +193,11 @@ class Rates:
         v = lambda p: p.value  # noqa: E731
         strength = v(a.relational.effect_strength)  # the plan's teams; the pilots work at strength 1
         learning = strength * v(a.relational.learning_effect)  # the plan's teams while they learn
+        # the caseload the caseworkers at work carry (staffing): a fully staffed relational team's
+        # posts less their vacancies; a new team's in a classic district, before its extra
+        # caseworkers arrive, those who served it (at the classic caseload, for the team's slots)
+        at_work = v(a.caseload.relational) / (1.0 - v(a.staff.vacancy_rate))
+        recruiting = v(a.caseload.classic) * v(a.staff.relational_capacity_ratio)
 
         def shifts(s: float) -> tuple[float, float, float]:
             return (min(1.0, v(a.relational.early_shift) * s), min(1.0, v(a.relational.placement_shift) * s),
@@ -196,9 +205,10 @@ class Rates:
 
         return cls(
             classic=Routes.build(a, effect_at(a, v(a.caseload.classic))),
-            relational=Routes.build(a, relational_effect(a, v(a.caseload.relational), strength), *shifts(strength)),
+            relational=Routes.build(a, relational_effect(a, at_work, strength), *shifts(strength)),
             pilot=Routes.build(a, relational_effect(a, v(a.caseload.pilot), 1.0), *shifts(1.0)),
-            learning=Routes.build(a, relational_effect(a, v(a.caseload.relational), learning), *shifts(learning)),
+            learning=Routes.build(a, relational_effect(a, at_work, learning), *shifts(learning)),
+            staffing=Routes.build(a, relational_effect(a, recruiting, learning), *shifts(learning)),
             notifications_extra_mean=v(a.notifications.per_notified_child) - 1.0,
             severity_low_share=v(a.severity.low_share),
             severity_high_share=v(a.severity.high_share),
@@ -211,9 +221,9 @@ class Rates:
         )
 
     @cached_property
-    def tables(self) -> tuple[Routes, Routes, Routes, Routes]:
-        """The transition tables by team type (CLASSIC, RELATIONAL, PILOT, LEARNING)."""
-        return self.classic, self.relational, self.pilot, self.learning
+    def tables(self) -> tuple[Routes, ...]:
+        """The transition tables by team type (CLASSIC, RELATIONAL, PILOT, LEARNING, STAFFING)."""
+        return self.classic, self.relational, self.pilot, self.learning, self.staffing
 
     def severity_shares(self) -> tuple[float, float, float]:
         return (self.severity_low_share, 1.0 - self.severity_low_share - self.severity_high_share,

@@ -147,8 +147,8 @@ def fixed_costs(scenario: Scenario, cal: Calendar | None = None,
     switch = rollout_day[:, None]
     relational_days = np.clip(hi - np.maximum(lo, switch), 0.0, None)
     first_days = (hi - lo) - relational_days
-    # the caseworkers employed: a relational team's grow over its recruitment (Staffing.ramp)
-    relational_fte = st.relational_fte(st.months_since(rollout_day))
+    # the caseworkers employed: a relational team's once its recruitment is done (Staffing.relational_fte)
+    relational_fte = st.relational_fte(rollout_day)
     own_first = (st.first_team != CLASSIC)[:, None]
     staff = per_fte_day * (st.first_caseworkers[:, None] * first_days + relational_fte * relational_days)
     leaders = per_leader_day * (st.leaders(st.first_caseworkers[:, None], own_first) * first_days

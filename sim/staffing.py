@@ -8,20 +8,29 @@ classic slots times `staff.relational_capacity_ratio`, and its caseworkers are t
 by its caseload (`caseload.pilot` or `caseload.relational`): lower caseloads at equal capacity mean
 more caseworkers, which is the investment.
 
-What getting there costs (docs/model.md §2.5):
-- vacancies: `staff.vacancy_rate` of a relational team's posts are empty on average, so it works and
-  is paid with the rest; the plan budgets posts, while the teams of today (the classic organisation,
-  `staff.classic_caseworkers`, and the pilot teams, which keep their district's slots) are sized by
-  today's open cases, so they count the caseworkers at work, their vacancies already in them;
-- recruitment: a new relational team starts with the caseworkers who served the district at its
-  wave, working at the relational caseload, and the extra ones arrive linearly over
-  `staff.recruitment_months`, a step at each month's start (`ramp`): its case slots and its salaries
-  follow the caseworkers employed;
-- learning: a relational team that replaced the classic organisation works as a learning team
-  (`rates.LEARNING`) from its wave to the first month's start `relational.learning_months` after it
-  (`learning_end`); a pilot district's team has learned already;
+What getting there costs (docs/model.md §2.5). A relational team has its case slots from its wave
+on: the district's families are served, and the caseworkers at work carry them. So everything that
+leaves posts empty raises the caseload of the caseworkers at work, and the effect follows that
+caseload through the elasticities (`rates.Rates`), as it does for a chosen caseload:
+- vacancies: `staff.vacancy_rate` of a relational team's posts are empty on average, so its
+  caseworkers at work carry `caseload.relational / (1 - rate)` and only they are paid. The plan
+  budgets posts, while the teams of today (the classic organisation, `staff.classic_caseworkers`,
+  and the pilot teams) are sized by today's open cases, so they count the caseworkers at work,
+  their vacancies already in them;
+- recruitment: until the month's start `staff.recruitment_months` after the month of its wave (`phases`),
+  a new team works with the caseworkers who served the district at its wave (its share of the
+  classic organisation at `caseload.classic` times `staff.relational_capacity_ratio`, a team of
+  type `rates.STAFFING`; a pilot district's pilot team at `caseload.pilot`), and only they are paid;
+  then the extra caseworkers have arrived;
+- learning: a relational team that replaced the classic organisation learns the practice while it
+  recruits and until the month's start `relational.learning_months` after the month of its wave, at
+  `relational.learning_effect` of its levers (`rates.STAFFING`, then `rates.LEARNING`); a pilot
+  district's team has learned already;
 - team leaders: the classic organisation has one per `staff.caseworkers_per_leader` caseworkers, a
   district's own team at least one (`leaders`).
+
+Every change of phase falls on a month's start, so the engine and the analytic twin (whose steps
+never cross a month) change team type at the same instants (`team_at`).
 """
 
 from __future__ import annotations
@@ -31,7 +40,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .months import Calendar
-from .rates import CLASSIC, DAYS_PER_MONTH, PILOT, district_shares
+from .rates import CLASSIC, LEARNING, PILOT, RELATIONAL, STAFFING, district_shares
 from .scenario import Scenario
 
 
@@ -41,10 +50,8 @@ class Staffing:
     first_caseworkers: np.ndarray        # per district, FTE at work before its wave (classic share or pilot team)
     relational_caseworkers: np.ndarray   # per district, FTE at work once its relational team is fully staffed
     classic_slots: np.ndarray            # per district, its share of the classic pool's case slots
-    own_slots: np.ndarray                # per district, case slots of its own team: a pilot's, a relational team's posts
+    own_slots: np.ndarray                # per district, case slots of its own team (pilot or relational)
     rollout_day: np.ndarray              # per district, day of the switch to the plan's team; inf if never
-    relational_caseload: float
-    filled: float                        # the share of a relational team's posts filled (1 - staff.vacancy_rate)
     recruitment_months: float
     learning_months: float
     caseworkers_per_leader: float
@@ -62,54 +69,51 @@ class Staffing:
         first_cw = np.where(pilot, own_slots / a.caseload.pilot.value, classic_cw)
         relational_cw = own_slots * filled / a.caseload.relational.value
         days = np.array([np.inf if x is None else x for x in scenario.rollout_days()], dtype=float)
-        return cls(first_team, first_cw, relational_cw, classic_slots, own_slots, days, a.caseload.relational.value,
-                   filled, a.staff.recruitment_months.value, a.relational.learning_months.value,
-                   a.staff.caseworkers_per_leader.value, Calendar(scenario))
+        return cls(first_team, first_cw, relational_cw, classic_slots, own_slots, days, a.staff.recruitment_months.value,
+                   a.relational.learning_months.value, a.staff.caseworkers_per_leader.value, Calendar(scenario))
 
     @property
     def own_day(self) -> np.ndarray:
         """Per district, the day it has a team of its own: 0 for a pilot, else its switch day."""
         return np.where(self.first_team == PILOT, 0.0, self.rollout_day)
 
-    def months_since(self, switch_day: np.ndarray) -> np.ndarray:
-        """[district, month]: whole calendar months from the month of each district's switch (0 in
-        that month; negative before it, and for a district that does not switch)."""
+    def month_start_after(self, switch_day: np.ndarray, months: float) -> np.ndarray:
+        """Per district, the start of the month `months` calendar months (rounded up) after the
+        month of its switch (the waves start on a month's first day); inf past the horizon, and for
+        a district that does not switch."""
+        cal = self.calendar
         started = np.isfinite(switch_day)
-        first = np.where(started, self.calendar.month_of(np.where(started, switch_day, 0.0)), self.calendar.n)
-        return np.arange(self.calendar.n)[None, :] - first[:, None]
+        i = cal.month_of(np.where(started, switch_day, 0.0)) + int(np.ceil(months - 1e-9))
+        return np.where(started & (i <= cal.n), cal.bounds[np.minimum(i, cal.n)], np.inf)
 
-    def ramp(self, months: np.ndarray) -> np.ndarray:
-        """The share of its extra caseworkers a relational team has `months` whole months after the
-        month of its wave: linear over `staff.recruitment_months`, 1 at once if that is 0."""
-        if self.recruitment_months <= 0:
-            return np.ones(np.shape(months))
-        return np.clip(np.asarray(months, dtype=float) / self.recruitment_months, 0.0, 1.0)
+    def phases(self, switch_day: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Per district, the day its relational team is fully staffed (`staff.recruitment_months`)
+        and the day it has learned the practice (not before it is staffed; at once for a pilot
+        district's team). Both are the switch day where there is nothing to wait for."""
+        recruited = switch_day if self.recruitment_months <= 0 else np.where(
+            np.isfinite(switch_day), self.month_start_after(switch_day, self.recruitment_months), switch_day)
+        learns = (self.first_team == CLASSIC) & (self.learning_months > 0)
+        learned = np.where(learns, np.maximum(recruited, self.month_start_after(switch_day, self.learning_months)),
+                           recruited)
+        return recruited, learned
 
-    def relational_fte(self, months: np.ndarray) -> np.ndarray:
-        """[district, ...]: the caseworkers a district's relational team employs `months` after the
-        month of its wave: from those who served the district at the wave to the full team."""
-        f = self.ramp(months)
-        start, full = self.first_caseworkers[:, None], self.relational_caseworkers[:, None]
-        return np.where(f >= 1.0, full, start + (full - start) * f)
+    def team_at(self, t: float, switch_day: np.ndarray,
+                phases: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
+        """Per district, the type of the team working at day t: its first team before its switch;
+        then, while its relational team recruits, a classic district's `STAFFING` team or a pilot
+        district's pilot team; a `LEARNING` team until it has learned; then `RELATIONAL`."""
+        recruited, learned = self.phases(switch_day) if phases is None else phases
+        staffing = np.where(self.first_team == PILOT, PILOT, STAFFING)
+        new = np.where(t < recruited, staffing, np.where(t < learned, LEARNING, RELATIONAL))
+        return np.where(switch_day <= t, new, self.first_team)
 
-    def relational_slots(self, months: np.ndarray) -> np.ndarray:
-        """[district, ...]: the case slots of a district's relational team `months` after the month of
-        its wave, whole as the engine counts them: its caseworkers at the relational caseload."""
-        f = self.ramp(months)
-        full = self.own_slots[:, None] * self.filled
-        start = self.first_caseworkers[:, None] * self.relational_caseload
-        return np.round(np.where(f >= 1.0, full, start + (full - start) * f))
-
-    def learning_end(self, switch_day: np.ndarray) -> np.ndarray:
-        """Per district, the day its relational team has learned the practice: the first month's
-        start at least `relational.learning_months` after its switch (inf past the horizon); the
-        switch day itself where there is nothing to learn (no learning period, or a pilot team)."""
-        bounds = self.calendar.bounds
-        learns = np.isfinite(switch_day) & (self.first_team == CLASSIC) & (self.learning_months > 0)
-        due = np.where(learns, switch_day + self.learning_months * DAYS_PER_MONTH, 0.0)
-        i = np.searchsorted(bounds, due - 1e-9, side="left")
-        end = np.where(i < len(bounds), bounds[np.minimum(i, len(bounds) - 1)], np.inf)
-        return np.where(learns, end, switch_day)
+    def relational_fte(self, switch_day: np.ndarray) -> np.ndarray:
+        """[district, month]: the caseworkers a district's relational team employs in each month
+        after its switch: those who served the district at its wave until it is fully staffed (a
+        month's start), then its posts less their vacancies."""
+        recruited, _ = self.phases(switch_day)
+        staffed = self.calendar.bounds[:-1][None, :] >= recruited[:, None]
+        return np.where(staffed, self.relational_caseworkers[:, None], self.first_caseworkers[:, None])
 
     def leaders(self, caseworkers: np.ndarray, own_team: np.ndarray | bool) -> np.ndarray:
         """Team leaders for `caseworkers`: a share of the classic organisation's at its span of

@@ -51,18 +51,20 @@ def test_capacity_that_never_binds_leaves_the_capacity_free_model(status_quo, pl
         x = expm(M * (cal.bounds[m + 1] - cal.bounds[m])) @ x
         np.testing.assert_allclose(traj.states[m + 1, :_IX.size], x, rtol=1e-9, atol=1e-9)
     assert not traj.states[:, _IX.size:].any()  # nobody waits, nobody carries a wait
-    # and with waves: more slots than unlimited change nothing but the staff cost
+    # and with waves: more slots than unlimited change nothing but the staff cost (teams staffed at
+    # their wave: a recruiting team's first caseworkers carry its slots, so more slots would raise
+    # their caseload, docs/model.md §2.5)
     for scenario in (free, plan):
-        a = expected_monthly(extreme(scenario, **UNLIMITED))
+        a = expected_monthly(extreme(scenario, **UNLIMITED, staff__recruitment_months=0))
         b = expected_monthly(extreme(scenario, staff__classic_caseworkers=1_000_000,
-                                     staff__relational_capacity_ratio=10.0))
+                                     staff__relational_capacity_ratio=10.0, staff__recruitment_months=0))
         assert (a["open_waiting"] == 0).all()
         assert (a["mean_wait_days"] == 0).all()
         np.testing.assert_array_equal(a["admissions"], a["notified_children"] * _opens(scenario))
         same = [c for c in a.columns if c not in ("cost_staff_dkk", "cost_total_dkk")]
         assert a[same].equals(b[same])
-        # capacity=False: the capacity-free model at any staffing
-        assert expected_monthly(scenario, capacity=False)[same].equals(a[same])
+        # capacity=False: the capacity-free model at any number of caseworkers
+        assert expected_monthly(extreme(scenario, staff__recruitment_months=0), capacity=False)[same].equals(a[same])
     assert not trajectory(status_quo, capacity=False).states[:, _IX.size:].any()
 
 

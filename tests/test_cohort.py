@@ -89,9 +89,6 @@ def test_counts_are_consistent(plan_vs_status_quo):
 
 # Every lever's parameters at zero, in both arms (they are world assumptions): every team, the pilots'
 # included, acts as a classic one.
-# Relational teams staffed in full from their wave, no post empty (world assumptions, both arms): a
-# recruiting team's queue (docs/model.md §2.5) is a real delay, not the effect a test asks about.
-FULLY_STAFFED = {"staff.recruitment_months": 0.0, "staff.vacancy_rate": 0.0}
 LEVERS_OFF = {"caseload.escalation_elasticity": 0.0, "caseload.resolution_elasticity": 0.0,
               "caseload.placement_length_elasticity": 0.0, "relational.early_shift": 0.0,
               "relational.placement_shift": 0.0, "relational.foster_shift": 0.0}
@@ -101,8 +98,7 @@ def test_with_every_lever_at_zero_and_nobody_waiting_the_changes_are_exactly_zer
     """With every lever at zero a relational (or pilot) team acts as a classic one; with case slots
     to spare (a world assumption, so in both arms) nobody waits in either arm, the paths are
     identical and every outcome change is exactly zero."""
-    # and every relational team fully staffed from its wave (docs/model.md §2.5)
-    roomy = {**LEVERS_OFF, "staff.classic_caseworkers": 128, "caseload.classic": 48, **FULLY_STAFFED}
+    roomy = {**LEVERS_OFF, "staff.classic_caseworkers": 128, "caseload.classic": 48}
     c = _run(plan.with_overrides(roomy), status_quo.with_overrides(roomy), "noise")  # no draw turns a lever on
     assert (c.scenario_yearly["mean_wait_days"].fillna(0) == 0).all()
     cols = COHORT_SUM_COLUMNS + ["cohort_city_days_to_help_p90"]
@@ -132,8 +128,8 @@ def test_with_every_lever_at_zero_the_changes_are_zero_up_to_noise(plan, status_
 def test_a_lower_relational_caseload_places_no_more_children_and_helps_no_later(plan):
     """Only the relational caseload changes (case slots kept: capacity ratio 1): children placed do
     not rise, child-years at home do not fall, days to help do not rise, within the noise."""
-    c = _run(plan.with_overrides({"caseload.relational": 12, "staff.relational_capacity_ratio": 1.0, **FULLY_STAFFED}),
-             plan.with_overrides({"staff.relational_capacity_ratio": 1.0, **FULLY_STAFFED}))
+    c = _run(plan.with_overrides({"caseload.relational": 12, "staff.relational_capacity_ratio": 1.0}),
+             plan.with_overrides({"staff.relational_capacity_ratio": 1.0}))
     per_rep = _per_replication(c)
     noise = 2 * per_rep.std(ddof=1) / np.sqrt(len(per_rep))
     assert per_rep["children_placed_avoided"].mean() >= -noise["children_placed_avoided"]

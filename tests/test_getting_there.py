@@ -7,13 +7,13 @@ import numpy as np
 import pytest
 
 from helpers import extreme
-from sim.analytic import expected_monthly
 from sim.engine import Model
+from sim.experiment import Experiment
 from sim.months import Calendar
-from sim.rates import (CLASSIC, COORDINATED, DAYS_PER_MONTH, DAYS_PER_YEAR, EARLY, FOSTER, LEARNING,
-                       RELATIONAL, Rates)
+from sim.rates import (CLASSIC, COORDINATED, DAYS_PER_YEAR, EARLY, FOSTER, LEARNING,
+                       RELATIONAL, STAFFING, Rates)
 from sim.results import fixed_costs, unit_costs
-from sim.sensitivity import varied_parameters
+from sim.sensitivity import expected_npv, varied_parameters
 from sim.staffing import Staffing
 from sim.uncertainty import draw
 
@@ -22,31 +22,55 @@ NEW = ("staff.recruitment_months", "staff.vacancy_rate", "staff.team_leader_dkk_
        "cost.in_house_delivery", "cost.in_house_share")
 
 
-def test_a_new_team_is_staffed_linearly_in_monthly_steps(plan):
+def test_a_new_team_is_staffed_at_the_first_months_start_after_its_recruitment(plan):
     st = Staffing.from_scenario(plan.with_overrides({"staff.recruitment_months": 4}))
-    months = np.arange(7)[None, :]
-    np.testing.assert_allclose(st.ramp(months)[0], [0, 0.25, 0.5, 0.75, 1, 1, 1])
-    fte = st.relational_fte(months)
-    start, full = st.first_caseworkers, st.relational_caseworkers
-    np.testing.assert_allclose(fte[:, 0], start)
-    np.testing.assert_allclose(fte[:, 2], start + 0.5 * (full - start))
-    np.testing.assert_array_equal(fte[:, 4], full)
-    # slots: the caseworkers employed at the relational caseload, whole
-    np.testing.assert_array_equal(st.relational_slots(months)[:, 0], np.round(start * plan.assumptions.value("caseload.relational")))
-    np.testing.assert_array_equal(st.relational_slots(months)[:, 4], np.round(st.own_slots * st.filled))
+    recruited, learned = st.phases(st.rollout_day)
+    switched = np.isfinite(st.rollout_day)
+    cal = st.calendar
+    np.testing.assert_array_equal(recruited[switched], cal.bounds[cal.month_of(st.rollout_day[switched]) + 4])
+    # paid: those who served the district at its wave until then, the posts less vacancies after
+    fte = st.relational_fte(st.rollout_day)
+    d = int(np.flatnonzero(switched & (st.first_team == CLASSIC))[0])
+    m = int(st.calendar.month_of(np.array([recruited[d]]))[0])
+    assert fte[d, m - 1] == st.first_caseworkers[d]
+    assert fte[d, m] == st.relational_caseworkers[d]
+    # a team's case slots are its posts' from the wave on, whatever its staffing
+    model = Model(extreme("plan", years=2, staff__recruitment_months=12, staff__vacancy_rate=0.15), seed=1, replication=0)
+    model.run()
+    started = np.flatnonzero(np.isfinite(model.switch_day))
+    assert len(started)
+    assert [model.team[d].capacity for d in started] == [round(float(model.staffing.own_slots[d])) for d in started]
 
 
-def test_vacancies_cost_slots_and_save_salary_in_the_relational_teams_only(plan):
-    full = Staffing.from_scenario(plan.with_overrides({"staff.vacancy_rate": 0}))
-    short = Staffing.from_scenario(plan.with_overrides({"staff.vacancy_rate": 0.1}))
-    np.testing.assert_allclose(short.relational_caseworkers, 0.9 * full.relational_caseworkers)
-    done = np.array([[36]])  # months after the wave: fully staffed
-    np.testing.assert_array_equal(short.relational_slots(done)[:, 0], np.round(0.9 * full.own_slots))
-    np.testing.assert_array_equal(full.relational_slots(done)[:, 0], np.round(full.own_slots))
-    # today's teams, the classic organisation and the pilots, count the caseworkers at work: unchanged
-    np.testing.assert_array_equal(short.own_slots, full.own_slots)
-    np.testing.assert_array_equal(short.classic_slots, full.classic_slots)
-    np.testing.assert_array_equal(short.first_caseworkers, full.first_caseworkers)
+def test_the_caseworkers_at_work_carry_the_empty_posts_cases(plan):
+    """A vacancy raises the caseload of the caseworkers at work: the relational team at 10 %
+    vacancy decides and works as a fully staffed one at caseload / 0.9; a team still recruiting as
+    one at the caseload its first caseworkers carry (classic caseload x capacity ratio), learning."""
+    c = plan.assumptions.value("caseload.relational")
+    short = Rates.from_scenario(plan.with_overrides({"staff.vacancy_rate": 0.1}))
+    full = Rates.from_scenario(plan.with_overrides({"staff.vacancy_rate": 0.0, "caseload.relational": c / 0.9}))
+    assert short.relational == full.relational
+    assert short.learning == full.learning
+    ratio = plan.assumptions.value("staff.relational_capacity_ratio")
+    recruiting = Rates.from_scenario(plan.with_overrides({
+        "staff.vacancy_rate": 0.0, "caseload.relational": plan.assumptions.value("caseload.classic") * ratio}))
+    assert short.staffing == recruiting.learning
+    # paid: the caseworkers at work; the teams of today count theirs already
+    st_full = Staffing.from_scenario(plan.with_overrides({"staff.vacancy_rate": 0}))
+    st_short = Staffing.from_scenario(plan.with_overrides({"staff.vacancy_rate": 0.1}))
+    np.testing.assert_allclose(st_short.relational_caseworkers, 0.9 * st_full.relational_caseworkers)
+    np.testing.assert_array_equal(st_short.own_slots, st_full.own_slots)
+    np.testing.assert_array_equal(st_short.first_caseworkers, st_full.first_caseworkers)
+
+
+def test_empty_posts_and_slow_recruitment_never_raise_the_expected_npv(plan, status_quo):
+    """The saving of an empty post's salary must not outweigh the effect its cases lose: the plan's
+    expected NPV falls as vacancies, recruitment or learning take longer (twin, all else fixed)."""
+    experiment = Experiment(plan, status_quo)
+    for name, values in (("staff.vacancy_rate", (0.0, 0.06, 0.15)), ("staff.recruitment_months", (0, 6, 12)),
+                         ("relational.learning_months", (0, 12, 24))):
+        npv = [expected_npv(experiment, {name: v}) for v in values]
+        assert npv[0] > npv[1] > npv[2], f"{name}: expected NPV {npv} at {values}"
 
 
 def test_staff_cost_counts_the_caseworkers_employed_and_the_team_leaders(plan):
@@ -60,9 +84,8 @@ def test_staff_cost_counts_the_caseworkers_employed_and_the_team_leaders(plan):
     d = int(np.flatnonzero(st.first_team == CLASSIC)[0])
     m0 = int(cal.month_of(np.array([st.rollout_day[d]]))[0])
     assert cal.bounds[m0] == st.rollout_day[d]  # the plan's waves start on a month's first day
-    for k, share in ((0, 0.0), (1, 1 / 3), (3, 1.0)):
+    for k, fte in ((0, st.first_caseworkers[d]), (2, st.first_caseworkers[d]), (3, st.relational_caseworkers[d])):
         days = cal.bounds[m0 + k + 1] - cal.bounds[m0 + k]
-        fte = st.first_caseworkers[d] + share * (st.relational_caseworkers[d] - st.first_caseworkers[d])
         expected = days * (fte * salary + max(1.0, fte / span) * leader)
         assert cost[d, m0 + k] == pytest.approx(expected, rel=1e-12)
     before = cal.bounds[m0] - cal.bounds[m0 - 1]
@@ -85,39 +108,45 @@ def test_a_learning_team_works_at_the_learning_share_of_the_effect(plan):
     assert half.learning == same.relational
 
 
-def test_learning_lasts_to_a_months_start_and_not_for_the_pilots(plan):
-    st = Staffing.from_scenario(plan.with_overrides({"relational.learning_months": 2.5}))
-    end = st.learning_end(st.rollout_day)
-    classic = st.first_team == CLASSIC
-    due = st.rollout_day[classic] + 2.5 * DAYS_PER_MONTH
-    assert np.isin(end[classic], st.calendar.bounds).all()
-    assert (end[classic] >= due).all() and (end[classic] - due < 31).all()
-    np.testing.assert_array_equal(end[~classic], st.rollout_day[~classic])
+def test_learning_lasts_whole_months_not_before_staffing_and_not_for_the_pilots(plan):
+    st = Staffing.from_scenario(plan.with_overrides({"relational.learning_months": 2.5,
+                                                     "staff.recruitment_months": 1}))
+    recruited, learned = st.phases(st.rollout_day)
+    classic = (st.first_team == CLASSIC) & np.isfinite(st.rollout_day)
+    cal = st.calendar
+    np.testing.assert_array_equal(learned[classic], cal.bounds[cal.month_of(st.rollout_day[classic]) + 3])
+    pilots = st.first_team != CLASSIC
+    np.testing.assert_array_equal(learned[pilots], recruited[pilots])
+    long = Staffing.from_scenario(plan.with_overrides({"relational.learning_months": 2, "staff.recruitment_months": 9}))
+    staffed, learned_long = long.phases(long.rollout_day)
+    np.testing.assert_array_equal(learned_long, staffed)  # a team learns while it recruits
+    # the type of team, phase by phase
+    d = int(np.flatnonzero(classic)[0])
+    day = st.rollout_day[d]
+    assert [int(st.team_at(t, st.rollout_day)[d]) for t in (day - 1, day, learned[d] - 1, learned[d])] == \
+        [CLASSIC, STAFFING, LEARNING, RELATIONAL]
 
 
-def test_the_engine_uses_the_learning_team_and_the_recruited_slots():
-    s = extreme("plan", years=2, staff__recruitment_months=12, relational__learning_months=18)
+def test_the_engine_takes_the_phases_at_their_days():
+    s = extreme("plan", years=2, staff__recruitment_months=6, relational__learning_months=18)
     model = Model(s, seed=3, replication=0)
+    seen = []
+    model.env.process(_watch(model, seen))
     model.run()
-    st, cal = model.staffing, model.staffing.calendar
+    st = model.staffing
     switched = np.flatnonzero(np.isfinite(model.switch_day))
     assert len(switched)
-    last = cal.n - 1
-    learned = st.learning_end(model.switch_day)
-    for d in switched:
-        k = last - int(cal.month_of(np.array([model.switch_day[d]]))[0])
-        assert model.team[d].capacity == int(st.relational_slots(np.array([[k]]))[d, 0])
-        assert model.kind[d] == (LEARNING if learned[d] > model.horizon - 1 else RELATIONAL)
-    assert LEARNING in model.kind  # the last waves are still learning at the horizon
+    for day, kind in seen:  # every month's start: the engine's teams are those Staffing says
+        assert kind == st.team_at(day, model.switch_day).tolist()
+    kinds = {k for _, row in seen for k in row}
+    assert {STAFFING, LEARNING} <= kinds
 
 
-def test_a_recruiting_team_makes_families_wait_in_the_twin():
-    quick = expected_monthly(extreme("plan", years=3, staff__recruitment_months=0, staff__vacancy_rate=0))
-    slow = expected_monthly(extreme("plan", years=3, staff__recruitment_months=12, staff__vacancy_rate=0))
-    assert quick["open_waiting"].max() == 0
-    assert slow["open_waiting"].max() > 10
-    # and pays fewer salaries while it recruits
-    assert slow["cost_staff_dkk"].sum() < quick["cost_staff_dkk"].sum()
+def _watch(model, seen):
+    """Record the engine's team types just after every month's start (after the phase changes)."""
+    for bound in model.staffing.calendar.bounds[1:-1]:
+        yield model.env.timeout(float(bound) + 0.5 - model.env.now)
+        seen.append((float(bound) + 0.5, list(model.kind)))
 
 
 def test_in_house_help_is_valued_at_its_marginal_cost(plan):

@@ -23,9 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 @pytest.fixture(scope="module")
 def experiment(plan, status_quo):
-    # relational teams fully staffed from their wave (a world assumption, both arms): nobody waits in
-    # six years, so no lever off leaves a queue's saving behind (docs/model.md §2.5)
-    return Experiment(plan.with_overrides({"years": 6, "staff.recruitment_months": 0, "staff.vacancy_rate": 0}), status_quo)
+    return Experiment(plan.with_overrides({"years": 6}), status_quo)
 
 
 @pytest.fixture(scope="module")

@@ -16,8 +16,8 @@ from helpers import extreme
 from sim.analytic import _IX, _generator, trajectory
 from sim.calibrate import load_targets
 from sim.engine import ARRIVAL_ID_OFFSET, Model, simulate
-from sim.rates import (ASSESSMENT, CLASSIC, CLOSED, COORDINATED, DAYS_PER_YEAR, EARLY, FOSTER, LEARNING, NO_CASE,
-                       PLACEMENT, PILOT, RELATIONAL, RESIDENTIAL, TEAMS, WAITING, Branch, Rates, StartPopulation, apportion, district_shares)
+from sim.rates import (ASSESSMENT, CLASSIC, CLOSED, COORDINATED, DAYS_PER_YEAR, EARLY, FOSTER, NO_CASE,
+                       PLACEMENT, PILOT, RESIDENTIAL, TEAMS, WAITING, Branch, Rates, StartPopulation, apportion, district_shares)
 from sim.results import fixed_costs
 from sim.staffing import Staffing
 
@@ -203,15 +203,16 @@ def _fits(observed: dict, expected: dict, label: str) -> None:
 
 def _route_counts(model: Model):
     """Observed routes of the model's families after a run: per team type (CLASSIC, RELATIONAL,
-    PILOT, LEARNING), triage, assessment outcomes, placement types, and the outcome of the first stage of help
+    PILOT, LEARNING, STAFFING: `Staffing.team_at`), triage, assessment outcomes, placement types, and the outcome of the first stage of help
     after triage or assessment (need levels are then distributed as in the population). Stages are
     counted only if they start STAGE_MARGIN before the horizon: a stay's length depends on the
     family's need, so the censored ones would bias the mixture."""
     log = model.run()
     cutoff = model.horizon - STAGE_MARGIN
-    switch, first = model.staffing.rollout_day, model.staffing.first_team
-    learned = model.staffing.learning_end(switch)
-    team = lambda d, t: (LEARNING if t < learned[d] else RELATIONAL) if t >= switch[d] else int(first[d])  # noqa: E731
+    st = model.staffing
+    switch = st.rollout_day
+    phases = st.phases(switch)
+    team = lambda d, t: int(st.team_at(t, switch, phases)[d])  # noqa: E731
     counts = {name: [{} for _ in TEAMS] for name in ("triage", "assessment", "placement", "early", "coordinated")}
 
     def add(name, t, route):
@@ -258,10 +259,12 @@ def _stage_outcomes(rates: Rates, routes, level: int) -> dict:
 def unlimited(plan):
     """The plan over eight years with case slots far above any demand: nobody waits, so the only
     need-level mixture in a first stage is the population's. The pilot districts join the last wave,
-    so that their pilot teams see enough families to test."""
+    so that their pilot teams see enough families to test; a new team recruits for a year and
+    learns for two and a half, so that both of its phases (STAFFING, LEARNING) do."""
     pilots_later = {f"rollout.district_waves.{d.name}": 5 for d in plan.districts if d.pilot_since is not None}
     return extreme(plan.with_overrides(pilots_later), staff__classic_caseworkers=100_000,
-                   staff__relational_capacity_ratio=5.0, years=8)
+                   staff__relational_capacity_ratio=5.0, staff__recruitment_months=12,
+                   relational__learning_months=30, years=8)
 
 
 def test_the_simulations_families_follow_the_table(unlimited):
@@ -273,7 +276,7 @@ def test_the_simulations_families_follow_the_table(unlimited):
             k: [{s: totals[k][t].get(s, 0) + counts[k][t].get(s, 0) for s in {*totals[k][t], *counts[k][t]}}
                 for t in TEAMS] for k in counts}
     for t, routes in enumerate(rates.tables):
-        name = ("classic", "relational", "pilot", "learning")[t]
+        name = ("classic", "relational", "pilot", "learning", "staffing")[t]
         _fits(totals["triage"][t], routes.triage.probabilities(), f"triage, {name}")
         _fits(totals["assessment"][t], routes.assessment.probabilities(), f"assessment, {name}")
         _fits(totals["early"][t], _stage_outcomes(rates, routes, EARLY), f"early help, {name}")
