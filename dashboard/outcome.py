@@ -178,7 +178,7 @@ def payers(outcome: Outcome, lang: str) -> html.Div:
 
 def extra_caseworkers(outcome: Outcome, lang: str) -> str:
     """The last year's staff investment in caseworker FTE: read from the investment (not recomputed
-    here), so it holds the extra team leaders and the vacant posts (docs/model.md §2.5) too."""
+    here), so it counts the extra team leaders and leaves out the vacant posts (docs/model.md §2.5)."""
     yearly = outcome.comparison.yearly
     last = yearly[(yearly["statistic"] == "mean")].sort_values("year").iloc[-1]
     a = outcome.scenario.assumptions

@@ -15,7 +15,7 @@ from .cohort import COHORT_COUNT_COLUMNS, COHORT_P90_COLUMN, COHORT_SUM_COLUMNS,
 from .engine import TransitionLog
 from .months import Calendar
 from .payers import PAID_BY, payer_columns, refusion
-from .rates import (ASSESSMENT, CLASSIC, COORDINATED, DAYS_PER_YEAR, EARLY, FOSTER, N_STATES, RESIDENTIAL,
+from .rates import (ASSESSMENT, COORDINATED, DAYS_PER_YEAR, EARLY, FOSTER, N_STATES, RESIDENTIAL,
                     WAITING, district_shares)
 from .scenario import Scenario
 from .staffing import Staffing
@@ -140,20 +140,17 @@ def fixed_costs(scenario: Scenario, cal: Calendar | None = None,
     a = scenario.assumptions
     st = Staffing.from_scenario(scenario)
     rollout_day = st.rollout_day if switch_day is None else switch_day
+    # a caseworker's day, with the overhead and the share of a team leader (staff.caseworkers_per_leader)
     overhead = 1 + a.staff.overhead_share.value
-    per_fte_day = a.staff.salary_dkk_per_year.value * overhead / DAYS_PER_YEAR
-    per_leader_day = a.staff.team_leader_dkk_per_year.value * overhead / DAYS_PER_YEAR
+    per_fte_day = overhead * (a.staff.salary_dkk_per_year.value + a.staff.team_leader_dkk_per_year.value
+                              / a.staff.caseworkers_per_leader.value) / DAYS_PER_YEAR
     lo, hi = cal.bounds[:-1], cal.bounds[1:]
     switch = rollout_day[:, None]
     relational_days = np.clip(hi - np.maximum(lo, switch), 0.0, None)
     first_days = (hi - lo) - relational_days
     # the caseworkers employed: a relational team's once its recruitment is done (Staffing.relational_fte)
     relational_fte = st.relational_fte(rollout_day)
-    own_first = (st.first_team != CLASSIC)[:, None]
     staff = per_fte_day * (st.first_caseworkers[:, None] * first_days + relational_fte * relational_days)
-    leaders = per_leader_day * (st.leaders(st.first_caseworkers[:, None], own_first) * first_days
-                                + st.leaders(relational_fte, True) * relational_days)
-    staff = staff + leaders
 
     n = len(scenario.districts)
     coordinator = np.zeros((n, cal.n))

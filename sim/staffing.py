@@ -26,8 +26,8 @@ caseload through the elasticities (`rates.Rates`), as it does for a chosen casel
   recruits and until the month's start `relational.learning_months` after the month of its wave, at
   `relational.learning_effect` of its levers (`rates.STAFFING`, then `rates.LEARNING`); a pilot
   district's team has learned already;
-- team leaders: the classic organisation has one per `staff.caseworkers_per_leader` caseworkers, a
-  district's own team at least one (`leaders`).
+- team leaders: one per `staff.caseworkers_per_leader` caseworkers in every team (a leader leads
+  the teams of several districts), priced with the caseworkers (`results.fixed_costs`).
 
 Every change of phase falls on a month's start, so the engine and the analytic twin (whose steps
 never cross a month) change team type at the same instants (`team_at`).
@@ -54,7 +54,6 @@ class Staffing:
     rollout_day: np.ndarray              # per district, day of the switch to the plan's team; inf if never
     recruitment_months: float
     learning_months: float
-    caseworkers_per_leader: float
     calendar: Calendar
 
     @classmethod
@@ -70,7 +69,7 @@ class Staffing:
         relational_cw = own_slots * filled / a.caseload.relational.value
         days = np.array([np.inf if x is None else x for x in scenario.rollout_days()], dtype=float)
         return cls(first_team, first_cw, relational_cw, classic_slots, own_slots, days, a.staff.recruitment_months.value,
-                   a.relational.learning_months.value, a.staff.caseworkers_per_leader.value, Calendar(scenario))
+                   a.relational.learning_months.value, Calendar(scenario))
 
     @property
     def own_day(self) -> np.ndarray:
@@ -114,9 +113,3 @@ class Staffing:
         recruited, _ = self.phases(switch_day)
         staffed = self.calendar.bounds[:-1][None, :] >= recruited[:, None]
         return np.where(staffed, self.relational_caseworkers[:, None], self.first_caseworkers[:, None])
-
-    def leaders(self, caseworkers: np.ndarray, own_team: np.ndarray | bool) -> np.ndarray:
-        """Team leaders for `caseworkers`: a share of the classic organisation's at its span of
-        control, or a district's own team's, at least one."""
-        share = caseworkers / self.caseworkers_per_leader
-        return np.where(own_team, np.maximum(share, 1.0), share)

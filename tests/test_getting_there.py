@@ -86,7 +86,7 @@ def test_staff_cost_counts_the_caseworkers_employed_and_the_team_leaders(plan):
     assert cal.bounds[m0] == st.rollout_day[d]  # the plan's waves start on a month's first day
     for k, fte in ((0, st.first_caseworkers[d]), (2, st.first_caseworkers[d]), (3, st.relational_caseworkers[d])):
         days = cal.bounds[m0 + k + 1] - cal.bounds[m0 + k]
-        expected = days * (fte * salary + max(1.0, fte / span) * leader)
+        expected = days * fte * (salary + leader / span)
         assert cost[d, m0 + k] == pytest.approx(expected, rel=1e-12)
     before = cal.bounds[m0] - cal.bounds[m0 - 1]
     classic = st.first_caseworkers[d]
