@@ -186,7 +186,7 @@ class Caseload(_Frozen):
 
 class Staff(_Frozen):
     classic_caseworkers: NonNegative
-    relational_capacity_ratio: NonNegative
+    relational_capacity_ratio: Positive  # a team without case slots has no caseload
     salary_dkk_per_year: NonNegative
     overhead_share: NonNegative
     recruitment_months: NonNegative

@@ -1,7 +1,7 @@
 """The budget months of a scenario: their boundaries in days since its start.
 
 One calendar for every part of the model that works month by month: the accounting (`results`), the
-staffing's recruitment ramp and learning period (`staffing`), the engine's month-end changes of case
+staffing's recruitment and learning periods (`staffing`), the engine's month-end changes of case
 slots and the analytic twin's monthly steps, so that all of them change at the same instants.
 """
 

@@ -10,6 +10,7 @@ from helpers import extreme
 from sim.engine import ARRIVAL_ID_OFFSET, simulate
 from sim.rates import COORDINATED, DAYS_PER_YEAR, EARLY, FOSTER, RESIDENTIAL, WAITING
 from sim.results import monthly_frame, yearly_frame
+from sim.staffing import Staffing
 
 
 def _yearly(scenario, seed=2, replication=0):
@@ -65,9 +66,12 @@ def test_certain_escalation_sends_every_early_family_on(status_quo):
 
 
 def test_a_blocked_team_admits_nobody_after_its_wave(plan):
-    s = extreme(plan, years=3, staff__relational_capacity_ratio=0.0, waiting__max_days=1e9)  # no wait limit
-    log = simulate(s, 1, 0)
+    # so few slots per classic slot that every team rounds them to none (the ratio must be positive:
+    # a recruiting team's caseworkers carry its slots, docs/model.md §2.5); no wait limit
+    s = extreme(plan, years=3, staff__relational_capacity_ratio=1e-3, waiting__max_days=1e9)
     first_wave = [i for i, d in enumerate(s.districts) if d.wave == 1]
+    assert np.round(Staffing.from_scenario(s).own_slots[first_wave]).max() == 0
+    log = simulate(s, 1, 0)
     wave_day = s.day(s.wave_start(1))
     admitted = log.waits[np.isin(log.waits["district"], first_wave) & (log.waits["t"] > wave_day)]
     assert len(admitted) == 0
