@@ -1,8 +1,8 @@
 """The budget months of a scenario: their boundaries in days since its start.
 
 One calendar for every part of the model that works month by month: the accounting (`results`), the
-staffing's recruitment and learning periods (`staffing`), the engine's month-end changes of case
-slots and the analytic twin's monthly steps, so that all of them change at the same instants.
+staffing's recruitment and learning periods (`staffing`), the savings gate's month ends (`gate`) and
+the analytic twin's monthly steps, so that all of them change at the same instants.
 """
 
 from __future__ import annotations

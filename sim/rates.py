@@ -171,7 +171,7 @@ class Routes:
 class Rates:
     """Everything the model's families need to know, in days and shares."""
 
-    # the transition tables of the four types of team
+    # the transition tables of the five types of team
     classic: Routes
     relational: Routes
     pilot: Routes

@@ -89,11 +89,10 @@ class Staffing:
         """Per district, the day its relational team is fully staffed (`staff.recruitment_months`)
         and the day it has learned the practice (not before it is staffed; at once for a pilot
         district's team). Both are the switch day where there is nothing to wait for."""
-        recruited = switch_day if self.recruitment_months <= 0 else np.where(
-            np.isfinite(switch_day), self.month_start_after(switch_day, self.recruitment_months), switch_day)
-        learns = (self.first_team == CLASSIC) & (self.learning_months > 0)
-        learned = np.where(learns, np.maximum(recruited, self.month_start_after(switch_day, self.learning_months)),
-                           recruited)
+        recruited = switch_day if self.recruitment_months <= 0 else \
+            self.month_start_after(switch_day, self.recruitment_months)
+        learned = np.where(self.first_team == CLASSIC,
+                           np.maximum(recruited, self.month_start_after(switch_day, self.learning_months)), recruited)
         return recruited, learned
 
     def team_at(self, t: float, switch_day: np.ndarray,
