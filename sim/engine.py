@@ -289,9 +289,9 @@ class Model:
         self.classic_pool.capacity = round(float(self.staffing.classic_slots[classic].sum()))
 
     # -- families -----------------------------------------------------------------------------
-    def _severity(self, s: FamilyStream) -> int:
+    def _severity(self, u: float) -> int:
+        """The need level the uniform at U_SEVERITY gives."""
         r = self.rates
-        u = s.u(U_SEVERITY)
         return LOW if u < r.severity_low_share else HIGH if u >= 1.0 - r.severity_high_share else MEDIUM
 
     def _seed_open_cases(self) -> None:
@@ -310,8 +310,7 @@ class Model:
         # stream is under way at t = 0 too (their remaining delay is exponential: memoryless).
         for d, n in enumerate(pending):
             for _ in range(n):
-                s = FamilyStream(self.seed, self.replication, fid, 0, first[fid])
-                self._renotify(fid, 1, d, exponential(s.u(U_RELAPSE_DELAY), 1.0 / self.rates.relapse_mean_days))
+                self._renotify(fid, 1, d, exponential(first[fid][U_RELAPSE_DELAY], 1.0 / self.rates.relapse_mean_days))
                 fid += 1
 
     def _open_case(self, fid: int, d: int, level: int, first: list[float]) -> None:
@@ -319,7 +318,7 @@ class Model:
         self.team[d].take(d)  # open at the start: holds its slot even above capacity
         # the stationary age of an exponential stay
         elapsed = self.rates.tables[self.teams.at(d, 0.0)[0]].mean_days[level] * -math.log(s.u(U_ELAPSED))
-        family = Episode(fid, 0, d, s, self._severity(s), -elapsed, level, initial=True)
+        family = Episode(fid, 0, d, s, self._severity(first[U_SEVERITY]), -elapsed, level, initial=True)
         family.admitted = True
         self._proceed(family, 0.0)
 
@@ -338,16 +337,12 @@ class Model:
             if i % STREAM_BLOCK == 0:
                 ids = ARRIVAL_ID_OFFSET + np.arange(i, min(i + STREAM_BLOCK, len(times)))
                 first[:] = first_uniforms(self.seed, self.replication, ids).tolist()
-            fid = ARRIVAL_ID_OFFSET + i
-            self._notified(fid, 0, districts[i], FamilyStream(self.seed, self.replication, fid, 0,
-                                                              first[i % STREAM_BLOCK]))
-            schedule(i + 1)
+            self._notified(ARRIVAL_ID_OFFSET + i, 0, districts[i], first[i % STREAM_BLOCK])
+            if i + 1 < len(times):
+                env.timeout(times[i + 1] - env.now).callbacks.append(lambda _event: arrive(i + 1))
 
-        def schedule(i: int) -> None:
-            if i < len(times):
-                env.timeout(times[i] - env.now).callbacks.append(lambda _event: arrive(i))
-
-        schedule(0)
+        if times:
+            env.timeout(times[0] - env.now).callbacks.append(lambda _event: arrive(0))
 
     def _arrival_times(self) -> tuple[np.ndarray, np.ndarray]:
         a = self.scenario.assumptions
@@ -368,16 +363,19 @@ class Model:
         if self.env.now + delay < self.horizon:
             self.later.expect(fid, ep)
             self.env.timeout(delay).callbacks.append(
-                lambda _event: self._notified(fid, ep, d, self.later.stream(fid, ep)))
+                lambda _event: self._notified(fid, ep, d, self.later.first(fid, ep)))
 
-    def _notified(self, fid: int, ep: int, d: int, s: FamilyStream) -> None:
+    def _notified(self, fid: int, ep: int, d: int, first: list[float]) -> None:
+        """Family fid is notified now (its episode ep, whose stream begins with `first`): triage,
+        and if a case opens, a slot or the queue."""
         r = self.rates
         now = self.env.now
-        self.notifications.append((d, now, 1 + _poisson(s.u(U_NOTIFICATIONS), r.notifications_extra_mean)))
-        route = self.rates.tables[self.teams.at(d, now)[0]].triage.pick(s.u(U_TRIAGE), s.u(U_EARLY_SHIFT))
+        self.notifications.append((d, now, 1 + _poisson(first[U_NOTIFICATIONS], r.notifications_extra_mean)))
+        route = r.tables[self.teams.at(d, now)[0]].triage.pick(first[U_TRIAGE], first[U_EARLY_SHIFT])
         if route == NO_CASE:
             return
-        family = Episode(fid, ep, d, s, self._severity(s), now, route)
+        family = Episode(fid, ep, d, FamilyStream(self.seed, self.replication, fid, ep, first),
+                         self._severity(first[U_SEVERITY]), now, route)
         team = self.team[d]
         if team.try_acquire(d):
             self._admitted(family)
@@ -412,7 +410,7 @@ class Model:
         from fixed stream positions, its hazards from the team working at its start (the outcome of
         an assessment from the team at its end, where the next stay starts)."""
         r = self.rates
-        d, s = f.district, f.stream
+        d, u = f.district, f.stream.u
         kind, until = self.teams.at(d, t)
         routes = r.tables[kind]
         level = f.level
@@ -423,23 +421,23 @@ class Model:
                 self.env.call_at(t, lambda _event, t=t: self._proceed(f, t))
                 return
             if level == ASSESSMENT:
-                end = t + exponential(s.u(U_ASSESS_DURATION), 1.0 / routes.mean_days[ASSESSMENT])
+                end = t + exponential(u(U_ASSESS_DURATION), 1.0 / routes.mean_days[ASSESSMENT])
                 log((f.family, f.episode, d, ASSESSMENT, t, end, f.opened, f.initial, False))
                 f.initial = False
                 t, level = end, ASSESSED
                 continue
             if level == ASSESSED:
-                level = routes.assessment.pick(s.u(U_ASSESS_OUTCOME), s.u(U_PLACEMENT_SHIFT))
+                level = routes.assessment.pick(u(U_ASSESS_OUTCOME), u(U_PLACEMENT_SHIFT))
                 if level == CLOSED:  # no measure: no relapse
                     self._close(f, t, relapse=False)
                     return
             position = f.position
             if level == PLACEMENT:
-                level = routes.placement.pick(s.u(position + 2))
+                level = routes.placement.pick(u(position + 2))
             h_res, h_esc, h_down = r.hazards(level, routes, f.severity, f.wait)
             total = h_res + h_esc + h_down
-            end = t + exponential(s.u(position), total)
-            x = s.u(position + 1) * total
+            end = t + exponential(u(position), total)
+            x = u(position + 1) * total
             log((f.family, f.episode, d, level, t, end, f.opened, f.initial, False))
             f.initial = False
             f.position = position + 3

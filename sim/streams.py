@@ -165,15 +165,16 @@ class LaterEpisodes:
     def expect(self, family: int, episode: int) -> None:
         self.announced.append((family, episode))
 
-    def stream(self, family: int, episode: int) -> FamilyStream:
-        """The stream of an announced episode (each is asked for once)."""
+    def first(self, family: int, episode: int) -> list[float]:
+        """The first uniforms of an announced episode's stream (each is asked for once; a
+        FamilyStream takes them as its `first`)."""
         key = (family, episode)
         if key not in self.derived:
             families, episodes = np.array(self.announced, dtype=np.int64).reshape(-1, 2).T
             rows = first_uniforms(self.seed, self.replication, families, episodes).tolist()
             self.derived.update(zip(self.announced, rows))
             self.announced.clear()
-        return FamilyStream(self.seed, self.replication, family, episode, self.derived.pop(key))
+        return self.derived.pop(key)
 
 
 def arrivals_rng(seed: int, replication: int, district: int) -> np.random.Generator:

@@ -32,11 +32,12 @@ def test_later_episodes_are_derived_together_and_equal_single_streams():
     later = LaterEpisodes(3, 2)
     for family, episode in ((7, 1), (1_000_002, 1), (1_000_002, 2)):
         later.expect(family, episode)
-    first = later.stream(1_000_002, 2)
+    first = later.first(1_000_002, 2)
     assert later.announced == [] and len(later.derived) == 2  # one batch for all three
     later.expect(9, 4)
-    for stream, (family, episode) in ((first, (1_000_002, 2)), (later.stream(7, 1), (7, 1)),
-                                      (later.stream(9, 4), (9, 4)), (later.stream(1_000_002, 1), (1_000_002, 1))):
+    for row, (family, episode) in ((first, (1_000_002, 2)), (later.first(7, 1), (7, 1)),
+                                   (later.first(9, 4), (9, 4)), (later.first(1_000_002, 1), (1_000_002, 1))):
+        stream = FamilyStream(3, 2, family, episode, row)
         single = FamilyStream(3, 2, family, episode)
         assert [stream.u(k) for k in range(40)] == [single.u(k) for k in range(40)]
 
