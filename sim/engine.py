@@ -457,6 +457,7 @@ class Model:
             self.env.call_at(t, lambda _event: self._released(f, relapse))
 
     def _released(self, f: Episode, relapse: bool) -> None:
+        """Family f's slot comes free now, in the team working in its district now."""
         d = f.district
         self.team[d].release(d)
         r = self.rates

@@ -150,10 +150,11 @@ def first_uniforms(seed: int, replication: int, families: np.ndarray, episode: i
 
 
 class LaterEpisodes:
-    """The streams of family episodes that start later in the run (a relapse's re-notification),
-    derived in batches: an episode is announced when it is scheduled (`expect`), and the first time
-    one is needed (`stream`) every episode announced so far is derived with one `first_uniforms`
-    call. A run schedules thousands of relapses; one SeedSequence each cost 10 microseconds."""
+    """The first uniforms of family episodes that start later in the run (a relapse's
+    re-notification), derived in batches: an episode is announced when it is scheduled (`expect`),
+    and the first time one is needed (`first`) every episode announced so far is derived with one
+    `first_uniforms` call. A run schedules thousands of relapses; one SeedSequence each cost 10
+    microseconds, a batch of a few dozen little more than one."""
 
     __slots__ = ("seed", "replication", "announced", "derived")
 
