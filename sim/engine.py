@@ -7,24 +7,40 @@ relational, pilot, learning or staffing), each draw from the family's own stream
 families and writes a transition log; costs, monthly tables, open-case snapshots and the children's outcomes are computed
 from that log afterwards (`results`). A run starts from today's open cases
 (`rates.StartPopulation`), not from an empty system.
+
+Families compete with each other only for case slots, so only that is scheduled event by event:
+notifications, the end of a wait, waves, and the release of a slot. Once a family has its slot,
+its path through assessment, the levels and placement depends only on its own stream, its wait and
+the type of team working in its district at each stay's start, which is known ahead
+(`staffing.TeamTimeline`). The engine therefore draws the episode's stays at once, logs them, and
+schedules one event, the slot's release. Where the district's team may change type before the
+episode ends (its next phase, or, in a savings-gated rollout, the next month end while the gate
+has not started its wave), the path stops there: the first stay that starts on or after that day
+is drawn when it starts, with the team of that day. The stays and their draws are those a
+stage-by-stage simulation gives (tests/test_episode_engine.py compares the two).
 """
 
 from __future__ import annotations
 
+import gc
 import math
 from collections import deque
+from heapq import heappush
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
 import simpy
+from simpy.core import NORMAL
 
-from .rates import (ASSESSMENT, CLASSIC, CLOSED, DAYS_PER_YEAR, EARLY, HIGH, LOW, MEDIUM, NO_CASE,
-                    PLACEMENT, WAITING, Rates, Routes, StartPopulation, district_shares, exponential)
+from .rates import (ASSESSMENT, CLASSIC, CLOSED, DAYS_PER_YEAR, HIGH, LOW, MEDIUM, NO_CASE, PLACEMENT, WAITING,
+                    Rates, StartPopulation, district_shares, exponential)
 from .scenario import Scenario
-from .staffing import Staffing
-from .streams import FamilyStream, arrivals_rng, first_uniforms
+from .staffing import Staffing, TeamTimeline
+from .streams import FamilyStream, LaterEpisodes, arrivals_rng, first_uniforms
 
 ARRIVAL_ID_OFFSET = 1_000_000  # family ids below this are the open cases at the start
 STREAM_BLOCK = 4096  # arriving families whose streams are derived together
@@ -34,6 +50,10 @@ U_SEVERITY, U_TRIAGE, U_EARLY_SHIFT, U_NOTIFICATIONS = 0, 1, 2, 3
 U_ASSESS_DURATION, U_ASSESS_OUTCOME, U_PLACEMENT_SHIFT, U_RELAPSE, U_RELAPSE_DELAY = 4, 5, 6, 7, 8
 U_ELAPSED = 3  # open cases at the start have no notification draw; their elapsed time uses it
 U_STAGES = 9  # then three per stage: duration, outcome, placement type
+
+# Where an episode is on its path besides a state: its assessment has ended, and the team working
+# at its end decides the outcome (`rates.Routes.assessment`).
+ASSESSED = -4
 
 SEGMENT_DTYPE = np.dtype([
     ("family", np.int64), ("episode", np.int32), ("district", np.int32), ("state", np.int8),
@@ -66,20 +86,42 @@ class TransitionLog:
     switches: np.ndarray | None = None
 
 
+class Episode:
+    """A family episode with a case: what the draws of its path need, and where it has got to.
+
+    opened: the day the family was notified and its case opened (for a case open at the start, minus
+      its elapsed time); wait: days it waited for its slot (known once `admitted`);
+    level: the state of its next stay (ASSESSMENT, EARLY, COORDINATED, PLACEMENT, or ASSESSED);
+    position: the stream position of its next stay at a level of help."""
+
+    __slots__ = ("family", "episode", "district", "stream", "severity", "opened", "wait", "initial", "level",
+                 "position", "admitted")
+
+    def __init__(self, family: int, episode: int, district: int, stream: FamilyStream, severity: int,
+                 opened: float, level: int, initial: bool = False) -> None:
+        self.family, self.episode, self.district, self.stream = family, episode, district, stream
+        self.severity, self.opened, self.level, self.initial = severity, opened, level, initial
+        self.wait = 0.0
+        self.position = U_STAGES
+        self.admitted = False
+
+
 class CaseSlots:
-    """A team's case slots: caseworkers x caseload. First come, first served.
+    """A team's case slots: caseworkers x caseload. First come, first served; a family admitted from
+    the queue is handed to `admitted`.
 
     Hand-written rather than a simpy Resource (slow with thousands of holders) or Container
     (cannot hand a district's open cases and queue to a new team at its wave).
     """
 
-    __slots__ = ("capacity", "in_use", "open_by", "queue")
+    __slots__ = ("capacity", "in_use", "open_by", "queue", "admitted")
 
-    def __init__(self, capacity: int, n_districts: int) -> None:
+    def __init__(self, capacity: int, n_districts: int, admitted: Callable[[Episode], None]) -> None:
         self.capacity = capacity
         self.in_use = 0
         self.open_by = [0] * n_districts
-        self.queue: deque[tuple[int, simpy.Event]] = deque()
+        self.queue: deque[Episode] = deque()
+        self.admitted = admitted
 
     def try_acquire(self, d: int) -> bool:
         if self.in_use < self.capacity and not self.queue:
@@ -96,17 +138,17 @@ class CaseSlots:
         self.open_by[d] -= 1
         self.admit()
 
-    def withdraw(self, d: int, event: simpy.Event) -> None:
+    def withdraw(self, family: Episode) -> None:
         """A family that waited as long as it may leaves the queue and takes a case above the
         caseload (`waiting.max_days`)."""
-        self.queue.remove((d, event))
-        self.take(d)
+        self.queue.remove(family)
+        self.take(family.district)
 
     def admit(self) -> None:
         while self.queue and self.in_use < self.capacity:
-            d, event = self.queue.popleft()
-            self.take(d)
-            event.succeed()
+            family = self.queue.popleft()
+            self.take(family.district)
+            self.admitted(family)
 
     def hand_over(self, d: int, to: "CaseSlots") -> None:
         """Move district d's open cases and waiting families to another team, queue order kept."""
@@ -115,10 +157,23 @@ class CaseSlots:
         self.in_use -= n
         to.open_by[d] += n
         to.in_use += n
-        keep: deque[tuple[int, simpy.Event]] = deque()
-        for item in self.queue:
-            (to.queue if item[0] == d else keep).append(item)
+        keep: deque[Episode] = deque()
+        for family in self.queue:
+            (to.queue if family.district == d else keep).append(family)
         self.queue = keep
+
+
+class Clock(simpy.Environment):
+    """simpy's environment, with events at a given day. A path drawn ahead ends on a sum of its
+    stays' durations (t0 + d1 + d2 ...); its release must fall on exactly that day, bit for bit the
+    day a stay-by-stay run would reach, not on now + (that day - now)."""
+
+    def call_at(self, day: float, callback: Callable[[simpy.Event], None]) -> None:
+        event = simpy.Event(self)
+        event._ok = True  # succeeded with no value, as a Timeout is
+        event._value = None
+        event.callbacks.append(callback)
+        heappush(self._queue, (day, NORMAL, next(self._eid), event))
 
 
 class MonthGate(Protocol):
@@ -143,33 +198,39 @@ class Model:
         self.rates = Rates.from_scenario(scenario)
         self.staffing = Staffing.from_scenario(scenario)
         self.horizon = scenario.horizon_days
-        self.env = simpy.Environment()
+        self.env = Clock()
         n = len(scenario.districts)
         st = self.staffing
-        self.kind = st.first_team.tolist()  # per district, the type of the team working there now
+        gated = scenario.gated_waves()
+        # per district, the type of its team at any day (the gate's waves: decided at month ends)
+        self.teams = TeamTimeline(st, st.rollout_day, [d.wave in gated for d in scenario.districts],
+                                  None if gate is None else gate.month_ends)
         self.switch_day = np.full(n, np.inf)  # per district, the day its relational team started
-        self.classic_pool = CaseSlots(0, n)
-        self.team = [self.classic_pool if k == CLASSIC else CaseSlots(round(float(st.own_slots[d])), n)
-                     for d, k in enumerate(self.kind)]
+        self.classic_pool = CaseSlots(0, n, self._admitted)
+        self.team = [self.classic_pool if k == CLASSIC else CaseSlots(round(float(st.own_slots[d])), n, self._admitted)
+                     for d, k in enumerate(st.first_team)]
         self._size_classic_pool()
+        self.later = LaterEpisodes(seed, replication)
         self.segments: list[tuple] = []
         self.waits: list[tuple] = []
         self.notifications: list[tuple] = []
-        self.waiting: dict[tuple[int, int], tuple[int, float]] = {}
 
     # -- running ------------------------------------------------------------------------------
     def run(self) -> TransitionLog:
         if bool(self.scenario.gated_waves()) != (self.gate is not None):
             raise ValueError(f"{self.scenario.name}: a savings-gated rollout runs with its gate "
                              "(sim.runner.transition_log), and only a gated one")
-        self._seed_open_cases()
-        self.env.process(self._rollout())
-        if self.gate is not None:
-            self.env.process(self._gated_rollout())
-        self.env.process(self._arrivals())
-        self.env.run(until=self.horizon)
-        for (fid, ep), (d, t0) in self.waiting.items():
-            self.segments.append((fid, ep, d, WAITING, t0, self.horizon, t0, False, True))
+        with _cycle_collection_paused():
+            self._seed_open_cases()
+            self.env.process(self._rollout())
+            if self.gate is not None:
+                self.env.process(self._gated_rollout())
+            self._arrivals()
+            self.env.run(until=self.horizon)
+        for team in {id(team): team for team in self.team}.values():
+            for f in team.queue:
+                self.segments.append((f.family, f.episode, f.district, WAITING, f.opened, self.horizon,
+                                      f.opened, False, True))
         return self._log()
 
     def _log(self) -> TransitionLog:
@@ -197,48 +258,40 @@ class Model:
             self._switch(int(d), float(days[d]))
 
     def _gated_rollout(self):
-        """The waves the savings gate starts: asked at every month's end (sim.gate)."""
+        """The waves the savings gate starts: asked at every month's end (sim.gate). Every district
+        started at a month's end has its new team's types before any of them takes over its
+        families, so a family admitted at that instant (by its new team, or by the classic pool as it
+        shrinks) is drawn with the team its district has from then on."""
         for m, end in enumerate(self.gate.month_ends.tolist()):
             yield self.env.timeout(end - self.env.now)
-            for d in self.gate.close_month(m, self.segments, self.switch_day):
+            started = self.gate.close_month(m, self.segments, self.switch_day)
+            for d in started:
+                self.teams.start(d, end)
+            for d in started:
                 self._switch(d, end)
 
     def _switch(self, d: int, day: float) -> None:
         """District d's relational team takes over its open cases and waiting families from the
         team working there (the classic pool or a pilot team), on `day` (now), with its case slots;
-        its type follows its recruitment and learning (`Staffing.team_at`)."""
+        its type follows its recruitment and learning (`self.teams`)."""
         self.switch_day[d] = day
-        team = CaseSlots(round(float(self.staffing.own_slots[d])), len(self.team))
+        team = CaseSlots(round(float(self.staffing.own_slots[d])), len(self.team), self._admitted)
         before = self.team[d]
         before.hand_over(d, team)
         self.team[d] = team
-        self._take_phase(d)
-        recruited, learned = self.staffing.phases(self.switch_day)
-        for change in {float(recruited[d]), float(learned[d])}:
-            if day < change < math.inf:
-                self.env.timeout(change - day).callbacks.append(lambda _event, d=d: self._take_phase(d))
         self._size_classic_pool()
         team.admit()
         before.admit()
 
-    def _take_phase(self, d: int) -> None:
-        """District d's relational team takes the type it has now (staffing, learning, learned):
-        decisions and stages from now on use its table."""
-        self.kind[d] = int(self.staffing.team_at(self.env.now, self.switch_day)[d])
-
     def _size_classic_pool(self) -> None:
         """The classic pool has the classic slots of the districts it still serves."""
-        classic = [d for d, k in enumerate(self.kind) if k == CLASSIC]
+        classic = [d for d, team in enumerate(self.team) if team is self.classic_pool]
         self.classic_pool.capacity = round(float(self.staffing.classic_slots[classic].sum()))
 
-    def _routes(self, d: int) -> Routes:
-        """The transition table of the team working in district d now."""
-        return self.rates.tables[self.kind[d]]
-
     # -- families -----------------------------------------------------------------------------
-    def _severity(self, s: FamilyStream) -> int:
+    def _severity(self, u: float) -> int:
+        """The need level the uniform at U_SEVERITY gives."""
         r = self.rates
-        u = s.u(U_SEVERITY)
         return LOW if u < r.severity_low_share else HIGH if u >= 1.0 - r.severity_high_share else MEDIUM
 
     def _seed_open_cases(self) -> None:
@@ -251,42 +304,45 @@ class Model:
         for level, per_district in start.open_cases.items():
             for d, n in enumerate(per_district):
                 for _ in range(n):
-                    self.env.process(self._open_case(fid, d, level, first[fid]))
+                    self._open_case(fid, d, level, first[fid])
                     fid += 1
         # Families who closed a case before the start and will be notified again: the relapse
         # stream is under way at t = 0 too (their remaining delay is exponential: memoryless).
         for d, n in enumerate(pending):
             for _ in range(n):
-                s = FamilyStream(self.seed, self.replication, fid, 0, first[fid])
-                delay = exponential(s.u(U_RELAPSE_DELAY), 1.0 / self.rates.relapse_mean_days)
-                self.env.timeout(delay).callbacks.append(
-                    lambda _event, fid=fid, d=d: self._notified(fid, 1, d))
+                self._renotify(fid, 1, d, exponential(first[fid][U_RELAPSE_DELAY], 1.0 / self.rates.relapse_mean_days))
                 fid += 1
 
-    def _open_case(self, fid: int, d: int, level: int, first: list[float]):
+    def _open_case(self, fid: int, d: int, level: int, first: list[float]) -> None:
         s = FamilyStream(self.seed, self.replication, fid, 0, first)
-        sev = self._severity(s)
         self.team[d].take(d)  # open at the start: holds its slot even above capacity
         # the stationary age of an exponential stay
-        elapsed = self._routes(d).mean_days[level] * -math.log(s.u(U_ELAPSED))
-        if level == ASSESSMENT:
-            yield from self._assess_and_help(fid, 0, d, s, sev, 0.0, -elapsed, initial=True)
-        else:
-            yield from self._help(fid, 0, d, s, sev, level, 0.0, -elapsed, initial=True)
+        elapsed = self.rates.tables[self.teams.at(d, 0.0)[0]].mean_days[level] * -math.log(s.u(U_ELAPSED))
+        family = Episode(fid, 0, d, s, self._severity(first[U_SEVERITY]), -elapsed, level, initial=True)
+        family.admitted = True
+        self._proceed(family, 0.0)
 
-    def _arrivals(self):
-        """Notified children, Poisson per district with a rate growing with the child population."""
+    def _arrivals(self) -> None:
+        """Notified children, Poisson per district with a rate growing with the child population:
+        each arrival's event schedules the next one."""
         times, districts = self._arrival_times()
-        env = self.env
         # Python floats, not numpy scalars: the simulation clock inherits their type, and float
         # arithmetic is several times faster (and bit for bit the same). Family streams are
         # derived a block of families at a time, to keep memory small.
-        for i, (t, d) in enumerate(zip(times.tolist(), districts.tolist())):
+        times, districts = times.tolist(), districts.tolist()
+        env = self.env
+        first: list[list[float]] = []
+
+        def arrive(i: int) -> None:
             if i % STREAM_BLOCK == 0:
                 ids = ARRIVAL_ID_OFFSET + np.arange(i, min(i + STREAM_BLOCK, len(times)))
-                first = first_uniforms(self.seed, self.replication, ids).tolist()
-            yield env.timeout(t - env.now)
-            self._notified(ARRIVAL_ID_OFFSET + i, 0, d, first[i % STREAM_BLOCK])
+                first[:] = first_uniforms(self.seed, self.replication, ids).tolist()
+            self._notified(ARRIVAL_ID_OFFSET + i, 0, districts[i], first[i % STREAM_BLOCK])
+            if i + 1 < len(times):
+                env.timeout(times[i + 1] - env.now).callbacks.append(lambda _event: arrive(i + 1))
+
+        if times:
+            env.timeout(times[0] - env.now).callbacks.append(lambda _event: arrive(0))
 
     def _arrival_times(self) -> tuple[np.ndarray, np.ndarray]:
         a = self.scenario.assumptions
@@ -302,75 +358,126 @@ class Model:
         order = np.argsort(t, kind="stable")
         return t[order], np.concatenate(dists)[order]
 
-    def _notified(self, fid: int, ep: int, d: int, first: list[float] | None = None) -> None:
+    def _renotify(self, fid: int, ep: int, d: int, delay: float) -> None:
+        """Family fid is notified again after `delay` days, as its episode ep (if within the run)."""
+        if self.env.now + delay < self.horizon:
+            self.later.expect(fid, ep)
+            self.env.timeout(delay).callbacks.append(
+                lambda _event: self._notified(fid, ep, d, self.later.first(fid, ep)))
+
+    def _notified(self, fid: int, ep: int, d: int, first: list[float]) -> None:
+        """Family fid is notified now (its episode ep, whose stream begins with `first`): triage,
+        and if a case opens, a slot or the queue."""
         r = self.rates
-        s = FamilyStream(self.seed, self.replication, fid, ep, first)
         now = self.env.now
-        self.notifications.append((d, now, 1 + _poisson(s.u(U_NOTIFICATIONS), r.notifications_extra_mean)))
-        route = self._routes(d).triage.pick(s.u(U_TRIAGE), s.u(U_EARLY_SHIFT))
+        self.notifications.append((d, now, 1 + _poisson(first[U_NOTIFICATIONS], r.notifications_extra_mean)))
+        route = r.tables[self.teams.at(d, now)[0]].triage.pick(first[U_TRIAGE], first[U_EARLY_SHIFT])
         if route == NO_CASE:
             return
-        self.env.process(self._case(fid, ep, d, s, self._severity(s), route))
-
-    def _case(self, fid, ep, d, s, sev, route):
-        env = self.env
-        t_notified = env.now
-        if not self.team[d].try_acquire(d):
-            event = env.event()
-            self.team[d].queue.append((d, event))
-            self.waiting[fid, ep] = (d, t_notified)
-            yield event | env.timeout(self.rates.max_wait_days)
-            if not event.triggered:  # waited as long as a family may (the team may have changed at a wave)
-                self.team[d].withdraw(d, event)
-            del self.waiting[fid, ep]
-            self.segments.append((fid, ep, d, WAITING, t_notified, env.now, t_notified, False, False))
-        wait = env.now - t_notified
-        self.waits.append((d, env.now, wait))
-        if route == EARLY:
-            yield from self._help(fid, ep, d, s, sev, EARLY, wait, t_notified)
+        family = Episode(fid, ep, d, FamilyStream(self.seed, self.replication, fid, ep, first),
+                         self._severity(first[U_SEVERITY]), now, route)
+        team = self.team[d]
+        if team.try_acquire(d):
+            self._admitted(family)
         else:
-            yield from self._assess_and_help(fid, ep, d, s, sev, wait, t_notified)
+            team.queue.append(family)
+            self.env.timeout(r.max_wait_days).callbacks.append(lambda _event: self._waited_long(family))
 
-    def _assess_and_help(self, fid, ep, d, s, sev, wait, opened, initial=False):
-        env = self.env
-        t0 = env.now
-        duration = exponential(s.u(U_ASSESS_DURATION), 1.0 / self._routes(d).mean_days[ASSESSMENT])
-        self.segments.append((fid, ep, d, ASSESSMENT, t0, t0 + duration, opened, initial, False))
-        yield env.timeout(duration)
-        level = self._routes(d).assessment.pick(s.u(U_ASSESS_OUTCOME), s.u(U_PLACEMENT_SHIFT))
-        if level == CLOSED:
-            self.team[d].release(d)
-            return
-        yield from self._help(fid, ep, d, s, sev, level, wait, opened)
+    def _waited_long(self, family: Episode) -> None:
+        """A family still waiting after `waiting.max_days` takes a case above the caseload of the
+        team working in its district now (it may have changed at a wave)."""
+        if not family.admitted:
+            self.team[family.district].withdraw(family)
+            self._admitted(family)
 
-    def _help(self, fid, ep, d, s, sev, level, wait, opened, initial=False):
-        """Stages at the three levels with competing risks until the case closes."""
+    def _admitted(self, family: Episode) -> None:
+        """Family has its case slot now: its wait is over and its path begins."""
+        now = self.env.now
+        family.admitted = True
+        family.wait = wait = now - family.opened
+        if wait > 0:
+            self.segments.append((family.family, family.episode, family.district, WAITING, family.opened, now,
+                                  family.opened, False, False))
+        self.waits.append((family.district, now, wait))
+        self._proceed(family, now)
+
+    def _proceed(self, f: Episode, t: float) -> None:
+        """Draw family f's stays from day t (now) on, log them and schedule the release of its slot:
+        up to the case's end, the horizon, or the first stay that starts on or after the day its
+        district's team may change type, which is then drawn when it starts (an event at its start).
+
+        Each stay's draws are those of a stage-by-stage run: its duration, outcome and placement type
+        from fixed stream positions, its hazards from the team working at its start (the outcome of
+        an assessment from the team at its end, where the next stay starts)."""
         r = self.rates
-        env = self.env
-        position = U_STAGES
-        while True:
-            routes = self._routes(d)
+        d, u = f.district, f.stream.u
+        kind, until = self.teams.at(d, t)
+        routes = r.tables[kind]
+        level = f.level
+        log = self.segments.append
+        while t < self.horizon:
+            if t >= until:  # the team may differ by then: go on from there when it comes
+                f.level = level
+                self.env.call_at(t, lambda _event, t=t: self._proceed(f, t))
+                return
+            if level == ASSESSMENT:
+                end = t + exponential(u(U_ASSESS_DURATION), 1.0 / routes.mean_days[ASSESSMENT])
+                log((f.family, f.episode, d, ASSESSMENT, t, end, f.opened, f.initial, False))
+                f.initial = False
+                t, level = end, ASSESSED
+                continue
+            if level == ASSESSED:
+                level = routes.assessment.pick(u(U_ASSESS_OUTCOME), u(U_PLACEMENT_SHIFT))
+                if level == CLOSED:  # no measure: no relapse
+                    self._close(f, t, relapse=False)
+                    return
+            position = f.position
             if level == PLACEMENT:
-                level = routes.placement.pick(s.u(position + 2))
-            stage = routes.stages[level]
-            h_res, h_esc, h_down = r.hazards(level, routes, sev, wait)
+                level = routes.placement.pick(u(position + 2))
+            h_res, h_esc, h_down = r.hazards(level, routes, f.severity, f.wait)
             total = h_res + h_esc + h_down
-            duration = exponential(s.u(position), total)
-            x = s.u(position + 1) * total
-            t0 = env.now
-            self.segments.append((fid, ep, d, level, t0, t0 + duration, opened, initial, False))
-            initial = False
-            yield env.timeout(duration)
-            position += 3
+            end = t + exponential(u(position), total)
+            x = u(position + 1) * total
+            log((f.family, f.episode, d, level, t, end, f.opened, f.initial, False))
+            f.initial = False
+            f.position = position + 3
+            t = end
             if x < h_res:
-                break
+                self._close(f, t, relapse=True)
+                return
             # A level without a step down escalates whenever it does not resolve, and vice versa.
+            stage = routes.stages[level]
             level = stage.up if x < h_res + h_esc or stage.down is None else stage.down
+        # past the horizon: the family holds its slot to the end
+
+    def _close(self, f: Episode, t: float, relapse: bool) -> None:
+        """Family f's case closes on day t: its slot is released then, and, after help (`relapse`), it
+        may be notified again."""
+        if t < self.horizon:
+            self.env.call_at(t, lambda _event: self._released(f, relapse))
+
+    def _released(self, f: Episode, relapse: bool) -> None:
+        """Family f's slot comes free now, in the team working in its district now."""
+        d = f.district
         self.team[d].release(d)
-        if s.u(U_RELAPSE) < r.relapse_probability:
-            # A timeout with a callback rather than a process: two simpy events fewer per relapse.
-            delay = exponential(s.u(U_RELAPSE_DELAY), 1.0 / r.relapse_mean_days)
-            env.timeout(delay).callbacks.append(lambda _event: self._notified(fid, ep + 1, d))
+        r = self.rates
+        if relapse and f.stream.u(U_RELAPSE) < r.relapse_probability:
+            self._renotify(f.family, f.episode + 1, d, exponential(f.stream.u(U_RELAPSE_DELAY), 1.0 / r.relapse_mean_days))
+
+
+@contextmanager
+def _cycle_collection_paused() -> Iterator[None]:
+    """Python's cycle collector off while a run runs. A run makes next to no reference cycles (its
+    events and families are freed as they are dropped: a few dozen objects are left to the
+    collector), but its log grows to some hundred thousand objects, which the collector would walk
+    again and again: a third of the run's time. Restored as it was afterwards."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def simulate(scenario: Scenario, seed: int, replication: int, gate: MonthGate | None = None) -> TransitionLog:

@@ -30,11 +30,15 @@ caseload through the elasticities (`rates.Rates`), as it does for a chosen casel
   the teams of several districts), priced with the caseworkers (`results.fixed_costs`).
 
 Every change of phase falls on a month's start, so the engine and the analytic twin (whose steps
-never cross a month) change team type at the same instants (`team_at`).
+never cross a month) change team type at the same instants (`team_at`). The engine asks
+`TeamTimeline` (the same types, as a step function per district), which also says until when a
+district's type is known: the engine draws a family's path ahead up to that day.
 """
 
 from __future__ import annotations
 
+import math
+from bisect import bisect_right
 from dataclasses import dataclass
 
 import numpy as np
@@ -112,3 +116,55 @@ class Staffing:
         recruited, _ = self.phases(switch_day)
         staffed = self.calendar.bounds[:-1][None, :] >= recruited[:, None]
         return np.where(staffed, self.relational_caseworkers[:, None], self.first_caseworkers[:, None])
+
+
+class TeamTimeline:
+    """Per district, the days its team changes type and the type from each day on: `Staffing.team_at`
+    as a step function, so that the engine can ask about one district at one day cheaply, and learn
+    until when the answer holds.
+
+    A district's switch is known from the start (the rollout calendar: `switch_day`), or, in a
+    savings-gated rollout, decided during the run (`undecided`): until the gate starts its team
+    (`start`), its type may change at any of the gate's `decision_days` (the month ends)."""
+
+    def __init__(self, staffing: Staffing, switch_day: np.ndarray, undecided: np.ndarray | None = None,
+                 decision_days: np.ndarray | None = None) -> None:
+        self.staffing = staffing
+        self.switch_day = np.array(switch_day, dtype=float)
+        n = len(self.switch_day)
+        self.undecided = [False] * n if undecided is None else [bool(x) for x in undecided]
+        self.decision_days = [] if decision_days is None else [float(x) for x in decision_days]
+        self.days: list[list[float]] = [[] for _ in range(n)]
+        self.kinds: list[list[int]] = [[int(k)] for k in staffing.first_team]
+        phases = staffing.phases(self.switch_day)
+        for d in range(n):
+            self._chart(d, phases)
+
+    def _chart(self, d: int, phases: tuple[np.ndarray, np.ndarray]) -> None:
+        """District d's days of change and types, from its switch and phases (only days its type changes)."""
+        st = self.staffing
+        days, kinds = [], [int(st.first_team[d])]
+        changes = {float(self.switch_day[d]), float(phases[0][d]), float(phases[1][d])}
+        for day in sorted(x for x in changes if math.isfinite(x)):
+            kind = int(st.team_at(day, self.switch_day, phases)[d])
+            if kind != kinds[-1]:
+                days.append(day)
+                kinds.append(kind)
+        self.days[d], self.kinds[d] = days, kinds
+
+    def at(self, d: int, t: float) -> tuple[int, float]:
+        """The type of district d's team at day t, and the first day after t it may change (inf if never)."""
+        days = self.days[d]
+        i = bisect_right(days, t)
+        until = days[i] if i < len(days) else math.inf
+        if self.undecided[d]:
+            j = bisect_right(self.decision_days, t)
+            if j < len(self.decision_days):
+                until = min(until, self.decision_days[j])
+        return self.kinds[d][i], until
+
+    def start(self, d: int, day: float) -> None:
+        """The gate starts district d's relational team on `day`: its types from then on are known."""
+        self.switch_day[d] = day
+        self.undecided[d] = False
+        self._chart(d, self.staffing.phases(self.switch_day))

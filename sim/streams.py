@@ -8,7 +8,8 @@ needs more draws; `SeedSequence.generate_state` is prefix-stable, so extending n
 draws already made.
 
 Deriving one SeedSequence costs about 10 microseconds, which for 50,000 families was a third of a
-replication. `first_uniforms` therefore derives the first uniforms of many families at once: it is
+replication. `first_uniforms` therefore derives the first uniforms of many families at once (the
+arriving families in blocks, the relapses as they come due: `LaterEpisodes`): it is
 numpy's SeedSequence algorithm (its hash mixing of 32-bit words and `generate_state`) written over
 arrays of families, and gives bit for bit the same numbers (tests/test_stream_batch.py checks it
 against numpy's own SeedSequence).
@@ -72,54 +73,109 @@ def _words(x: int) -> list[int]:
     return out
 
 
-def first_uniforms(seed: int, replication: int, families: np.ndarray, episode: int = 0,
+def _hashmix(value, const: int, next_const: int):
+    """SeedSequence's hashmix of one word (an int) or of a word per family (a uint32 array), with
+    the multipliers of its place in the sequence."""
+    if isinstance(value, np.ndarray):
+        value = (value ^ np.uint32(const)) * np.uint32(next_const)
+    else:
+        value = ((value ^ const) * next_const) & _MASK
+    return value ^ (value >> 16)
+
+
+def _mix(x, y):
+    """SeedSequence's mix of two words, each an int or a uint32 array (arrays wrap at 2**32)."""
+    left = x * np.uint32(_MIX_L) if isinstance(x, np.ndarray) else (x * _MIX_L) & _MASK
+    right = y * np.uint32(_MIX_R) if isinstance(y, np.ndarray) else (y * _MIX_R) & _MASK
+    r = left - right
+    if not isinstance(r, np.ndarray):
+        r &= _MASK
+    return r ^ (r >> 16)
+
+
+def _multipliers(init: int, mult: int, count: int) -> list[int]:
+    """The constants a sequence of `count` hashes uses: init, init * mult, ... (mod 2**32)."""
+    out = [init]
+    for _ in range(count):
+        out.append((out[-1] * mult) & _MASK)
+    return out
+
+
+def first_uniforms(seed: int, replication: int, families: np.ndarray, episode: int | np.ndarray = 0,
                    n: int = _BLOCK) -> np.ndarray:
     """The first n uniforms of each family's stream, shape (len(families), n): row i equals
-    FamilyStream(seed, replication, families[i], episode) at positions 0..n-1."""
+    FamilyStream(seed, replication, families[i], episode) at positions 0..n-1 (with an array of
+    episodes, one per family: episode[i]).
+
+    The words every family shares (seed, replication, purpose) are mixed once, as integers; only
+    the family and episode words are mixed per family, so that a batch of a few dozen families costs
+    little more than one SeedSequence."""
     families = np.asarray(families, dtype=np.int64)
-    if seed < 0 or replication < 0 or episode < 0 or (families.size and (families.min() < 0 or families.max() > _MASK)):
+    episodes = np.broadcast_to(np.asarray(episode, dtype=np.int64), families.shape)
+    if seed < 0 or replication < 0 or (families.size and (families.min() < 0 or families.max() > _MASK
+                                                          or episodes.min() < 0)):
         raise ValueError("seed, replication, episode and family ids must be non-negative (ids below 2**32)")
-    if replication > _MASK or episode > _MASK:
+    if replication > _MASK or (episodes.size and episodes.max() > _MASK):
         raise ValueError("replication and episode must be below 2**32")
     run = _words(seed)
     run += [0] * (_POOL - len(run))
-    size = len(families)
-    entropy = [np.full(size, w, dtype=np.uint32) for w in run]
-    entropy += [np.full(size, replication, dtype=np.uint32), np.full(size, FAMILY, dtype=np.uint32),
-                families.astype(np.uint32), np.full(size, episode, dtype=np.uint32)]
+    entropy = [*run, replication, FAMILY, families.astype(np.uint32), episodes.astype(np.uint32)]
 
-    const = _INIT_A
+    n_hashes = _POOL + _POOL * (_POOL - 1) + _POOL * (len(entropy) - _POOL)
+    a = _multipliers(_INIT_A, _MULT_A, n_hashes)
+    k = 0
 
-    def hashmix(value: np.ndarray) -> np.ndarray:
-        nonlocal const
-        value = value ^ np.uint32(const)
-        const = (const * _MULT_A) & _MASK
-        value = value * np.uint32(const)
-        return value ^ (value >> np.uint32(16))
-
-    def mix(x: np.ndarray, y: np.ndarray) -> np.ndarray:
-        r = np.uint32(_MIX_L) * x - np.uint32(_MIX_R) * y
-        return r ^ (r >> np.uint32(16))
+    def hashmix(value):
+        nonlocal k
+        k += 1
+        return _hashmix(value, a[k - 1], a[k])
 
     pool = [hashmix(entropy[i]) for i in range(_POOL)]
     for src in range(_POOL):
         for dst in range(_POOL):
             if src != dst:
-                pool[dst] = mix(pool[dst], hashmix(pool[src]))
+                pool[dst] = _mix(pool[dst], hashmix(pool[src]))
     for src in range(_POOL, len(entropy)):
         for dst in range(_POOL):
-            pool[dst] = mix(pool[dst], hashmix(entropy[src]))
+            pool[dst] = _mix(pool[dst], hashmix(entropy[src]))
 
-    state = np.empty((2 * n, size), dtype=np.uint32)
-    const = _INIT_B
-    for i in range(2 * n):
-        value = pool[i % _POOL] ^ np.uint32(const)
-        const = (const * _MULT_B) & _MASK
-        value = value * np.uint32(const)
-        state[i] = value ^ (value >> np.uint32(16))
+    # generate_state: word i hashes pool[i % 4] with the i-th of another sequence of constants.
+    b = np.array(_multipliers(_INIT_B, _MULT_B, 2 * n), dtype=np.uint32)
+    rows = np.stack(pool)[np.arange(2 * n) % _POOL]
+    value = (rows ^ b[:-1, None]) * b[1:, None]
+    state = value ^ (value >> 16)
     # Pairs of 32-bit words read as one little-endian 64-bit word, as generate_state(n, uint64) does.
     words = np.ascontiguousarray(state.T).astype("<u4", copy=False).view("<u8").astype(np.uint64, copy=False)
     return _uniforms(words)
+
+
+class LaterEpisodes:
+    """The first uniforms of family episodes that start later in the run (a relapse's
+    re-notification), derived in batches: an episode is announced when it is scheduled (`expect`),
+    and the first time one is needed (`first`) every episode announced so far is derived with one
+    `first_uniforms` call. A run schedules thousands of relapses; one SeedSequence each cost 10
+    microseconds, a batch of a few dozen little more than one."""
+
+    __slots__ = ("seed", "replication", "announced", "derived")
+
+    def __init__(self, seed: int, replication: int) -> None:
+        self.seed, self.replication = seed, replication
+        self.announced: list[tuple[int, int]] = []
+        self.derived: dict[tuple[int, int], list[float]] = {}
+
+    def expect(self, family: int, episode: int) -> None:
+        self.announced.append((family, episode))
+
+    def first(self, family: int, episode: int) -> list[float]:
+        """The first uniforms of an announced episode's stream (each is asked for once; a
+        FamilyStream takes them as its `first`)."""
+        key = (family, episode)
+        if key not in self.derived:
+            families, episodes = np.array(self.announced, dtype=np.int64).reshape(-1, 2).T
+            rows = first_uniforms(self.seed, self.replication, families, episodes).tolist()
+            self.derived.update(zip(self.announced, rows))
+            self.announced.clear()
+        return self.derived.pop(key)
 
 
 def arrivals_rng(seed: int, replication: int, district: int) -> np.random.Generator:

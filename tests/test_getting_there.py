@@ -143,10 +143,12 @@ def test_the_engine_takes_the_phases_at_their_days():
 
 
 def _watch(model, seen):
-    """Record the engine's team types just after every month's start (after the phase changes)."""
+    """Record the team types the engine draws with just after every month's start (after the phase
+    changes), as the run goes."""
+    n = len(model.switch_day)
     for bound in model.staffing.calendar.bounds[1:-1]:
         yield model.env.timeout(float(bound) + 0.5 - model.env.now)
-        seen.append((float(bound) + 0.5, list(model.kind)))
+        seen.append((float(bound) + 0.5, [model.teams.at(d, model.env.now)[0] for d in range(n)]))
 
 
 def test_in_house_help_is_valued_at_its_marginal_cost(plan):

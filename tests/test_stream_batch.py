@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim.streams import FamilyStream, first_uniforms
+from sim.streams import FamilyStream, LaterEpisodes, first_uniforms
 
 
 @pytest.mark.parametrize("seed", [0, 1, 7, 2**32 - 1, 2**32 + 5, 2**70 + 3])
@@ -17,6 +17,29 @@ def test_batch_rows_equal_single_family_streams(seed, replication, episode):
     for row, family in zip(batch.tolist(), families.tolist()):
         stream = FamilyStream(seed, replication, family, episode)
         assert row == [stream.u(k) for k in range(batch.shape[1])]
+
+
+def test_a_batch_may_hold_each_family_at_its_own_episode():
+    families = np.array([0, 5, 1_000_000, 1_000_000, 2**32 - 1])
+    episodes = np.array([1, 0, 2, 3, 7])
+    batch = first_uniforms(11, 4, families, episodes)
+    for row, family, episode in zip(batch.tolist(), families.tolist(), episodes.tolist()):
+        stream = FamilyStream(11, 4, family, episode)
+        assert row == [stream.u(k) for k in range(batch.shape[1])]
+
+
+def test_later_episodes_are_derived_together_and_equal_single_streams():
+    later = LaterEpisodes(3, 2)
+    for family, episode in ((7, 1), (1_000_002, 1), (1_000_002, 2)):
+        later.expect(family, episode)
+    first = later.first(1_000_002, 2)
+    assert later.announced == [] and len(later.derived) == 2  # one batch for all three
+    later.expect(9, 4)
+    for row, (family, episode) in ((first, (1_000_002, 2)), (later.first(7, 1), (7, 1)),
+                                   (later.first(9, 4), (9, 4)), (later.first(1_000_002, 1), (1_000_002, 1))):
+        stream = FamilyStream(3, 2, family, episode, row)
+        single = FamilyStream(3, 2, family, episode)
+        assert [stream.u(k) for k in range(40)] == [single.u(k) for k in range(40)]
 
 
 def test_a_batch_stream_extends_like_a_single_one():

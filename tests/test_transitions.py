@@ -365,4 +365,4 @@ def test_the_status_quo_starts_from_aarhus(status_quo):
     assert (staffing.first_caseworkers[pilots] > staffing.classic_slots[pilots] / status_quo.assumptions.caseload.classic.value).all()
     model = Model(status_quo, seed=1, replication=0)
     assert all((model.team[d] is model.classic_pool) != pilot for d, pilot in enumerate(pilots))
-    assert [model.kind[d] for d in np.flatnonzero(pilots)] == [PILOT] * 7
+    assert [model.teams.at(d, 0.0)[0] for d in np.flatnonzero(pilots)] == [PILOT] * 7
