@@ -25,11 +25,10 @@ from __future__ import annotations
 import gc
 import math
 from collections import deque
-from heapq import heappush
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from collections.abc import Sequence
 from dataclasses import dataclass
+from heapq import heappush
 from typing import Protocol
 
 import numpy as np
