@@ -106,6 +106,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "kpi.children_home": ("Flere barneår hjemme", "More child-years at home"),
     "kpi.children_help": ("Hjælpen kommer", "Help comes"),
     "kpi.days_sooner": ("{x} dage hurtigere", "{x} days sooner"),
+    "kpi.days_later": ("{x} dage senere", "{x} days later"),
     "kpi.children_need_run": ("Kør simuleringen for at følge børnene", "Run the simulation to follow the children"),
     "kpi.money": ("Pengene", "The money"),
     "kpi.range": ("90 %-interval: {lo} til {hi}", "90 % interval: {lo} to {hi}"),

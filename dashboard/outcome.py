@@ -72,7 +72,8 @@ def children(outcome: Outcome, lang: str, prefix: str) -> dmc.SimpleGrid:
     analytic preview follows no children, so it asks for a simulation instead."""
     s = outcome.comparison.summary
     count = lambda x: number(x, lang)  # noqa: E731
-    sooner = lambda x: t("kpi.days_sooner", lang, x=number(-x, lang, 1))  # noqa: E731
+    sooner = lambda x: t("kpi.days_sooner" if x <= 0 else "kpi.days_later", lang,  # noqa: E731
+                         x=number(abs(x), lang, 1))
     figures = ((f"{prefix}-children-placed", "kpi.children_placed", s.children_placed_avoided, count),
                (f"{prefix}-children-home", "kpi.children_home", s.child_years_at_home_gained, count),
                (f"{prefix}-children-help", "kpi.children_help", s.days_to_help_change, sooner))
