@@ -22,7 +22,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable, Mapping
-from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from functools import lru_cache
@@ -125,9 +125,17 @@ def finished(values: Mapping[str, Any], seed: int, cache: sim.ResultCache) -> Ou
 
 def simulate(values: Mapping[str, Any], seed: int, cache: sim.ResultCache, workers: int | None,
              progress: Callable[[int, int], None]) -> Outcome:
-    """The full discrete-event simulation of the scenario and the status quo, paired."""
+    """The full discrete-event simulation of the scenario and the status quo, paired. Beside it, in a
+    thread of this process, the split by lever and the break-even of the same experiment's expected
+    values (`explanation`, half a minute of a core for a new experiment), into the cache: Overblik
+    needs it as soon as the run is done, and computed after the run it would add its time to the
+    wait instead of sharing the cores with the run. Its failure is not the run's: Overblik asks
+    for it again and shows its own error."""
     experiment = to_experiment(values, seed)
-    comparison = experiment.run(workers=workers, cache=cache, progress=progress)
+    with ThreadPoolExecutor(1) as beside:
+        split = beside.submit(sim.explain, experiment, None, cache)
+        comparison = experiment.run(workers=workers, cache=cache, progress=progress)
+        split.exception()  # waits for it; an error is Overblik's to show
     return Outcome(experiment, comparison, experiment.replications)
 
 

@@ -279,6 +279,10 @@ class Trajectory:
         """Families waiting for a case slot at each month's end, [month, district]."""
         return self.states[1:, WAIT_ROWS:MASS_ROWS].sum(axis=1)
 
+    def days(self, level: int) -> np.ndarray:
+        """Days spent at a stage of help (EARLY, COORDINATED, FOSTER, RESIDENTIAL), [district, month]."""
+        return self.flows[:, _IX.days[level] - _IX.acc, :].T
+
 
 def _initial_state(scenario: Scenario, rates: Rates) -> np.ndarray:
     """Today's open cases (`rates.StartPopulation`, the simulation's), each under its district's
@@ -710,7 +714,7 @@ def expected_monthly(scenario: Scenario, capacity: bool = True, start: np.ndarra
     def stock(rows) -> np.ndarray:
         return traj.states[1:, np.ravel(rows), :].sum(axis=1).T
 
-    days = {lv: flow(ix.days[lv]) for lv in STAGES}
+    days = {lv: traj.days(lv) for lv in STAGES}
     notified = flow(ix.notified)
     admissions = traj.admissions.T
     fixed = fixed_costs(scenario, cal, traj.switches)
