@@ -1,0 +1,41 @@
+"""What "Kør simuleringen" leaves behind for Overblik (dashboard.compute.simulate), without a browser."""
+
+from __future__ import annotations
+
+from concurrent.futures import Executor
+
+import pytest
+
+import sim
+from dashboard.compute import simulate
+from dashboard.inputs import Limits, from_query, to_experiment
+
+
+class Refusing(Executor):
+    """An executor that computes nothing: an analysis handed to it was not found in the cache."""
+
+    def submit(self, fn, /, *args, **kwargs):
+        raise LookupError("not in the cache")
+
+
+@pytest.fixture
+def values():
+    return from_query("years=2&replications=2", Limits(max_replications=50, default_replications=2))[0]
+
+
+def test_a_run_leaves_overbliks_split_by_lever_in_the_cache(tmp_path, values):
+    cache = sim.ResultCache(tmp_path / "cache")
+    outcome = simulate(values, seed=1, cache=cache, workers=1, progress=lambda done, n: None)
+    assert outcome.simulated and outcome.replications == 2
+    # Overblik's question after the run is answered from the cache: nothing is handed to Refusing
+    split = sim.explain(to_experiment(values, 1), outcome.comparison, cache, Refusing())
+    assert sum(split.npv_by_channel_dkk.values()) == pytest.approx(outcome.comparison.summary.npv_dkk.mean, abs=1.0)
+
+
+def test_the_simulation_alone_leaves_no_split_to_find(tmp_path, values):
+    """The check above can fail: after the simulation alone, the split is not in the cache."""
+    cache = sim.ResultCache(tmp_path / "cache")
+    experiment = to_experiment(values, 1)
+    comparison = experiment.run(workers=1, cache=cache)
+    with pytest.raises(LookupError):
+        sim.explain(experiment, comparison, cache, Refusing())
