@@ -22,7 +22,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable, Mapping
-from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from functools import lru_cache
@@ -125,17 +125,11 @@ def finished(values: Mapping[str, Any], seed: int, cache: sim.ResultCache) -> Ou
 
 def simulate(values: Mapping[str, Any], seed: int, cache: sim.ResultCache, workers: int | None,
              progress: Callable[[int, int], None]) -> Outcome:
-    """The full discrete-event simulation of the scenario and the status quo, paired. Beside it, in a
-    thread of this process, the split by lever and the break-even of the same experiment's expected
-    values (`explanation`, half a minute of a core for a new experiment), into the cache: Overblik
-    needs it as soon as the run is done, and computed after the run it would add its time to the
-    wait instead of sharing the cores with the run. Its failure is not the run's: Overblik asks
-    for it again and shows its own error."""
+    """The full discrete-event simulation of the scenario and the status quo, paired, with the split
+    by lever and the break-even that Overblik shows of it computed beside it (`sim.run_explained`):
+    they are in the cache when the run's message appears."""
     experiment = to_experiment(values, seed)
-    with ThreadPoolExecutor(1) as beside:
-        split = beside.submit(sim.explain, experiment, None, cache)
-        comparison = experiment.run(workers=workers, cache=cache, progress=progress)
-        split.exception()  # waits for it; an error is Overblik's to show
+    comparison, _ = sim.run_explained(experiment, cache, workers=workers, progress=progress)
     return Outcome(experiment, comparison, experiment.replications)
 
 

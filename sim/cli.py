@@ -18,7 +18,7 @@ from .export import DIALECTS, budget_frame, comparison_workbook, csv_bytes, xlsx
 from .cache import ResultCache
 from .experiment import Experiment
 from .goalseek import DEFAULT_DRAWS, DEFAULT_REPLICATIONS, LEVERS, format_goal_seek, goal_seek
-from .levers import explain, format_explanation
+from .levers import format_explanation, run_explained
 from .runner import Manifest, run
 from .uncertainty import DEFAULT_UNCERTAINTY, UNCERTAINTIES
 from .sensitivity import format_sensitivity, format_sobol, format_tornado, morris, sobol, tornado
@@ -164,10 +164,9 @@ def cmd_run(args: argparse.Namespace) -> int:
 def cmd_compare(args: argparse.Namespace) -> int:
     """Paired comparison of a scenario (with --set) against a baseline; yearly table and summary."""
     experiment = experiment_from(args, args.replications)
-    comparison = experiment.run(workers=args.workers, scheduler=args.scheduler, cache=cache_from(args),
-                                show_progress=sys.stderr.isatty())
+    comparison, explanation = run_explained(experiment, cache_from(args), workers=args.workers,
+                                            scheduler=args.scheduler, show_progress=sys.stderr.isatty())
     scenario = experiment.arms[0]
-    explanation = explain(experiment, comparison)
     s = comparison.summary
     written = [args.out]
     args.out.parent.mkdir(parents=True, exist_ok=True)

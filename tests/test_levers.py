@@ -11,6 +11,7 @@ import sys
 from itertools import combinations
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from sim import Experiment, levers
@@ -134,3 +135,15 @@ def test_compare_writes_the_explanation_into_the_summary_json(tmp_path):
     assert "break_even_effect_fraction" in summary and "break_even_reason" in summary
     if summary["break_even_effect_fraction"] is None:
         assert summary["break_even_reason"]
+
+
+def test_a_run_explained_beside_the_simulation_is_the_run_then_its_explanation(experiment, explanation):
+    """run_explained computes the expected split in a thread while the simulation runs: the same
+    comparison and the same explanation as running first and explaining after."""
+    short = Experiment(experiment.scenario, experiment.baseline, seed=3, replications=2, uncertainty="noise")
+    comparison, explained = levers.run_explained(short, workers=1)
+    alone = short.run(workers=1)
+    pd.testing.assert_frame_equal(comparison.per_replication, alone.per_replication, check_exact=True)
+    assert json.dumps(comparison.summary.as_dict()) == json.dumps(alone.summary.as_dict())  # NaN as NaN
+    assert explained == explain(short, alone)
+    assert explained.break_even == explanation.break_even  # the twin's part does not depend on seed or runs
