@@ -25,7 +25,7 @@ pair, so the split and the break-even need no simulation:
   with the reason.
 
 The split and the break-even take about forty pairs (16 distinct coalitions, as `placement_length`
-is 0 by default, and Brent's method for six roots): seconds of a core. Each pair is computed once
+is 0 by default, and Brent's method for six roots): about twenty seconds of a core for the plan. Each pair is computed once
 per explanation, a baseline arm once per process (`Experiment.expected`), and `explain` keeps the
 result in a result cache when given one, for every process that opens it.
 """
@@ -204,8 +204,8 @@ def _with_simulation(expected: Explanation, comparison: Comparison) -> Explanati
 
 def run_explained(experiment: Experiment, cache: ResultCache | None = None, **options: Any
                   ) -> tuple[Comparison, Explanation]:
-    """`experiment.run(cache=cache, **options)` and its explanation, whose expected part (half a
-    minute of a core for a new experiment) is computed beside the simulation, in a thread of this
+    """`experiment.run(cache=cache, **options)` and its explanation, whose expected part (about
+    twenty seconds of a core for a new experiment) is computed beside the simulation, in a thread of this
     process, instead of after it: the simulation's workers are other processes, so the two share
     the cores rather than take turns (the dashboard's "Kør simuleringen" 124 -> 88 s)."""
     with ThreadPoolExecutor(1) as beside:
