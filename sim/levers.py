@@ -25,9 +25,10 @@ pair, so the split and the break-even need no simulation:
   with the reason.
 
 The split and the break-even take about forty pairs (16 distinct coalitions, as `placement_length`
-is 0 by default, and Brent's method for six roots): about twenty seconds of a core for the plan. Each pair is computed once
-per explanation, a baseline arm once per process (`Experiment.expected`), and `explain` keeps the
-result in a result cache when given one, for every process that opens it.
+is 0 by default, and Brent's method for six roots): about twenty seconds of a core for the plan.
+Each pair is computed once per explanation, a baseline arm once per process (`Experiment.expected`),
+and `explain` keeps the result in a result cache when given one, for every process that opens it;
+`run_explained` computes it while the simulation runs.
 """
 
 from __future__ import annotations
@@ -204,10 +205,9 @@ def _with_simulation(expected: Explanation, comparison: Comparison) -> Explanati
 
 def run_explained(experiment: Experiment, cache: ResultCache | None = None, **options: Any
                   ) -> tuple[Comparison, Explanation]:
-    """`experiment.run(cache=cache, **options)` and its explanation, whose expected part (about
-    twenty seconds of a core for a new experiment) is computed beside the simulation, in a thread of this
-    process, instead of after it: the simulation's workers are other processes, so the two share
-    the cores rather than take turns (the dashboard's "Kør simuleringen" 124 -> 88 s)."""
+    """`experiment.run(cache=cache, **options)` and its explanation, whose expected part is computed
+    beside the simulation, in a thread of this process, instead of after it: the simulation's
+    workers are other processes, so the two share the cores rather than take turns."""
     with ThreadPoolExecutor(1) as beside:
         expected = beside.submit(explain, experiment, None, cache)
         comparison = experiment.run(cache=cache, **options)
