@@ -25,7 +25,7 @@ from __future__ import annotations
 import gc
 import math
 from collections import deque
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from heapq import heappush
@@ -43,6 +43,7 @@ from .streams import FamilyStream, LaterEpisodes, arrivals_rng, first_uniforms
 
 ARRIVAL_ID_OFFSET = 1_000_000  # family ids below this are the open cases at the start
 STREAM_BLOCK = 4096  # arriving families whose streams are derived together
+PACK_ROWS = 8192  # stays logged as tuples before they are packed into an array (`Model._pack`)
 
 # Positions in a family stream (see streams.FamilyStream).
 U_SEVERITY, U_TRIAGE, U_EARLY_SHIFT, U_NOTIFICATIONS = 0, 1, 2, 3
@@ -182,7 +183,7 @@ class MonthGate(Protocol):
     @property
     def month_ends(self) -> np.ndarray: ...
 
-    def close_month(self, m: int, segments: Sequence[tuple], switch_day: np.ndarray) -> list[int]: ...
+    def close_month(self, m: int, new_segments: np.ndarray, switch_day: np.ndarray) -> list[int]: ...
 
 
 class Model:
@@ -210,7 +211,8 @@ class Model:
                      for d, k in enumerate(st.first_team)]
         self._size_classic_pool()
         self.later = LaterEpisodes(seed, replication)
-        self.segments: list[tuple] = []
+        self.segments: list[tuple] = []  # the stays logged since the last `_pack`
+        self.packed: list[np.ndarray] = []
         self.waits: list[tuple] = []
         self.notifications: list[tuple] = []
 
@@ -232,8 +234,19 @@ class Model:
                                       f.opened, False, True))
         return self._log()
 
+    def _pack(self) -> np.ndarray:
+        """The stays logged since the last call, packed into an array (SEGMENT_DTYPE) and kept. A
+        run's log grows to hundreds of thousands of stays: as tuples of boxed numbers they would
+        take five times the memory, spread among the objects the run works with."""
+        block = np.array(self.segments, dtype=SEGMENT_DTYPE)
+        self.segments.clear()
+        self.packed.append(block)
+        return block
+
     def _log(self) -> TransitionLog:
-        seg = np.array(self.segments, dtype=SEGMENT_DTYPE)
+        self._pack()
+        seg = np.concatenate(self.packed)
+        self.packed = []
         over = seg["t1"] >= self.horizon
         seg["t1"][over] = self.horizon
         seg["censored"] |= over
@@ -263,7 +276,7 @@ class Model:
         shrinks) is drawn with the team its district has from then on."""
         for m, end in enumerate(self.gate.month_ends.tolist()):
             yield self.env.timeout(end - self.env.now)
-            started = self.gate.close_month(m, self.segments, self.switch_day)
+            started = self.gate.close_month(m, self._pack(), self.switch_day)
             for d in started:
                 self.teams.start(d, end)
             for d in started:
@@ -336,6 +349,8 @@ class Model:
             if i % STREAM_BLOCK == 0:
                 ids = ARRIVAL_ID_OFFSET + np.arange(i, min(i + STREAM_BLOCK, len(times)))
                 first[:] = first_uniforms(self.seed, self.replication, ids).tolist()
+                if len(self.segments) >= PACK_ROWS:
+                    self._pack()
             self._notified(ARRIVAL_ID_OFFSET + i, 0, districts[i], first[i % STREAM_BLOCK])
             if i + 1 < len(times):
                 env.timeout(times[i + 1] - env.now).callbacks.append(lambda _event: arrive(i + 1))

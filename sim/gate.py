@@ -16,11 +16,8 @@ run's own costs (`RunGate`, from the stays logged so far), the twin its expected
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import numpy as np
 
-from .engine import SEGMENT_DTYPE
 from .months import Calendar
 from .results import PAID_STATES, days_in_months, fixed_costs, unit_costs
 from .scenario import Scenario
@@ -96,7 +93,6 @@ class RunGate:
         self.waves = WaveGate(scenario, self.cal, counterfactual)
         self.unit = unit_costs(scenario)  # per day, by state code (zero for the stays without a price)
         self.stays = np.zeros(self.cal.n)  # cost of the stays logged so far, by the month they fall in
-        self.seen = 0
         self.fixed = FixedCosts(scenario, self.cal)
 
     @property
@@ -104,11 +100,10 @@ class RunGate:
         """The month boundaries inside the horizon, in days."""
         return self.cal.bounds[1:-1]
 
-    def close_month(self, m: int, segments: Sequence[tuple], switch_day: np.ndarray) -> list[int]:
-        """At the end of month m: add the stays logged since the last call, and ask the gate."""
-        new = np.array(segments[self.seen:], dtype=SEGMENT_DTYPE)
-        self.seen = len(segments)
-        paid = new[np.isin(new["state"], PAID_STATES)]
+    def close_month(self, m: int, new_segments: np.ndarray, switch_day: np.ndarray) -> list[int]:
+        """At the end of month m: add the stays logged since the last call (SEGMENT_DTYPE), and ask
+        the gate."""
+        paid = new_segments[np.isin(new_segments["state"], PAID_STATES)]
         if len(paid):
             days = days_in_months(self.cal, len(self.scenario.districts), paid).sum(axis=1)
             self.stays += self.unit @ days

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -132,7 +131,7 @@ class MonthGate(Protocol):
     @property
     def month_ends(self) -> np.ndarray: ...
 
-    def close_month(self, m: int, segments: Sequence[tuple], switch_day: np.ndarray) -> list[int]: ...
+    def close_month(self, m: int, new_segments: np.ndarray, switch_day: np.ndarray) -> list[int]: ...
 
 
 class Model:
@@ -157,6 +156,7 @@ class Model:
                      for d, k in enumerate(self.kind)]
         self._size_classic_pool()
         self.segments: list[tuple] = []
+        self.seen = 0  # stays the gate has had
         self.waits: list[tuple] = []
         self.notifications: list[tuple] = []
         self.waiting: dict[tuple[int, int], tuple[int, float]] = {}
@@ -204,7 +204,9 @@ class Model:
         """The waves the savings gate starts: asked at every month's end (sim.gate)."""
         for m, end in enumerate(self.gate.month_ends.tolist()):
             yield self.env.timeout(end - self.env.now)
-            for d in self.gate.close_month(m, self.segments, self.switch_day):
+            new = np.array(self.segments[self.seen:], dtype=SEGMENT_DTYPE)
+            self.seen = len(self.segments)
+            for d in self.gate.close_month(m, new, self.switch_day):
                 self._switch(d, end)
 
     def _switch(self, d: int, day: float) -> None:
