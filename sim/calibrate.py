@@ -142,8 +142,19 @@ class Targets(_Strict):
 
 
 def load_targets(path: Path | str = TARGETS_PATH) -> Targets:
-    """Read and check the targets file; a bad file is an AssumptionError naming file and key."""
+    """Read and check the targets file; a bad file is an AssumptionError naming file and key. Read
+    again only when the file has changed: every cached analysis and parameter draw is keyed by the
+    Herning prior in it, and a slider move may not wait for the file to be parsed and checked."""
     path = Path(path)
+    try:
+        stat = path.stat()
+    except OSError:
+        stat = None  # not there (or unreadable): _read_targets says so
+    return _read_targets(path, None if stat is None else (stat.st_mtime_ns, stat.st_size))
+
+
+@lru_cache(maxsize=8)
+def _read_targets(path: Path, _stamp: tuple[int, int] | None) -> Targets:
     try:
         targets = Targets.model_validate(read_toml(path))
     except ValidationError as exc:
