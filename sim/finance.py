@@ -62,6 +62,7 @@ payback year, with "never" counted as beyond the horizon; None if it is never re
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields
 from typing import Any
@@ -72,7 +73,7 @@ import pandas as pd
 from .assumptions import Assumptions
 from .cohort import COHORT_P90_COLUMN, COHORT_SUM_COLUMNS
 from .payers import PAID_BY, PAYERS
-from .results import COST_COLUMNS, FLOW_COLUMNS, PAYER_COLUMNS, STOCK_COLUMNS, weighted_mean
+from .results import COST_COLUMNS, FLOW_COLUMNS, PAYER_COLUMNS, STOCK_COLUMNS
 
 INVESTMENT_COSTS = ["cost_staff_dkk", "cost_coordinator_dkk", "cost_implementation_dkk"]
 AVOIDABLE_COSTS = ["cost_early_dkk", "cost_coordinated_dkk", "cost_intrusive_foster_dkk",
@@ -108,8 +109,8 @@ class Interval:
         v = v[~np.isnan(v)]
         if v.size == 0:
             return cls(None, None, None, None)
-        return cls(**{name: float(v.mean() if q is None else np.percentile(v, 100 * q))
-                      for name, q in STATISTICS.items()})
+        percentiles = iter(np.percentile(v, [100 * q for q in STATISTICS.values() if q is not None]))
+        return cls(**{name: float(v.mean() if q is None else next(percentiles)) for name, q in STATISTICS.items()})
 
 
 @dataclass(frozen=True)
@@ -199,31 +200,73 @@ class Comparison:
     switches: pd.DataFrame | None = None
 
 
-def city_totals(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
-    """Districts added up to the city per keys (e.g. replication and year): counts and costs
-    summed, waiting weighted by admissions; who pays and the cohort columns
-    summed (missing if missing, as in the analytic twin), and the city's percentile of days to help
-    kept when the keys are within a year."""
-    additive = [c for c in FLOW_COLUMNS + STOCK_COLUMNS + COST_COLUMNS if c in frame]
-    g = frame.groupby(keys, sort=True)
-    sums = g[additive].sum()
-    parts = [sums, g[[c for c in PAYER_COLUMNS + COHORT_SUM_COLUMNS if c in frame]].sum(min_count=1)]
+def _groups(frame: pd.DataFrame, keys: list[str]) -> tuple[pd.DataFrame, np.ndarray]:
+    """The distinct combinations of `keys` in the frame, sorted (a frame of the keys), and each
+    row's group (its position among them)."""
+    codes, levels = zip(*(pd.factorize(frame[k], sort=True) for k in keys))
+    shape = tuple(len(level) for level in levels)
+    present, group = np.unique(np.ravel_multi_index(codes, shape), return_inverse=True)
+    where = np.unravel_index(present, shape)
+    return pd.DataFrame({k: level[i] for k, level, i in zip(keys, levels, where)}), group.ravel()
+
+
+def city_columns(frame: pd.DataFrame, keys: list[str]) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
+    """`city_totals` as arrays: the groups of `keys` (sorted), and each total's value per group.
+    Grouped with numpy (bincount), not pandas: a pairing groups four tables, and the analytic
+    twin's pairings (a slider move, every lever coalition) must take milliseconds."""
+    groups, group = _groups(frame, keys)
+    n = len(groups)
+
+    def total(column: str, missing_if_none: bool) -> np.ndarray:
+        values = frame[column].to_numpy()
+        if np.issubdtype(values.dtype, np.integer):  # counts stay whole numbers, as pandas sums them
+            return np.bincount(group, weights=values, minlength=n).round().astype(values.dtype)
+        missing = np.isnan(values)
+        out = np.bincount(group, weights=np.where(missing, 0.0, values), minlength=n)
+        if missing_if_none:
+            out[np.bincount(group, weights=~missing, minlength=n) == 0] = np.nan
+        return out
+
+    out = {c: total(c, False) for c in FLOW_COLUMNS + STOCK_COLUMNS + COST_COLUMNS if c in frame}
+    out.update({c: total(c, True) for c in PAYER_COLUMNS + COHORT_SUM_COLUMNS if c in frame})
     if COHORT_P90_COLUMN in frame and "year" in keys and "district" not in keys:
-        parts.append(g[[COHORT_P90_COLUMN]].first())
-    means = pd.concat([weighted_mean(frame, keys, value, weight) for value, weight in _WEIGHTED_MEANS.items()
-                       if value in frame], axis=1)
-    return pd.concat([*parts, means.reindex(sums.index)], axis=1).reset_index()
+        values = frame[COHORT_P90_COLUMN].to_numpy(dtype=float)
+        known = np.flatnonzero(~np.isnan(values))
+        first = np.full(n, np.nan)
+        found, at = np.unique(group[known], return_index=True)  # each group's first known value
+        first[found] = values[known[at]]
+        out[COHORT_P90_COLUMN] = first
+    for value, weight in _WEIGHTED_MEANS.items():
+        if value in frame:
+            v = frame[value].to_numpy(dtype=float)
+            w = np.where(np.isnan(v), 0.0, frame[weight].to_numpy(dtype=float))
+            num = np.bincount(group, weights=np.where(np.isnan(v), 0.0, v) * w, minlength=n)
+            den = np.bincount(group, weights=w, minlength=n)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                out[value] = np.where(den > 0, num / den, np.nan)
+    return groups, out
 
 
-def cohort_changes(s: pd.DataFrame, b: pd.DataFrame) -> dict[str, pd.Series]:
-    """The children's outcomes of city totals s (scenario) against b (baseline), row by row (see the
-    module docstring); NaN where a frame has no cohort columns or a share has no children."""
-    def col(frame: pd.DataFrame, name: str) -> pd.Series:
-        return frame[name] if name in frame else pd.Series(np.nan, index=frame.index)
+def city_totals(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """Districts added up to the city per keys (e.g. replication and year), one row per
+    combination in sorted order: counts and costs summed, waiting weighted by admissions; who pays
+    and the cohort columns summed (missing if missing, as in the analytic twin), and the city's
+    percentile of days to help kept when the keys are within a year."""
+    groups, columns = city_columns(frame, keys)
+    return pd.concat([groups, pd.DataFrame(columns)], axis=1)
 
-    def ratio(frame: pd.DataFrame, num: str, den: str) -> pd.Series:
-        d = col(frame, den)
-        return col(frame, num) / d.where(d > 0)
+
+def cohort_changes(s: Mapping[str, Any], b: Mapping[str, Any]) -> dict[str, Any]:
+    """The children's outcomes of city totals s (scenario) against b (baseline), element by element
+    (columns of frames, or arrays: see the module docstring); NaN where an arm has no cohort
+    columns or a share has no children."""
+    def col(totals: Mapping[str, Any], name: str) -> Any:
+        return totals[name] if name in totals else np.nan
+
+    def ratio(totals: Mapping[str, Any], num: str, den: str) -> Any:
+        d = col(totals, den)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return col(totals, num) / np.where(d > 0, d, np.nan)
 
     return {
         "children_placed_avoided": col(b, "cohort_placed_24m") - col(s, "cohort_placed_24m"),
@@ -250,15 +293,22 @@ def payback_years(years: np.ndarray, cumulative_net: np.ndarray) -> np.ndarray:
     return np.where(stays[:, -1], np.asarray(years, dtype=float)[first], np.nan)
 
 
-def _yearly_statistics(per_replication: pd.DataFrame) -> pd.DataFrame:
-    g = per_replication.groupby("year", sort=True)[COMPARISON_COLUMNS]
-    parts = [(g.mean() if q is None else g.quantile(q)).assign(statistic=name)
-             for name, q in STATISTICS.items()]
-    out = pd.concat(parts).reset_index()
-    out["statistic"] = pd.Categorical(out["statistic"], categories=list(STATISTICS))
-    out = out.sort_values(["year", "statistic"], kind="stable").reset_index(drop=True)
-    out["statistic"] = out["statistic"].astype(str)
-    return out[["year", "statistic", *COMPARISON_COLUMNS]]
+def _yearly_statistics(years: np.ndarray, columns: Mapping[str, np.ndarray]) -> pd.DataFrame:
+    """Per year, the mean and percentiles (STATISTICS) over the replications of each comparison
+    column [replication, year], ignoring missing values: one row per year and statistic."""
+    x = np.stack([np.asarray(columns[c], dtype=float) for c in COMPARISON_COLUMNS], axis=-1)  # [rep, year, column]
+    levels = [q for q in STATISTICS.values() if q is not None]
+    quantiles = np.quantile(x, levels, axis=0)  # all at once; NaN where a replication's value is missing
+    missing = np.isnan(x)
+    for y, c in zip(*np.nonzero(missing.any(axis=0) & ~missing.all(axis=0))):  # the few cells to take without them
+        quantiles[:, y, c] = np.nanquantile(x[:, y, c], levels)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # the mean of a cell missing in every replication: NaN
+        mean = np.nanmean(x, axis=0)
+    by_name = dict(zip((name for name, q in STATISTICS.items() if q is not None), quantiles))
+    stats = np.stack([mean if q is None else by_name[name] for name, q in STATISTICS.items()], axis=1)
+    return pd.DataFrame({"year": np.repeat(years, len(STATISTICS)), "statistic": list(STATISTICS) * len(years),
+                         **dict(zip(COMPARISON_COLUMNS, stats.reshape(-1, len(COMPARISON_COLUMNS)).T))})
 
 
 def _check_pairable(scenario: pd.DataFrame, baseline: pd.DataFrame) -> None:
@@ -269,65 +319,67 @@ def _check_pairable(scenario: pd.DataFrame, baseline: pd.DataFrame) -> None:
                              f"(scenario {s[0]}..{s[-1]}, {len(s)}; baseline {b[0]}..{b[-1]}, {len(b)})")
 
 
+def _by_replication_and_year(yearly: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
+    """The city totals of an arm's yearly table as [replication, year] arrays, with the
+    replications and years (sorted)."""
+    groups, columns = city_columns(yearly, ["replication", "year"])
+    reps, years = groups["replication"].unique(), groups["year"].unique()
+    if len(groups) != len(reps) * len(years):
+        raise ValueError(f"paired comparison: {yearly['scenario'].iloc[0]}: every replication must have every year")
+    return reps, years, {c: v.reshape(len(reps), len(years)) for c, v in columns.items()}
+
+
 def paired(scenario_yearly: pd.DataFrame, baseline_yearly: pd.DataFrame, assumptions: Assumptions,
            manifest: dict | None = None) -> Comparison:
     """Pair replication r of the scenario with replication r of the baseline (see the module
     docstring for the definitions). Works on one replication too (then percentiles equal the mean).
     assumptions: where the discount rates and the price year come from (normally the scenario's)."""
     _check_pairable(scenario_yearly, baseline_yearly)
-    keys = ["replication", "year"]
-    s = city_totals(scenario_yearly, keys).set_index(keys)
-    b = city_totals(baseline_yearly, keys).set_index(keys).reindex(s.index)
-    d = pd.DataFrame(index=s.index)
+    reps, years, s = _by_replication_and_year(scenario_yearly)
+    _, _, b = _by_replication_and_year(baseline_yearly)
+    shape = (len(reps), len(years))
+    d: dict[str, np.ndarray] = {}  # the comparison's columns, [replication, year]
     for col, name in zip(INVESTMENT_COSTS, INVESTMENT_BY_CATEGORY):
         d[name] = s[col] - b[col]
     for col, name in zip(AVOIDABLE_COSTS, AVOIDED_BY_CATEGORY):
         d[name] = b[col] - s[col]
-    d["investment_dkk"] = d[INVESTMENT_BY_CATEGORY].sum(axis=1)
-    d["avoided_cost_dkk"] = d[AVOIDED_BY_CATEGORY].sum(axis=1)
+    d["investment_dkk"] = np.nansum([d[c] for c in INVESTMENT_BY_CATEGORY], axis=0)
+    d["avoided_cost_dkk"] = np.nansum([d[c] for c in AVOIDED_BY_CATEGORY], axis=0)
     d["net_dkk"] = d["avoided_cost_dkk"] - d["investment_dkk"]
     for payer, name in NET_BY_PAYER.items():
         d[name] = b[PAID_BY[payer]] - s[PAID_BY[payer]]
     d["net_municipality_dkk"] = d[NET_BY_PAYER["MSB"]] + d[NET_BY_PAYER["MBU"]]
 
-    years = np.sort(s.index.get_level_values("year").unique().to_numpy())
-    reps = s.index.get_level_values("replication").unique()
     f = assumptions.finance
-    factor = pd.Series(discount_factors(len(years), f.discount_rate.value, f.discount_rate_after_35.value),
-                       index=years)
-    per_year_factor = factor.reindex(d.index.get_level_values("year")).to_numpy()
-    by_rep = d.groupby(level="replication", sort=False)
-    d["cumulative_net_dkk"] = by_rep["net_dkk"].cumsum()
-    d["discounted_cumulative_net_dkk"] = (d["net_dkk"] * per_year_factor).groupby(level="replication").cumsum()
+    factor = discount_factors(len(years), f.discount_rate.value, f.discount_rate_after_35.value)
+    d["cumulative_net_dkk"] = np.cumsum(d["net_dkk"], axis=1)
+    d["discounted_cumulative_net_dkk"] = np.cumsum(d["net_dkk"] * factor, axis=1)
     d["placements_avoided"] = b["intrusive_starts"] - s["intrusive_starts"]
     d["mean_wait_days_change"] = s["mean_wait_days"] - b["mean_wait_days"]
     for name, values in cohort_changes(s, b).items():
-        d[name] = values
-    per_replication = d[COMPARISON_COLUMNS].reset_index()
+        d[name] = np.broadcast_to(values, shape)  # NaN for an arm without cohort columns
+    per_replication = pd.DataFrame({"replication": np.repeat(reps, len(years)), "year": np.tile(years, len(reps)),
+                                    **{c: d[c].ravel() for c in COMPARISON_COLUMNS}})
 
-    def wide(col: str, frame: pd.DataFrame = d) -> np.ndarray:  # [replication, year]
-        return frame[col].unstack("year").reindex(index=reps, columns=years).to_numpy(dtype=float)
-
-    npv = wide("discounted_cumulative_net_dkk")[:, -1]
-    disc_investment = wide("investment_dkk") @ factor.to_numpy()
-    disc_avoided = wide("avoided_cost_dkk") @ factor.to_numpy()
+    npv = d["discounted_cumulative_net_dkk"][:, -1]
+    disc_investment = d["investment_dkk"] @ factor
+    disc_avoided = d["avoided_cost_dkk"] @ factor
     with np.errstate(divide="ignore", invalid="ignore"):
         per_krone = np.where(disc_investment > 0, disc_avoided / disc_investment, np.nan)
-    payback = payback_years(years, wide("cumulative_net_dkk"))
+    payback = payback_years(years, d["cumulative_net_dkk"])
     p_by_year = {int(y): float(np.mean(payback <= y)) for y in years}
     median_year = next((y for y, p in p_by_year.items() if p >= 0.5), None)
 
     horizon = ["replication"]  # the whole horizon per replication, as the city sees it
-    s_all, b_all = city_totals(scenario_yearly, horizon), city_totals(baseline_yearly, horizon)
-    b_all = b_all.set_index("replication").reindex(s_all["replication"]).reset_index()
+    s_all, b_all = city_columns(scenario_yearly, horizon)[1], city_columns(baseline_yearly, horizon)[1]
     children = cohort_changes(s_all, b_all)
     budget = tuple(BudgetYear(int(y), *(None if np.isnan(x) else float(x) for x in row))
                    for y, row in zip(years, np.column_stack([
-                       wide(c).mean(axis=0) for c in ("investment_dkk", "avoided_cost_dkk", "net_dkk",
-                                                      "cumulative_net_dkk", *NET_BY_PAYER.values(),
-                                                      "net_municipality_dkk")])))
-    total = {name: wide(name).sum(axis=1) for name in ("investment_dkk", "avoided_cost_dkk", "net_municipality_dkk",
-                                                        *NET_BY_PAYER.values())}
+                       d[c].mean(axis=0) for c in ("investment_dkk", "avoided_cost_dkk", "net_dkk",
+                                                   "cumulative_net_dkk", *NET_BY_PAYER.values(),
+                                                   "net_municipality_dkk")])))
+    total = {name: d[name].sum(axis=1) for name in ("investment_dkk", "avoided_cost_dkk", "net_municipality_dkk",
+                                                     *NET_BY_PAYER.values())}
     net = {payer: total[NET_BY_PAYER[payer]] for payer in PAYERS}
     none = np.zeros(len(reps))
     investment = {"MSB": total["investment_dkk"] + net["MBU"], "MBU": -net["MBU"], "state": none}
@@ -339,10 +391,10 @@ def paired(scenario_yearly: pd.DataFrame, baseline_yearly: pd.DataFrame, assumpt
         payback_year=median_year,
         p_payback_by_year=p_by_year,
         return_per_krone=Interval.of(per_krone),
-        investment_dkk=Interval.of(wide("investment_dkk").sum(axis=1)),
-        avoided_cost_dkk=Interval.of(wide("avoided_cost_dkk").sum(axis=1)),
-        net_dkk=Interval.of(wide("net_dkk").sum(axis=1)),
-        placements_avoided=Interval.of(wide("placements_avoided").sum(axis=1)),
+        investment_dkk=Interval.of(total["investment_dkk"]),
+        avoided_cost_dkk=Interval.of(total["avoided_cost_dkk"]),
+        net_dkk=Interval.of(d["net_dkk"].sum(axis=1)),
+        placements_avoided=Interval.of(d["placements_avoided"].sum(axis=1)),
         mean_wait_days_change=Interval.of(s_all["mean_wait_days"] - b_all["mean_wait_days"]),
         investment_by_payer_dkk={payer: Interval.of(v) for payer, v in investment.items()},
         savings_by_payer_dkk={payer: Interval.of(v) for payer, v in savings.items()},
@@ -363,4 +415,4 @@ def paired(scenario_yearly: pd.DataFrame, baseline_yearly: pd.DataFrame, assumpt
             "replications": int(len(reps)),
         },
     )
-    return Comparison(per_replication, _yearly_statistics(per_replication), summary, scenario_yearly, baseline_yearly)
+    return Comparison(per_replication, _yearly_statistics(years, d), summary, scenario_yearly, baseline_yearly)
