@@ -8,6 +8,8 @@ stays (sim.payers), and who pays each cost follows.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import numpy as np
 import pandas as pd
 
@@ -21,6 +23,7 @@ from .scenario import Scenario
 from .staffing import Staffing
 
 PAID_STATES = [EARLY, COORDINATED, FOSTER, RESIDENTIAL]  # the stays with a cost per day
+BLOCK_ROWS = 1 << 16  # stays whose months are expanded at once (`_blocks`)
 
 # The pinned schema: the columns of the monthly and yearly frames, in order (tests/test_schema.py).
 KEY_COLUMNS = ["scenario", "replication", "year", "district"]
@@ -74,12 +77,25 @@ def _stay_months(cal: Calendar, seg: np.ndarray) -> tuple[np.ndarray, np.ndarray
     return rows, m, np.maximum(days, 0.0)
 
 
+def _blocks(seg: np.ndarray, by_family: bool = False) -> Iterator[np.ndarray]:
+    """The stays in blocks of about BLOCK_ROWS (whole families if `by_family`; the log is in family
+    order). A stay spans a few months on average, some dozens: expanded all at once, the stay-months
+    of a large city take hundreds of MB of new memory, which costs more than the arithmetic."""
+    starts = np.arange(0, len(seg), BLOCK_ROWS)
+    if by_family and len(seg):
+        starts = np.unique(np.searchsorted(seg["family"], seg["family"][starts], side="left"))
+    for a, b in zip(starts, [*starts[1:], len(seg)]):
+        yield seg[a:b]
+
+
 def days_in_months(cal: Calendar, n_districts: int, seg: np.ndarray) -> np.ndarray:
     """Days each stay overlaps each month, summed by state, district and month: [S, D, M]
     (rows of states without stays are zero)."""
-    rows, m, days = _stay_months(cal, seg)
-    idx = (seg["state"][rows].astype(np.int64) * n_districts + seg["district"][rows]) * cal.n + m
-    out = np.bincount(idx, weights=days, minlength=N_STATES * n_districts * cal.n)
+    out = np.zeros(N_STATES * n_districts * cal.n)
+    for block in _blocks(seg):
+        rows, m, days = _stay_months(cal, block)
+        idx = (block["state"][rows].astype(np.int64) * n_districts + block["district"][rows]) * cal.n + m
+        out += np.bincount(idx, weights=days, minlength=len(out))
     return out.reshape(N_STATES, n_districts, cal.n)
 
 
@@ -101,32 +117,40 @@ def state_refusion(scenario: Scenario, cal: Calendar, seg: np.ndarray) -> np.nda
     """The state's refusion, [district, month]: per child (family) and calendar year, the rule of
     sim.payers.refusion on the cost of the child's paid stays in the year (every episode), booked
     to the months in proportion to the child's costs in them."""
-    paid = seg[np.isin(seg["state"], PAID_STATES)]
-    rows, m, days = _stay_months(cal, paid)
-    cost = days * unit_costs(scenario)[paid["state"][rows]]
-    year = cal.years[m] - cal.years[0]
-    _, child_year = np.unique(paid["family"][rows] * (int(cal.years[-1] - cal.years[0]) + 1) + year,
-                              return_inverse=True)
-    yearly = np.bincount(child_year, weights=cost)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        share = np.where(yearly > 0, refusion(yearly, scenario.assumptions) / yearly, 0.0)
     n = len(scenario.districts)
-    idx = paid["district"][rows].astype(np.int64) * cal.n + m
-    return np.bincount(idx, weights=cost * share[child_year], minlength=n * cal.n).reshape(n, cal.n)
+    unit = unit_costs(scenario)
+    n_years = int(cal.years[-1] - cal.years[0]) + 1
+    out = np.zeros(n * cal.n)
+    paid = seg[np.isin(seg["state"], PAID_STATES)]
+    if np.any(paid["family"][1:] < paid["family"][:-1]):  # not a log's order (a log made by hand)
+        paid = paid[np.argsort(paid["family"], kind="stable")]
+    for block in _blocks(paid, by_family=True):
+        rows, m, days = _stay_months(cal, block)
+        cost = days * unit[block["state"][rows]]
+        _, child_year = np.unique(block["family"][rows] * n_years + (cal.years[m] - cal.years[0]), return_inverse=True)
+        yearly = np.bincount(child_year, weights=cost)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            share = np.where(yearly > 0, refusion(yearly, scenario.assumptions) / yearly, 0.0)
+        idx = block["district"][rows].astype(np.int64) * cal.n + m
+        out += np.bincount(idx, weights=cost * share[child_year], minlength=len(out))
+    return out.reshape(n, cal.n)
 
 
 def _open_at_month_ends(cal: Calendar, n_districts: int, seg: np.ndarray) -> np.ndarray:
     """Stays open at each month's end, [state, district, month]."""
     ends = cal.bounds[1:]
-    # A stay is open at month end T when t0 <= T < t1, or it is censored and T is the horizon.
-    t1 = np.where(seg["censored"], np.inf, seg["t1"])
-    lo = np.searchsorted(ends, seg["t0"], side="left")
-    hi = np.searchsorted(ends, t1, side="left")
-    rows, m = _expand(lo, hi)
-    state = seg["state"][rows].astype(np.int64)
-    d = seg["district"][rows].astype(np.int64)
     size = n_districts * cal.n
-    return np.bincount(state * size + d * cal.n + m, minlength=N_STATES * size).reshape(N_STATES, n_districts, cal.n)
+    out = np.zeros(N_STATES * size, dtype=np.int64)
+    for block in _blocks(seg):
+        # A stay is open at month end T when t0 <= T < t1, or it is censored and T is the horizon.
+        t1 = np.where(block["censored"], np.inf, block["t1"])
+        lo = np.searchsorted(ends, block["t0"], side="left")
+        hi = np.searchsorted(ends, t1, side="left")
+        rows, m = _expand(lo, hi)
+        state = block["state"][rows].astype(np.int64)
+        d = block["district"][rows].astype(np.int64)
+        out += np.bincount(state * size + d * cal.n + m, minlength=len(out))
+    return out.reshape(N_STATES, n_districts, cal.n)
 
 
 def fixed_costs(scenario: Scenario, cal: Calendar | None = None,
