@@ -63,12 +63,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import numpy as np
 import pandas as pd
 from scipy.linalg import expm
-from threadpoolctl import threadpool_limits
+from threadpoolctl import ThreadpoolController
 
 from .gate import FixedCosts, WaveGate
 from .payers import payer_columns
@@ -331,8 +331,15 @@ def trajectory(scenario: Scenario, capacity: bool = True, start: np.ndarray | No
     start [EXT_SIZE, district] (default: today's open cases, `_initial_state`)."""
     # The matrices are small: threaded BLAS only adds contention (15 ms instead of 0.2 ms an
     # exponential on a busy machine).
-    with threadpool_limits(limits=1, user_api="blas"):
+    with _blas().limit(limits=1, user_api="blas"):
         return _Solver(scenario, capacity, start).solve()
+
+
+@cache
+def _blas() -> ThreadpoolController:
+    """The BLAS libraries loaded, looked up once (threadpool_limits looks again each time: 4 ms,
+    as long as the solve of a short horizon)."""
+    return ThreadpoolController()
 
 
 class _Queues:

@@ -7,6 +7,9 @@ the analytic twin's monthly steps, so that all of them change at the same instan
 
 from __future__ import annotations
 
+import datetime as dt
+from functools import lru_cache
+
 import numpy as np
 import pandas as pd
 
@@ -14,14 +17,25 @@ from .scenario import Scenario
 
 
 class Calendar:
-    """Month boundaries of a scenario in days since its start."""
+    """Month boundaries of a scenario in days since its start (read-only arrays, shared by every
+    calendar of the same start and horizon)."""
 
     def __init__(self, scenario: Scenario) -> None:
-        months = pd.date_range(scenario.start, periods=12 * scenario.years + 1, freq="MS")
-        self.bounds = np.asarray((months - months[0]).days, dtype=float)
-        self.labels = months[:-1].strftime("%Y-%m").to_numpy()
-        self.years = months[:-1].year.to_numpy()
+        self.bounds, self.labels, self.years = _months(scenario.start, scenario.years)
         self.n = len(self.labels)
 
     def month_of(self, t: np.ndarray) -> np.ndarray:
         return np.clip(np.searchsorted(self.bounds, t, side="right") - 1, 0, self.n - 1)
+
+
+@lru_cache(maxsize=32)
+def _months(start: dt.date, years: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(bounds in days, labels "YYYY-MM", budget years) of the months from `start`, made once: the
+    solver, the staffing, the gate and the accounting each ask for them, a pairing of the twin
+    some dozen times."""
+    months = pd.date_range(start, periods=12 * years + 1, freq="MS")
+    out = (np.asarray((months - months[0]).days, dtype=float), months[:-1].strftime("%Y-%m").to_numpy(),
+           months[:-1].year.to_numpy())
+    for a in out:
+        a.flags.writeable = False
+    return out
