@@ -125,7 +125,7 @@ def measure() -> dict[str, dict]:
     mem = throughput.peak_rss_mb(SCENARIO, 100)
     put("peak_rss_mb_100_replications", mem["total_mb"],
         f"child process, run(plan, 100, workers={mem['workers']}): parent {mem['parent_mb']:.0f} MB + "
-        f"{mem['workers']} x worker {mem['worker_mb']:.0f} MB peak RSS (getrusage); {mem['monthly_rows']:,} monthly rows")
+        f"{mem['workers']} x worker {mem['worker_mb']:.0f} MB peak RSS (own VmHWM; workers by getrusage); {mem['monthly_rows']:,} monthly rows")
 
     small, large = scale.measure(1), scale.measure(scale.FACTOR)
     put("scale_1x_s", small["seconds"], f"run(plan, 1 replication, workers=1) in a fresh process: {small['children']:,} "

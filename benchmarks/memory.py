@@ -1,7 +1,8 @@
 """Child process for the memory benchmark: `python -m benchmarks.memory SCENARIO REPLICATIONS`.
 
-Prints one JSON line with peak resident set sizes in MB (resource.getrusage: this process, and the
-largest of its finished worker processes)."""
+Prints one JSON line with peak resident set sizes in MB: this process's own (`own_peak_rss_mb`) and
+the largest of its finished worker processes (getrusage; forked from this process, so their peaks
+start from its size when they were forked, not from whatever started it)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ import sys
 from sim.runner import default_workers, run
 from sim.scenario import load_scenario
 
+from .timing import own_peak_rss_mb
+
 
 def main() -> None:
     name, replications = sys.argv[1], int(sys.argv[2])
@@ -19,7 +22,7 @@ def main() -> None:
     res = run(load_scenario(name), replications, 1, workers=workers)
     rows = len(res.monthly)
     del res
-    parent = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+    parent = own_peak_rss_mb()
     worker = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print(json.dumps({"parent_mb": parent, "worker_mb": worker, "workers": workers,
                       "total_mb": parent + workers * worker, "monthly_rows": rows}))

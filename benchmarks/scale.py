@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import resource
 import subprocess
 import sys
 import time
@@ -29,6 +28,8 @@ import time
 from sim.assumptions import parse_assumptions
 from sim.runner import run
 from sim.scenario import Scenario, load_scenario
+
+from .timing import own_peak_rss_mb
 
 SCENARIO = "plan"
 FACTOR = 10
@@ -71,7 +72,7 @@ def main() -> None:
     print(json.dumps({"factor": factor, "seconds": seconds, "districts": len(scenario.districts),
                       "children": sum(d.children for d in scenario.districts),
                       "monthly_rows": len(res.monthly),
-                      "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+                      "peak_rss_mb": own_peak_rss_mb()}))
 
 
 if __name__ == "__main__":
