@@ -386,17 +386,15 @@ class _Queues:
         """Per queue, the families still waiting that arrived before `cutoff` (a cell in part by the
         share of its time before the cutoff): those who have waited as long as they may."""
         out = np.zeros(self.inc.shape[1])
-        if self.cells == 0:
+        q = np.flatnonzero(self.head < self.cells)  # the queues with families waiting
+        if not len(q):
             return out
-        c = np.arange(self.cells)
-        before = np.clip((cutoff - self.t0[c]) / np.maximum(self.t1[c] - self.t0[c], 1e-12), 0.0, 1.0)
-        for q in range(len(out)):
-            h = self.head[q]
-            if h >= self.cells:
-                continue
-            left = before[h:].copy()  # the head cell only in the part not yet served
-            left[0] -= min(self.part[q], before[h])
-            out[q] = float(np.maximum(left, 0.0) @ self.inc[h:self.cells, q])
+        n = self.cells
+        before = np.clip((cutoff - self.t0[:n]) / np.maximum(self.t1[:n] - self.t0[:n], 1e-12), 0.0, 1.0)
+        head = self.head[q]
+        left = np.where(np.arange(n)[:, None] >= head, before[:, None], 0.0)  # [cell, queue]: from its head on
+        left[head, np.arange(len(q))] -= np.minimum(self.part[q], before[head])  # the head cell: the part not yet served
+        out[q] = (np.maximum(left, 0.0) * self.inc[:n, q]).sum(axis=0)
         return out
 
     def serve(self, admitted: np.ndarray, now: float) -> np.ndarray:
@@ -492,18 +490,22 @@ class _Solver:
                 self._steps[key] = expm(g * days)
         return self._steps[key]
 
-    def advance(self, x: np.ndarray, lo: float, hi: float, queue: bool | None, out: np.ndarray | None = None
-                ) -> np.ndarray:
+    def advance(self, x: np.ndarray, lo: float, hi: float, queue: bool | None, out: np.ndarray | None = None,
+                only: np.ndarray | None = None) -> np.ndarray:
         """x moved from day lo to hi without admissions (a district switching in between changes
         team at its switch), into `out` (may be x itself; a new array if None). Only the rows of
-        `_Index` while nobody has waited (queue None): then exactly the capacity-free twin."""
+        `_Index` while nobody has waited (queue None): then exactly the capacity-free twin. `only`:
+        the districts (a mask) to move, the other columns of `out` left as they are."""
         rows = slice(0, _IX.size) if queue is None else slice(0, EXT_SIZE)
         if out is None:
             out = x.copy()
         team = self.team_at(lo)  # the team working at lo
         switching = (lo < self.switch) & (self.switch < hi)
+        if only is not None:
+            switching &= only
+        moving = ~switching if only is None else only & ~switching
         for t in TEAMS:
-            cols = np.flatnonzero((team == t) & ~switching)
+            cols = np.flatnonzero((team == t) & moving)
             if len(cols):
                 out[rows, cols] = self.step(t, hi - lo, queue) @ x[rows, cols]
         for d in np.flatnonzero(switching):
@@ -570,7 +572,7 @@ class _Solver:
         may = waiting <= 0
         may[r:] = waiting[r:].sum() <= 0
         if may.any():
-            direct = self.advance(x, lo, hi, False)
+            direct = self.advance(x, lo, hi, False, only=may)  # the others wait or queue: not needed
             o = direct[:N_OPEN].sum(axis=0)
             ok[:r] = may[:r] & (o[:r] <= self.own_slots[:r])
             ok[r:] = may[r:] & (o[r:].sum() <= cap_classic)
@@ -580,7 +582,7 @@ class _Solver:
                 self.queues.add_cell(lo, hi, np.zeros(n), r)
                 return direct
             adm[ok] += opened[ok]
-        out = self.advance(x, lo, hi, True)
+        out = self.advance(x, lo, hi, True, only=~ok)
         if ok.any():
             out[:, ok] = direct[:, ok]
         w_rows = out[WAIT_ROWS:MASS_ROWS]
@@ -627,7 +629,7 @@ class _Solver:
             v[ix.assessment[s]] = moved[3 + s]
             v[MASS_ROWS + ix.assessment[s]] = moved[3 + s] * days
         v[ix.early_starts] = moved[:3].sum(axis=0)
-        self.advance(v, lo, mid, False, out=v)
+        self.advance(v, lo, mid, False, out=v, only=take > 0)  # nobody admitted elsewhere: zero stays zero
         out += v
         adm += v[ix.notified] * self.opens  # the few who relapse within the half sub-step
         adm += fam
