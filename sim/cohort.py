@@ -52,7 +52,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .engine import ARRIVAL_ID_OFFSET, U_RELAPSE, U_RELAPSE_DELAY, Model, TransitionLog
+from .engine import ARRIVAL_ID_OFFSET, STREAM_BLOCK, U_RELAPSE, U_RELAPSE_DELAY, Model, TransitionLog
 from .rates import (ASSESSMENT, COORDINATED, DAYS_PER_YEAR, EARLY, FOSTER, RESIDENTIAL, WAITING,
                     Rates)
 from .scenario import Scenario
@@ -142,10 +142,11 @@ def cohort_columns(scenario: Scenario, log: TransitionLog, month_of, n_months: i
     if seed is not None:
         rates = Rates.from_scenario(scenario)
         ids = np.flatnonzero(closed & by_help)
-        if len(ids) and rates.relapse_probability > 0:
-            u = first_uniforms(seed, replication, ids + ARRIVAL_ID_OFFSET, 0, n=U_RELAPSE_DELAY + 1)
-            delay = -np.log(u[:, U_RELAPSE_DELAY]) * rates.relapse_mean_days
-            renotified[ids] = (u[:, U_RELAPSE] < rates.relapse_probability) & (delay <= YEAR)
+        if rates.relapse_probability > 0:
+            for block in np.split(ids, np.arange(STREAM_BLOCK, len(ids), STREAM_BLOCK)):  # small arrays, reused
+                u = first_uniforms(seed, replication, block + ARRIVAL_ID_OFFSET, 0, n=U_RELAPSE_DELAY + 1)
+                delay = -np.log(u[:, U_RELAPSE_DELAY]) * rates.relapse_mean_days
+                renotified[block] = (u[:, U_RELAPSE] < rates.relapse_probability) & (delay <= YEAR)
     else:
         again = mine[mine["episode"] == 1]
         first_again = np.full(n, np.inf)

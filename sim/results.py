@@ -238,12 +238,10 @@ def monthly_frame(scenario: Scenario, log: TransitionLog, replication: int, seed
             **payer_columns(scenario.assumptions, costs, state_refusion(scenario, cal, seg)),
             **cohort_columns(scenario, log, cal.month_of, cal.n, cal.years, seed, replication),
         }
-    frame = tidy_frame(scenario, replication, cal, cols)
-    counts_cols = ["notifications", "notified_children", "admissions", "early_starts",
-                   "coordinated_starts", "intrusive_starts", *STOCK_COLUMNS,
-                   *COHORT_COUNT_COLUMNS]
-    frame[counts_cols] = frame[counts_cols].round().astype(np.int64)
-    return frame[MONTHLY_COLUMNS]
+    for name in ("notifications", "notified_children", "admissions", "early_starts", "coordinated_starts",
+                 "intrusive_starts", *STOCK_COLUMNS, *COHORT_COUNT_COLUMNS):  # counts: whole numbers
+        cols[name] = np.rint(cols[name]).astype(np.int64)
+    return tidy_frame(scenario, replication, cal, cols)
 
 
 def switch_frame(scenario: Scenario, switch_day: np.ndarray, replication: int) -> pd.DataFrame:
