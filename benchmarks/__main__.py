@@ -128,11 +128,11 @@ def measure() -> dict[str, dict]:
         f"{mem['workers']} x worker {mem['worker_mb']:.0f} MB peak RSS (own VmHWM; workers by getrusage); {mem['monthly_rows']:,} monthly rows")
 
     small, large = scale.measure(1), scale.measure(scale.FACTOR)
-    put("scale_1x_s", small["seconds"], f"run(plan, 1 replication, workers=1) in a fresh process: {small['children']:,} "
+    put("scale_1x_s", small["seconds"], f"run(plan, 1 replication, workers=1) in a fresh process, median of 3: {small['children']:,} "
         f"children, {small['districts']} districts; peak RSS {small['peak_rss_mb']:.0f} MB")
     put("scale_10x_s", large["seconds"], f"the same for the city {scale.FACTOR}x as large (benchmarks/scale.py): "
         f"{large['children']:,} children, {large['districts']} districts; peak RSS {large['peak_rss_mb']:.0f} MB")
-    put("scale_10x_ratio", large["seconds"] / small["seconds"], "scale_10x_s / scale_1x_s (one run each)")
+    put("scale_10x_ratio", large["seconds"] / small["seconds"], "scale_10x_s / scale_1x_s (medians of 3 each)")
     put("scale_10x_memory_ratio", large["peak_rss_mb"] / small["peak_rss_mb"],
         "peak RSS of the 10x process / of the 1x process (imports included in both)")
 
