@@ -25,7 +25,8 @@ pair, so the split and the break-even need no simulation:
   with the reason.
 
 The split and the break-even take about forty pairs (16 distinct coalitions, as `placement_length`
-is 0 by default, and Brent's method for six roots): about twenty seconds of a core for the plan.
+is 0 by default, and Brent's method for six roots): about fifteen seconds of a core for the plan,
+nearly all of it the twin's solves (two per pair, with the queues the levers' fractions bring).
 Each pair is computed once per explanation, a baseline arm once per process (`Experiment.expected`),
 and `explain` keeps the result in a result cache when given one, for every process that opens it;
 `run_explained` computes it while the simulation runs.
