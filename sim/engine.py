@@ -213,6 +213,7 @@ class Model:
         self.later = LaterEpisodes(seed, replication)
         self.segments: list[tuple] = []  # the stays logged since the last `_pack`
         self.packed: list[np.ndarray] = []
+        self.gate_has = 0  # the packed blocks the gate has had (`_new_stays`)
         self.waits: list[tuple] = []
         self.notifications: list[tuple] = []
 
@@ -234,14 +235,19 @@ class Model:
                                       f.opened, False, True))
         return self._log()
 
-    def _pack(self) -> np.ndarray:
+    def _pack(self) -> None:
         """The stays logged since the last call, packed into an array (SEGMENT_DTYPE) and kept. A
         run's log grows to hundreds of thousands of stays: as tuples of boxed numbers they would
         take five times the memory, spread among the objects the run works with."""
-        block = np.array(self.segments, dtype=SEGMENT_DTYPE)
+        self.packed.append(np.array(self.segments, dtype=SEGMENT_DTYPE))
         self.segments.clear()
-        self.packed.append(block)
-        return block
+
+    def _new_stays(self) -> np.ndarray:
+        """The stays logged since the gate last had them (every block packed since, this one too)."""
+        self._pack()
+        new = np.concatenate(self.packed[self.gate_has:])
+        self.gate_has = len(self.packed)
+        return new
 
     def _log(self) -> TransitionLog:
         self._pack()
@@ -276,7 +282,7 @@ class Model:
         shrinks) is drawn with the team its district has from then on."""
         for m, end in enumerate(self.gate.month_ends.tolist()):
             yield self.env.timeout(end - self.env.now)
-            started = self.gate.close_month(m, self._pack(), self.switch_day)
+            started = self.gate.close_month(m, self._new_stays(), self.switch_day)
             for d in started:
                 self.teams.start(d, end)
             for d in started:

@@ -14,6 +14,7 @@ import pytest
 from scipy import stats
 
 import reference_engine
+from sim import engine
 from sim.analytic import counterfactual_costs
 from sim.engine import Model
 from sim.gate import RunGate
@@ -52,9 +53,13 @@ def test_same_seed_gives_the_same_log_as_the_stage_by_stage_engine(plan, overrid
         assert _logs_equal(episode, stagewise) == []
 
 
-def test_same_seed_gives_the_same_log_under_the_savings_gate():
+@pytest.mark.parametrize("pack_rows", [engine.PACK_ROWS, 64])
+def test_same_seed_gives_the_same_log_under_the_savings_gate(monkeypatch, pack_rows):
     """The gate decides month by month from the stays logged so far: the episode engine logs stays
-    ahead, and splits the paths of the districts the gate may still start at each month's end."""
+    ahead, and splits the paths of the districts the gate may still start at each month's end. With
+    the log packed every 64 stays (many times a month, between the gate's questions), the gate
+    still sees every stay."""
+    monkeypatch.setattr(engine, "PACK_ROWS", pack_rows)
     scenario = load_scenario("gated", {"years": 5})
     gate = lambda: RunGate(scenario, counterfactual_costs(scenario))  # noqa: E731
     episode = Model(scenario, SEED, 0, gate()).run()
