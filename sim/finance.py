@@ -305,18 +305,10 @@ def _yearly_statistics(years: np.ndarray, columns: Mapping[str, np.ndarray]) -> 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # the mean of a cell missing in every replication: NaN
         mean = np.nanmean(x, axis=0)
-    by_name = dict(zip((name for name, q in STATISTICS.items() if q is not None), quantiles))
-    stats = np.stack([mean if q is None else by_name[name] for name, q in STATISTICS.items()], axis=1)
+    taken = iter(quantiles)
+    stats = np.stack([mean if q is None else next(taken) for q in STATISTICS.values()], axis=1)
     return pd.DataFrame({"year": np.repeat(years, len(STATISTICS)), "statistic": list(STATISTICS) * len(years),
                          **dict(zip(COMPARISON_COLUMNS, stats.reshape(-1, len(COMPARISON_COLUMNS)).T))})
-
-
-def _check_pairable(scenario: pd.DataFrame, baseline: pd.DataFrame) -> None:
-    for what in ("replication", "year"):
-        s, b = sorted(scenario[what].unique()), sorted(baseline[what].unique())
-        if s != b:
-            raise ValueError(f"paired comparison: the scenario and the baseline must have the same {what}s "
-                             f"(scenario {s[0]}..{s[-1]}, {len(s)}; baseline {b[0]}..{b[-1]}, {len(b)})")
 
 
 def _by_replication_and_year(yearly: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
@@ -329,14 +321,22 @@ def _by_replication_and_year(yearly: pd.DataFrame) -> tuple[np.ndarray, np.ndarr
     return reps, years, {c: v.reshape(len(reps), len(years)) for c, v in columns.items()}
 
 
+def _check_pairable(what: str, s: np.ndarray, b: np.ndarray) -> None:
+    """The scenario's and the baseline's replications (or years), sorted, must be the same."""
+    if not np.array_equal(s, b):
+        raise ValueError(f"paired comparison: the scenario and the baseline must have the same {what}s "
+                         f"(scenario {s[0]}..{s[-1]}, {len(s)}; baseline {b[0]}..{b[-1]}, {len(b)})")
+
+
 def paired(scenario_yearly: pd.DataFrame, baseline_yearly: pd.DataFrame, assumptions: Assumptions,
            manifest: dict | None = None) -> Comparison:
     """Pair replication r of the scenario with replication r of the baseline (see the module
     docstring for the definitions). Works on one replication too (then percentiles equal the mean).
     assumptions: where the discount rates and the price year come from (normally the scenario's)."""
-    _check_pairable(scenario_yearly, baseline_yearly)
     reps, years, s = _by_replication_and_year(scenario_yearly)
-    _, _, b = _by_replication_and_year(baseline_yearly)
+    b_reps, b_years, b = _by_replication_and_year(baseline_yearly)
+    _check_pairable("replication", reps, b_reps)
+    _check_pairable("year", years, b_years)
     shape = (len(reps), len(years))
     d: dict[str, np.ndarray] = {}  # the comparison's columns, [replication, year]
     for col, name in zip(INVESTMENT_COSTS, INVESTMENT_BY_CATEGORY):
