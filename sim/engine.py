@@ -9,7 +9,9 @@ from that log afterwards (`results`). A run starts from today's open cases
 (`rates.StartPopulation`), not from an empty system.
 
 Families compete with each other only for case slots, so only that is scheduled event by event:
-notifications, the end of a wait, waves, and the release of a slot. Once a family has its slot,
+notifications that may open a case, the longest wait's end, waves, and the release of a slot. A
+notified child for whom no case opens (triaged with the team its district has on that day, where
+that is known ahead) is logged with its block of arrivals, not scheduled. Once a family has its slot,
 its path through assessment, the levels and placement depends only on its own stream, its wait and
 the type of team working in its district at each stay's start, which is known ahead
 (`staffing.TeamTimeline`). The engine therefore draws the episode's stays at once, logs them, and
@@ -163,17 +165,29 @@ class CaseSlots:
         self.queue = keep
 
 
+class _Call:
+    """An event that happens at its day with one callback, as `Clock.call_at` schedules it: all that
+    simpy's `Environment.step` reads of an event is its callbacks and whether it succeeded. A
+    simpy Timeout would also keep the environment, a value and a delay, set in four calls."""
+
+    __slots__ = ("callbacks",)
+    _ok = True
+
+    def __init__(self, callback: Callable[["_Call"], None]) -> None:
+        self.callbacks = [callback]
+
+
 class Clock(simpy.Environment):
     """simpy's environment, with events at a given day. A path drawn ahead ends on a sum of its
     stays' durations (t0 + d1 + d2 ...); its release must fall on exactly that day, bit for bit the
     day a stay-by-stay run would reach, not on now + (that day - now)."""
 
-    def call_at(self, day: float, callback: Callable[[simpy.Event], None]) -> None:
-        event = simpy.Event(self)
-        event._ok = True  # succeeded with no value, as a Timeout is
-        event._value = None
-        event.callbacks.append(callback)
-        heappush(self._queue, (day, NORMAL, next(self._eid), event))
+    def call_at(self, day: float, callback: Callable[[_Call], None]) -> None:
+        heappush(self._queue, (day, NORMAL, next(self._eid), _Call(callback)))
+
+    def call_in(self, delay: float, callback: Callable[[_Call], None]) -> None:
+        """`callback` after `delay` days: on the day a simpy Timeout of that delay would fire."""
+        heappush(self._queue, (self._now + delay, NORMAL, next(self._eid), _Call(callback)))
 
 
 class MonthGate(Protocol):
@@ -215,7 +229,9 @@ class Model:
         self.packed: list[np.ndarray] = []
         self.gate_has = 0  # the packed blocks the gate has had (`_new_stays`)
         self.waits: list[tuple] = []
-        self.notifications: list[tuple] = []
+        self.notifications: list[tuple] = []  # the returning families' (`_notified_again`)
+        self.notification_blocks: list[np.ndarray] = []  # the arrivals', a block at a time (`_block`)
+        self.queued: deque[Episode] = deque()  # families that joined a queue, in that order (`_waited_long`)
 
     # -- running ------------------------------------------------------------------------------
     def run(self) -> TransitionLog:
@@ -261,10 +277,15 @@ class Model:
         return TransitionLog(
             segments=seg[order],
             waits=np.array(self.waits, dtype=WAIT_DTYPE),
-            notifications=np.array(self.notifications, dtype=NOTIFICATION_DTYPE),
+            notifications=self._notifications_log(),
             horizon=self.horizon,
             switches=self.switch_day,
         )
+
+    def _notifications_log(self) -> np.ndarray:
+        """Every notification, in the order of their days."""
+        log = np.concatenate([*self.notification_blocks, np.array(self.notifications, dtype=NOTIFICATION_DTYPE)])
+        return log[np.argsort(log["t"], kind="stable")]
 
     # -- teams --------------------------------------------------------------------------------
     def _rollout(self):
@@ -341,28 +362,51 @@ class Model:
         self._proceed(family, 0.0)
 
     def _arrivals(self) -> None:
-        """Notified children, Poisson per district with a rate growing with the child population:
-        each arrival's event schedules the next one."""
+        """Notified children, Poisson per district with a rate growing with the child population.
+        Their streams are derived a block of STREAM_BLOCK at a time (`_block`), and with them their
+        notifications and, where the team they meet is known by then, their triage. A child for whom
+        no case opens competes for nothing: it is logged, not scheduled. Each other arrival is an
+        event on its day, which schedules the next one."""
         times, districts = self._arrival_times()
         # Python floats, not numpy scalars: the simulation clock inherits their type, and float
-        # arithmetic is several times faster (and bit for bit the same). Family streams are
-        # derived a block of families at a time, to keep memory small.
-        times, districts = times.tolist(), districts.tolist()
-        env = self.env
-        first: list[list[float]] = []
+        # arithmetic is several times faster (and bit for bit the same).
+        days, where = times.tolist(), districts.tolist()
+        due: deque[tuple[int, list[float]]] = deque()  # (arrival, its first uniforms) still to come
+        lo = 0  # the first arrival of the next block
 
-        def arrive(i: int) -> None:
-            if i % STREAM_BLOCK == 0:
-                ids = ARRIVAL_ID_OFFSET + np.arange(i, min(i + STREAM_BLOCK, len(times)))
-                first[:] = first_uniforms(self.seed, self.replication, ids).tolist()
-                if len(self.segments) >= PACK_ROWS:
-                    self._pack()
-            self._notified(ARRIVAL_ID_OFFSET + i, 0, districts[i], first[i % STREAM_BLOCK])
-            if i + 1 < len(times):
-                env.timeout(times[i + 1] - env.now).callbacks.append(lambda _event: arrive(i + 1))
+        def schedule_next() -> None:
+            nonlocal lo
+            while not due and lo < len(days):
+                hi = min(lo + STREAM_BLOCK, len(days))
+                due.extend(self._block(lo, times[lo:hi], districts[lo:hi]))
+                lo = hi
+            if due:
+                i, first = due.popleft()
+                self.env.call_at(days[i], lambda _event: arrive(i, first))
 
-        if times:
-            env.timeout(times[0] - env.now).callbacks.append(lambda _event: arrive(0))
+        def arrive(i: int, first: list[float]) -> None:
+            self._notified(ARRIVAL_ID_OFFSET + i, 0, where[i], first)
+            schedule_next()
+
+        schedule_next()
+
+    def _block(self, lo: int, times: np.ndarray, districts: np.ndarray) -> Iterator[tuple[int, list[float]]]:
+        """Arrivals lo, lo + 1, ... (at `times` in `districts`): their notifications logged, and those
+        that may open a case, with their streams' first uniforms."""
+        if len(self.segments) >= PACK_ROWS:
+            self._pack()
+        r = self.rates
+        first = first_uniforms(self.seed, self.replication, ARRIVAL_ID_OFFSET + lo + np.arange(len(times)))
+        counts = 1 + r.extra_notifications(first[:, U_NOTIFICATIONS])
+        self.notification_blocks.append(_notifications(districts, times, counts))
+        kinds, known = self.teams.known_at(districts, times)
+        no_case = np.zeros(len(times), dtype=bool)
+        for kind in np.unique(kinds[known]).tolist():
+            here = kinds == kind
+            routes = r.tables[kind].triage.pick_all(first[here, U_TRIAGE], first[here, U_EARLY_SHIFT])
+            no_case[here] = routes == NO_CASE
+        may = np.flatnonzero(~no_case)
+        return zip((lo + may).tolist(), first[may].tolist())
 
     def _arrival_times(self) -> tuple[np.ndarray, np.ndarray]:
         a = self.scenario.assumptions
@@ -382,15 +426,18 @@ class Model:
         """Family fid is notified again after `delay` days, as its episode ep (if within the run)."""
         if self.env.now + delay < self.horizon:
             self.later.expect(fid, ep)
-            self.env.timeout(delay).callbacks.append(
-                lambda _event: self._notified(fid, ep, d, self.later.first(fid, ep)))
+            self.env.call_in(delay, lambda _event: self._notified_again(fid, ep, d))
+
+    def _notified_again(self, fid: int, ep: int, d: int) -> None:
+        first = self.later.first(fid, ep)
+        self.notifications.append((d, self.env.now, 1 + self.rates.extra_notification(first[U_NOTIFICATIONS])))
+        self._notified(fid, ep, d, first)
 
     def _notified(self, fid: int, ep: int, d: int, first: list[float]) -> None:
-        """Family fid is notified now (its episode ep, whose stream begins with `first`): triage,
-        and if a case opens, a slot or the queue."""
+        """Family fid is notified now (its episode ep, whose stream begins with `first`; logged by
+        the caller): triage, and if a case opens, a slot or the queue."""
         r = self.rates
         now = self.env.now
-        self.notifications.append((d, now, 1 + _poisson(first[U_NOTIFICATIONS], r.notifications_extra_mean)))
         route = r.tables[self.teams.at(d, now)[0]].triage.pick(first[U_TRIAGE], first[U_EARLY_SHIFT])
         if route == NO_CASE:
             return
@@ -401,14 +448,25 @@ class Model:
             self._admitted(family)
         else:
             team.queue.append(family)
-            self.env.timeout(r.max_wait_days).callbacks.append(lambda _event: self._waited_long(family))
+            self.queued.append(family)
+            if len(self.queued) == 1:
+                self.env.call_in(r.max_wait_days, self._waited_long)
 
-    def _waited_long(self, family: Episode) -> None:
-        """A family still waiting after `waiting.max_days` takes a case above the caseload of the
-        team working in its district now (it may have changed at a wave)."""
+    def _waited_long(self, _event: _Call) -> None:
+        """The family queued longest is still waiting after `waiting.max_days` (now): it takes a case
+        above the caseload of the team working in its district now (it may have changed at a wave).
+        The families queued are watched in the order they joined a queue, which is the order of their
+        deadlines: one event at a time, at the deadline of the first one not yet admitted, instead
+        of one per family."""
+        queued, max_wait = self.queued, self.rates.max_wait_days
+        family = queued.popleft()
         if not family.admitted:
             self.team[family.district].withdraw(family)
             self._admitted(family)
+        while queued and queued[0].admitted:
+            queued.popleft()
+        if queued:
+            self.env.call_at(queued[0].opened + max_wait, self._waited_long)
 
     def _admitted(self, family: Episode) -> None:
         """Family has its case slot now: its wait is over and its path begins."""
@@ -505,6 +563,12 @@ def simulate(scenario: Scenario, seed: int, replication: int, gate: MonthGate | 
     return Model(scenario, seed, replication, gate).run()
 
 
+def _notifications(districts: np.ndarray, times: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    log = np.empty(len(times), dtype=NOTIFICATION_DTYPE)
+    log["district"], log["t"], log["count"] = districts, times, counts
+    return log
+
+
 def _poisson_times(rng: np.random.Generator, rate0: float, growth: float, horizon: float) -> np.ndarray:
     """Event times of a Poisson process with rate rate0 * exp(growth * t) on [0, horizon),
     by inverting the cumulative intensity of unit-rate arrival times."""
@@ -517,14 +581,3 @@ def _poisson_times(rng: np.random.Generator, rate0: float, growth: float, horizo
         e = np.concatenate([e, e[-1] + np.cumsum(rng.exponential(size=n))])
     e = e[e < cum]
     return np.log1p(growth * e / rate0) / growth if growth else e / rate0
-
-
-def _poisson(u: float, mean: float) -> int:
-    """Inverse-CDF Poisson draw from one uniform."""
-    k, p = 0, math.exp(-mean)
-    cdf = p
-    while u > cdf and p > 0:
-        k += 1
-        p *= mean / k
-        cdf += p
-    return k

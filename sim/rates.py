@@ -30,6 +30,7 @@ staffing, the fixed costs and the calibration.
 from __future__ import annotations
 
 import math
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -91,6 +92,13 @@ class Branch:
         if state == self.shift_from and u_shift < self.shift:
             return self.shift_to
         return state
+
+    def pick_all(self, u: np.ndarray, u_shift: np.ndarray) -> np.ndarray:
+        """`pick` for arrays of uniforms: the same destinations, by the same comparisons."""
+        chosen = np.asarray(self.to)[np.minimum(np.searchsorted(self.bounds, u, side="right"), len(self.to) - 1)]
+        if self.shift_from is None:
+            return chosen
+        return np.where((chosen == self.shift_from) & (u_shift < self.shift), self.shift_to, chosen)
 
     def probabilities(self) -> dict[int, float]:
         """Each destination's probability, the shift included, in draw order."""
@@ -219,6 +227,29 @@ class Rates:
             relapse_probability=v(a.relapse.probability),
             relapse_mean_days=v(a.relapse.mean_days),
         )
+
+    @cached_property
+    def extra_notification_bounds(self) -> tuple[float, ...]:
+        """The Poisson distribution of a notified child's notifications beyond the first, as the
+        cumulative probabilities of 0, 1, 2, ... up to 1 (or until the terms underflow)."""
+        mean = self.notifications_extra_mean
+        p = math.exp(-mean)
+        bounds = [p]
+        while bounds[-1] < 1.0 and p > 0:
+            p *= mean / len(bounds)
+            bounds.append(bounds[-1] + p)
+        return tuple(bounds)
+
+    def extra_notifications(self, u: np.ndarray) -> np.ndarray:
+        """Inverse-CDF draws of the notifications beyond the first, one per uniform in u: the first
+        count whose cumulative probability reaches u (`extra_notification` for one)."""
+        bounds = self.extra_notification_bounds
+        return np.minimum(np.searchsorted(bounds, u, side="left"), len(bounds) - 1)
+
+    def extra_notification(self, u: float) -> int:
+        """`extra_notifications` of one uniform, without numpy's cost per call."""
+        bounds = self.extra_notification_bounds
+        return min(bisect_left(bounds, u), len(bounds) - 1)
 
     @cached_property
     def tables(self) -> tuple[Routes, ...]:

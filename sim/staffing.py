@@ -163,6 +163,16 @@ class TeamTimeline:
                 until = min(until, self.decision_days[j])
         return self.kinds[d][i], until
 
+    def known_at(self, districts: np.ndarray, days: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """`at` for arrays of districts and days, as far as it is known now: the type of each one's
+        team (-1 where unknown) and whether it is known (not where the gate has still to decide)."""
+        kinds = np.full(len(districts), -1, dtype=np.int64)
+        for d in np.unique(districts).tolist():
+            if not self.undecided[d]:
+                here = districts == d
+                kinds[here] = np.asarray(self.kinds[d])[np.searchsorted(self.days[d], days[here], side="right")]
+        return kinds, kinds >= 0
+
     def start(self, d: int, day: float) -> None:
         """The gate starts district d's relational team on `day`: its types from then on are known."""
         self.switch_day[d] = day

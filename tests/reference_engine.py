@@ -1,6 +1,8 @@
 """The stage-by-stage reference engine: sim/engine.py as it was before the episode-at-once engine
 (one simpy generator per family, one event per stage), kept to show that both give the same
-distributions (tests/test_episode_engine.py). Only its imports differ from the original.
+distributions (tests/test_episode_engine.py). Only its imports differ from the original, and the
+days its arrivals fall on: exactly their days, as in the engine (`_on`), where a timeout of
+(day - now) can miss the day by a rounding.
 
 The discrete-event model (simpy): families through triage, a case slot, assessment and the
 three levels, district by district, under the caseloads of classic, relational and pilot teams
@@ -18,10 +20,12 @@ from __future__ import annotations
 import math
 from collections import deque
 from dataclasses import dataclass
+from heapq import heappush
 from typing import Protocol
 
 import numpy as np
 import simpy
+from simpy.core import NORMAL
 
 from sim.rates import (ASSESSMENT, CLASSIC, CLOSED, DAYS_PER_YEAR, EARLY, HIGH, LOW, MEDIUM, NO_CASE,
                     PLACEMENT, WAITING, Rates, Routes, StartPopulation, district_shares, exponential)
@@ -291,7 +295,7 @@ class Model:
             if i % STREAM_BLOCK == 0:
                 ids = ARRIVAL_ID_OFFSET + np.arange(i, min(i + STREAM_BLOCK, len(times)))
                 first = first_uniforms(self.seed, self.replication, ids).tolist()
-            yield env.timeout(t - env.now)
+            yield _on(env, t)
             self._notified(ARRIVAL_ID_OFFSET + i, 0, d, first[i % STREAM_BLOCK])
 
     def _arrival_times(self) -> tuple[np.ndarray, np.ndarray]:
@@ -382,6 +386,14 @@ class Model:
 def simulate(scenario: Scenario, seed: int, replication: int, gate: MonthGate | None = None) -> TransitionLog:
     """Run one replication and return its transition log."""
     return Model(scenario, seed, replication, gate).run()
+
+
+def _on(env: simpy.Environment, day: float) -> simpy.Event:
+    """An event on exactly `day` (sim.engine.Clock.call_at)."""
+    event = simpy.Event(env)
+    event._ok, event._value = True, None
+    heappush(env._queue, (day, NORMAL, next(env._eid), event))
+    return event
 
 
 def _poisson_times(rng: np.random.Generator, rate0: float, growth: float, horizon: float) -> np.ndarray:

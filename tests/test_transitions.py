@@ -19,7 +19,7 @@ from sim.engine import ARRIVAL_ID_OFFSET, Model, simulate
 from sim.rates import (ASSESSMENT, CLASSIC, CLOSED, COORDINATED, DAYS_PER_YEAR, EARLY, FOSTER, NO_CASE,
                        PLACEMENT, PILOT, RESIDENTIAL, TEAMS, WAITING, Branch, Rates, StartPopulation, apportion, district_shares)
 from sim.results import fixed_costs
-from sim.staffing import Staffing
+from sim.staffing import Staffing, TeamTimeline
 
 STAGES = (EARLY, COORDINATED, FOSTER, RESIDENTIAL)
 DESTINATIONS = {NO_CASE, PLACEMENT, ASSESSMENT, EARLY, COORDINATED, FOSTER, RESIDENTIAL, CLOSED}
@@ -129,6 +129,51 @@ def test_a_branch_picks_by_cumulative_share_then_shifts():
     assert branch.pick(0.6, 0.3) == EARLY  # an assessment shifted to early help
     assert branch.pick(0.1, 0.3) == NO_CASE  # only the shifted destination moves
     assert branch.probabilities() == {NO_CASE: 0.25, EARLY: 0.25 + 0.5 * 0.4, ASSESSMENT: 0.5 * 0.6}
+
+
+def test_a_block_of_families_is_picked_and_counted_as_one_at_a_time(plan):
+    """The engine triages and counts a block of arriving families at once (`pick_all`,
+    `extra_notifications`): the same destinations and counts as one family at a time, on uniforms
+    that include the bounds themselves."""
+    rates = Rates.from_scenario(plan.with_overrides({"notifications.per_notified_child": 1.8}))
+    rng = np.random.default_rng(5)
+    for routes in rates.tables:
+        for branch in (routes.triage, routes.assessment, routes.placement):
+            u = np.concatenate([rng.random(5_000), branch.bounds, np.nextafter(branch.bounds, 0)])
+            u_shift = rng.random(len(u))
+            one_at_a_time = [branch.pick(a, b) for a, b in zip(u.tolist(), u_shift.tolist())]
+            assert branch.pick_all(u, u_shift).tolist() == one_at_a_time
+
+    def poisson(u: float, mean: float) -> int:  # the inverse-CDF loop the engine drew with before
+        k, p = 0, math.exp(-mean)
+        cdf = p
+        while u > cdf and p > 0:
+            k += 1
+            p *= mean / k
+            cdf += p
+        return k
+
+    bounds = np.array(rates.extra_notification_bounds)
+    u = np.concatenate([rng.random(20_000), bounds[bounds < 1], [1 - 2.0 ** -53]])
+    counts = rates.extra_notifications(u)
+    assert counts.tolist() == [poisson(x, rates.notifications_extra_mean) for x in u.tolist()]
+    assert counts.tolist() == [rates.extra_notification(x) for x in u.tolist()]
+    assert counts.max() >= 4
+
+
+def test_the_team_a_block_of_families_meets_is_known_where_no_gate_decides(plan):
+    staffing = Staffing.from_scenario(plan)
+    n = len(plan.districts)
+    undecided = np.arange(n) % 3 == 0
+    timeline = TeamTimeline(staffing, staffing.rollout_day, undecided, np.arange(1, 121) * DAYS_PER_YEAR / 12)
+    rng = np.random.default_rng(6)
+    districts = rng.integers(0, n, 4_000)
+    days = rng.uniform(0, plan.horizon_days, 4_000)
+    kinds, known = timeline.known_at(districts, days)
+    assert known.tolist() == (~undecided[districts]).tolist()
+    assert [int(k) for k in kinds[known]] == [timeline.at(int(d), float(t))[0]
+                                             for d, t in zip(districts[known], days[known])]
+    assert len(set(kinds[known].tolist())) >= 3  # classic, learning, relational, ...
 
 
 # -- the analytic twin's matrix ----------------------------------------------------------------------
