@@ -228,7 +228,8 @@ class Model:
         self.segments: list[tuple] = []  # the stays logged since the last `_pack`
         self.packed: list[np.ndarray] = []
         self.gate_has = 0  # the packed blocks the gate has had (`_new_stays`)
-        self.waits: list[tuple] = []
+        self.waits: list[tuple] = []  # the waits logged since the last `_pack`
+        self.packed_waits: list[np.ndarray] = []
         self.notifications: list[tuple] = []  # the returning families' (`_notified_again`)
         self.notification_blocks: list[np.ndarray] = []  # the arrivals', a block at a time (`_block`)
         self.queued: deque[Episode] = deque()  # families that joined a queue, in that order (`_waited_long`)
@@ -252,11 +253,13 @@ class Model:
         return self._log()
 
     def _pack(self) -> None:
-        """The stays logged since the last call, packed into an array (SEGMENT_DTYPE) and kept. A
-        run's log grows to hundreds of thousands of stays: as tuples of boxed numbers they would
-        take five times the memory, spread among the objects the run works with."""
+        """The stays and waits logged since the last call, packed into arrays (SEGMENT_DTYPE,
+        WAIT_DTYPE) and kept. A run's log grows to hundreds of thousands of stays: as tuples of boxed
+        numbers they would take five times the memory, spread among the objects the run works with."""
         self.packed.append(np.array(self.segments, dtype=SEGMENT_DTYPE))
         self.segments.clear()
+        self.packed_waits.append(np.array(self.waits, dtype=WAIT_DTYPE))
+        self.waits.clear()
 
     def _new_stays(self) -> np.ndarray:
         """The stays logged since the gate last had them (every block packed since, this one too)."""
@@ -276,7 +279,7 @@ class Model:
         order = np.lexsort((seg["t0"], seg["episode"], seg["family"]))
         return TransitionLog(
             segments=seg[order],
-            waits=np.array(self.waits, dtype=WAIT_DTYPE),
+            waits=np.concatenate(self.packed_waits),
             notifications=self._notifications_log(),
             horizon=self.horizon,
             switches=self.switch_day,
@@ -530,17 +533,23 @@ class Model:
 
     def _close(self, f: Episode, t: float, relapse: bool) -> None:
         """Family f's case closes on day t: its slot is released then, and, after help (`relapse`), it
-        may be notified again."""
-        if t < self.horizon:
-            self.env.call_at(t, lambda _event: self._released(f, relapse))
+        may be notified again. Whether and when is drawn now, so that the release keeps only the
+        family's number and district, not its episode and stream: a large city has tens of thousands
+        of cases open at once."""
+        if t >= self.horizon:
+            return
+        r, u = self.rates, f.stream.u
+        again = relapse and u(U_RELAPSE) < r.relapse_probability
+        delay = exponential(u(U_RELAPSE_DELAY), 1.0 / r.relapse_mean_days) if again else math.inf
+        fid, episode, d = f.family, f.episode + 1, f.district
+        self.env.call_at(t, lambda _event: self._released(fid, episode, d, delay))
 
-    def _released(self, f: Episode, relapse: bool) -> None:
-        """Family f's slot comes free now, in the team working in its district now."""
-        d = f.district
+    def _released(self, fid: int, episode: int, d: int, delay: float) -> None:
+        """A slot in district d comes free now, in the team working there now; its family is notified
+        again as its `episode` after `delay` days (inf: not)."""
         self.team[d].release(d)
-        r = self.rates
-        if relapse and f.stream.u(U_RELAPSE) < r.relapse_probability:
-            self._renotify(f.family, f.episode + 1, d, exponential(f.stream.u(U_RELAPSE_DELAY), 1.0 / r.relapse_mean_days))
+        if delay < math.inf:
+            self._renotify(fid, episode, d, delay)
 
 
 @contextmanager
