@@ -56,6 +56,7 @@ U_STAGES = 9  # then three per stage: duration, outcome, placement type
 # Where an episode is on its path besides a state: its assessment has ended, and the team working
 # at its end decides the outcome (`rates.Routes.assessment`).
 ASSESSED = -4
+UNTRIAGED = -5  # a notified child's route before its triage
 
 SEGMENT_DTYPE = np.dtype([
     ("family", np.int64), ("episode", np.int32), ("district", np.int32), ("state", np.int8),
@@ -374,7 +375,7 @@ class Model:
         # Python floats, not numpy scalars: the simulation clock inherits their type, and float
         # arithmetic is several times faster (and bit for bit the same).
         days, where = times.tolist(), districts.tolist()
-        due: deque[tuple[int, list[float]]] = deque()  # (arrival, its first uniforms) still to come
+        due: deque[tuple[int, int, list[float]]] = deque()  # (arrival, route, first uniforms) to come
         lo = 0  # the first arrival of the next block
 
         def schedule_next() -> None:
@@ -384,18 +385,19 @@ class Model:
                 due.extend(self._block(lo, times[lo:hi], districts[lo:hi]))
                 lo = hi
             if due:
-                i, first = due.popleft()
-                self.env.call_at(days[i], lambda _event: arrive(i, first))
+                i, route, first = due.popleft()
+                self.env.call_at(days[i], lambda _event: arrive(i, route, first))
 
-        def arrive(i: int, first: list[float]) -> None:
-            self._notified(ARRIVAL_ID_OFFSET + i, 0, where[i], first)
+        def arrive(i: int, route: int, first: list[float]) -> None:
+            self._notified(ARRIVAL_ID_OFFSET + i, 0, where[i], first, route)
             schedule_next()
 
         schedule_next()
 
-    def _block(self, lo: int, times: np.ndarray, districts: np.ndarray) -> Iterator[tuple[int, list[float]]]:
+    def _block(self, lo: int, times: np.ndarray, districts: np.ndarray) -> Iterator[tuple[int, int, list[float]]]:
         """Arrivals lo, lo + 1, ... (at `times` in `districts`): their notifications logged, and those
-        that may open a case, with their streams' first uniforms."""
+        that may open a case, with their triage's route (UNTRIAGED where the team is not known yet)
+        and their streams' first uniforms."""
         if len(self.segments) >= PACK_ROWS:
             self._pack()
         r = self.rates
@@ -403,13 +405,12 @@ class Model:
         counts = 1 + r.extra_notifications(first[:, U_NOTIFICATIONS])
         self.notification_blocks.append(_notifications(districts, times, counts))
         kinds, known = self.teams.known_at(districts, times)
-        no_case = np.zeros(len(times), dtype=bool)
+        route = np.full(len(times), UNTRIAGED)
         for kind in np.unique(kinds[known]).tolist():
             here = kinds == kind
-            routes = r.tables[kind].triage.pick_all(first[here, U_TRIAGE], first[here, U_EARLY_SHIFT])
-            no_case[here] = routes == NO_CASE
-        may = np.flatnonzero(~no_case)
-        return zip((lo + may).tolist(), first[may].tolist())
+            route[here] = r.tables[kind].triage.pick_all(first[here, U_TRIAGE], first[here, U_EARLY_SHIFT])
+        may = np.flatnonzero(route != NO_CASE)
+        return zip((lo + may).tolist(), route[may].tolist(), first[may].tolist())
 
     def _arrival_times(self) -> tuple[np.ndarray, np.ndarray]:
         a = self.scenario.assumptions
@@ -436,12 +437,14 @@ class Model:
         self.notifications.append((d, self.env.now, 1 + self.rates.extra_notification(first[U_NOTIFICATIONS])))
         self._notified(fid, ep, d, first)
 
-    def _notified(self, fid: int, ep: int, d: int, first: list[float]) -> None:
+    def _notified(self, fid: int, ep: int, d: int, first: list[float], route: int = UNTRIAGED) -> None:
         """Family fid is notified now (its episode ep, whose stream begins with `first`; logged by
-        the caller): triage, and if a case opens, a slot or the queue."""
+        the caller): triage (unless `route` says where it went), and if a case opens, a slot or the
+        queue."""
         r = self.rates
         now = self.env.now
-        route = r.tables[self.teams.at(d, now)[0]].triage.pick(first[U_TRIAGE], first[U_EARLY_SHIFT])
+        if route == UNTRIAGED:
+            route = r.tables[self.teams.at(d, now)[0]].triage.pick(first[U_TRIAGE], first[U_EARLY_SHIFT])
         if route == NO_CASE:
             return
         family = Episode(fid, ep, d, FamilyStream(self.seed, self.replication, fid, ep, first),
