@@ -105,14 +105,15 @@ def measure() -> dict[str, dict]:
     total, draws = throughput.comparison_seconds(scenario, status_quo, 30, "parameters")
     put("parameter_comparison_s", total,
         f"plan vs status quo with parameter uncertainty, 30 replications, each with its own draw of the "
-        f"assumptions (drawing and solving Herning {draws:.1f} s), paired, explained by lever beside the "
-        "simulation (sim.run_explained); one run")
+        f"assumptions (drawing and solving Herning alone: {draws:.1f} s on all cores), paired, explained by lever "
+        "beside the draws and the simulation (sim.run_explained); one run")
     default = throughput.compare_defaults()
     total, draws = throughput.comparison_seconds(scenario, status_quo, default["replications"], default["uncertainty"])
     put("parameter_uncertainty_s", total,
         f"plan vs status quo as `python -m sim compare` runs it by default ({default['replications']} replications, "
         f"uncertainty '{default['uncertainty']}': a draw of the assumptions per replication; drawing and solving "
-        f"Herning {draws:.1f} s), all cores, no cache, paired and explained by lever beside the simulation; one run")
+        f"Herning alone: {draws:.1f} s), all cores, no cache, paired and explained by lever beside the draws and the "
+        "simulation; one run")
     put("analytic_s", interactive.analytic_seconds(scenario), "sim.analytic.expected_yearly(plan), median of 7")
     preview = interactive.preview_latency()
     how = preview[2] if preview else "no preview callback in dashboard/ yet"

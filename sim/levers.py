@@ -119,15 +119,14 @@ class Explanation:
 def _root(f: Callable[[float], float], high: float, known: Iterable[float] = ()) -> float | None:
     """The zero of an increasing effect curve on [0, high] (0 if the curve starts at or above it),
     or None. `known`: fractions at which f is already computed (the comparisons are kept), which
-    narrow the bracket before Brent's method starts."""
-    points = sorted({0.0, high, *(x for x in known if 0.0 < x < high)})
-    values = [f(x) for x in points]
-    if values[0] >= 0:
-        return 0.0
-    if values[-1] < 0:
-        return None
-    above = next(i for i, v in enumerate(values) if v >= 0)
-    return float(brentq(f, points[above - 1], points[above], xtol=1e-4))
+    narrow the bracket before Brent's method starts; f is asked at them in order, from 0, until it
+    reaches zero (a lever that breaks even at its assumed strength is not asked at its ceiling)."""
+    below = None
+    for x in sorted({0.0, high, *(x for x in known if 0.0 < x < high)}):  # up to the first at or above zero
+        if f(x) >= 0:
+            return 0.0 if below is None else float(brentq(f, below, x, xtol=1e-4))
+        below = x
+    return None
 
 
 def break_even(experiment: Experiment, twin: Twin | None = None) -> BreakEven:
@@ -208,7 +207,11 @@ def run_explained(experiment: Experiment, cache: ResultCache | None = None, **op
                   ) -> tuple[Comparison, Explanation]:
     """`experiment.run(cache=cache, **options)` and its explanation, whose expected part is computed
     beside the simulation, in a thread of this process, instead of after it: the simulation's
-    workers are other processes, so the two share the cores rather than take turns."""
+    workers are other processes, so the two share the cores rather than take turns. The parameters
+    are drawn before that thread starts (unless the run is cached): the draws are solved in this
+    process too, and two threads of one process would take turns."""
+    if cache is None or experiment.cached(cache) is None:
+        experiment.variants
     with ThreadPoolExecutor(1) as beside:
         expected = beside.submit(explain, experiment, None, cache)
         comparison = experiment.run(cache=cache, **options)
