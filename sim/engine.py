@@ -372,6 +372,7 @@ class Model:
         no case opens competes for nothing: it is logged, not scheduled. Each other arrival is an
         event on its day, which schedules the next one."""
         times, districts = self._arrival_times()
+        kinds = self.teams.known_at(districts, times)[0]  # the team each one meets, where known from the start
         # Python floats, not numpy scalars: the simulation clock inherits their type, and float
         # arithmetic is several times faster (and bit for bit the same).
         days, where = times.tolist(), districts.tolist()
@@ -382,7 +383,7 @@ class Model:
             nonlocal lo
             while not due and lo < len(days):
                 hi = min(lo + STREAM_BLOCK, len(days))
-                due.extend(self._block(lo, times[lo:hi], districts[lo:hi]))
+                due.extend(self._block(lo, times[lo:hi], districts[lo:hi], kinds[lo:hi]))
                 lo = hi
             if due:
                 i, route, first = due.popleft()
@@ -394,17 +395,21 @@ class Model:
 
         schedule_next()
 
-    def _block(self, lo: int, times: np.ndarray, districts: np.ndarray) -> Iterator[tuple[int, int, list[float]]]:
-        """Arrivals lo, lo + 1, ... (at `times` in `districts`): their notifications logged, and those
-        that may open a case, with their triage's route (UNTRIAGED where the team is not known yet)
-        and their streams' first uniforms."""
+    def _block(self, lo: int, times: np.ndarray, districts: np.ndarray, kinds: np.ndarray
+               ) -> Iterator[tuple[int, int, list[float]]]:
+        """Arrivals lo, lo + 1, ... (at `times` in `districts`, meeting teams of `kinds`, -1 where not
+        known at the start): their notifications logged, and those that may open a case, with their
+        triage's route (UNTRIAGED where the team is not known yet) and their streams' first uniforms."""
         if len(self.segments) >= PACK_ROWS:
             self._pack()
         r = self.rates
         first = first_uniforms(self.seed, self.replication, ARRIVAL_ID_OFFSET + lo + np.arange(len(times)))
         counts = 1 + r.extra_notifications(first[:, U_NOTIFICATIONS])
         self.notification_blocks.append(_notifications(districts, times, counts))
-        kinds, known = self.teams.known_at(districts, times)
+        kinds = kinds.copy()
+        later = kinds < 0  # where a savings gate had still to decide at the start: it may have by now
+        kinds[later] = self.teams.known_at(districts[later], times[later])[0]
+        known = kinds >= 0
         route = np.full(len(times), UNTRIAGED)
         for kind in np.unique(kinds[known]).tolist():
             here = kinds == kind

@@ -167,10 +167,12 @@ class TeamTimeline:
         """`at` for arrays of districts and days, as far as it is known now: the type of each one's
         team (-1 where unknown) and whether it is known (not where the gate has still to decide)."""
         kinds = np.full(len(districts), -1, dtype=np.int64)
-        for d in np.unique(districts).tolist():
+        order = np.argsort(districts, kind="stable")  # by district: one search per district, not a mask
+        cuts = np.flatnonzero(np.diff(districts[order])) + 1
+        for rows in np.split(order, cuts) if len(order) else ():
+            d = int(districts[rows[0]])
             if not self.undecided[d]:
-                here = districts == d
-                kinds[here] = np.asarray(self.kinds[d])[np.searchsorted(self.days[d], days[here], side="right")]
+                kinds[rows] = np.asarray(self.kinds[d])[np.searchsorted(self.days[d], days[rows], side="right")]
         return kinds, kinds >= 0
 
     def start(self, d: int, day: float) -> None:
