@@ -105,7 +105,7 @@ def measure() -> dict[str, dict]:
     total, draws = throughput.comparison_seconds(scenario, status_quo, 30, "parameters")
     put("parameter_comparison_s", total,
         f"plan vs status quo with parameter uncertainty, 30 replications, each with its own draw of the "
-        f"assumptions (drawing and solving Herning alone: {draws:.1f} s on all cores), paired, explained by lever "
+        f"assumptions (drawing and solving Herning alone: {draws:.1f} s), paired, explained by lever "
         "beside the draws and the simulation (sim.run_explained); one run")
     default = throughput.compare_defaults()
     total, draws = throughput.comparison_seconds(scenario, status_quo, default["replications"], default["uncertainty"])
