@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from concurrent.futures import Executor
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, replace
 from functools import cached_property, lru_cache
 from typing import Any, TypeVar
@@ -25,7 +26,7 @@ from .assumptions import WORLD, AssumptionError, _digest
 from .cache import ResultCache, model_fingerprint
 from .calibrate import load_targets
 from .finance import Comparison, paired
-from .runner import Manifest, Progress, Results, cached, project_version, run
+from .runner import Manifest, Progress, Results, cached, default_workers, project_version, run, worker_pool
 from .scenario import Scenario
 from .uncertainty import DEFAULT_UNCERTAINTY, UNCERTAINTIES, Draws, draw
 
@@ -152,8 +153,10 @@ class Experiment:
         return replace(comparison, scenario_monthly=scenario.monthly, switches=scenario.switches)
 
     def run(self, workers: int | None = None, scheduler: str | None = None, cache: ResultCache | None = None,
-            progress: Progress | None = None, show_progress: bool = False) -> Comparison:
-        """Simulate both arms with the same seed and replications, then pair them. `progress`
+            progress: Progress | None = None, show_progress: bool = False,
+            pool: Executor | None = None) -> Comparison:
+        """Simulate both arms with the same seed and replications, then pair them, both arms on one
+        set of local worker processes (`pool` if given, else started here; `worker_pool`). `progress`
         sees both arms as one task of 2 x replications."""
         n = self.replications
         hit = self.cached(cache) if cache is not None else None
@@ -168,8 +171,16 @@ class Experiment:
         options = dict(workers=workers, scheduler=scheduler, cache=cache, show_progress=show_progress)
         (scenario, baseline), (s_variants, b_variants) = self.arms, self.variants
         options["draws_id"] = self.draws_id
-        return self._pair(run(scenario, n, self.seed, progress=part(0), variants=s_variants, **options),
-                          run(baseline, n, self.seed, progress=part(n), variants=b_variants, **options))
+        with nullcontext(pool) if pool is not None else self.processes(workers, scheduler) as options["pool"]:
+            return self._pair(run(scenario, n, self.seed, progress=part(0), variants=s_variants, **options),
+                              run(baseline, n, self.seed, progress=part(n), variants=b_variants, **options))
+
+    def processes(self, workers: int | None = None, scheduler: str | None = None
+                ) -> AbstractContextManager[Executor | None]:
+        """The local worker processes a run of this experiment uses, started now (`worker_pool`):
+        none for one worker or a Dask scheduler."""
+        n = min(workers or default_workers(), self.replications)
+        return worker_pool(n) if scheduler is None and n > 1 else nullcontext()
 
     def cached(self, cache: ResultCache) -> Comparison | None:
         """The simulated comparison if the cache holds both arms, else None (nothing runs)."""

@@ -37,6 +37,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable
 from concurrent.futures import Executor, ThreadPoolExecutor
+from contextlib import nullcontext
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from itertools import combinations
@@ -207,14 +208,17 @@ def run_explained(experiment: Experiment, cache: ResultCache | None = None, **op
                   ) -> tuple[Comparison, Explanation]:
     """`experiment.run(cache=cache, **options)` and its explanation, whose expected part is computed
     beside the simulation, in a thread of this process, instead of after it: the simulation's
-    workers are other processes, so the two share the cores rather than take turns. The parameters
-    are drawn before that thread starts (unless the run is cached): the draws are solved in this
-    process too, and two threads of one process would take turns."""
-    if cache is None or experiment.cached(cache) is None:
+    workers are other processes, so the two share the cores rather than take turns. Unless the run
+    is cached, the parameters are drawn and the workers started before that thread starts: the draws
+    are solved in this process too, and two threads of one process would take turns; and a process
+    forked beside a running thread may inherit a lock it holds (`runner.worker_pool`)."""
+    fresh = cache is None or experiment.cached(cache) is None
+    if fresh:
         experiment.variants
-    with ThreadPoolExecutor(1) as beside:
+    processes = experiment.processes(options.get("workers"), options.get("scheduler")) if fresh else nullcontext()
+    with processes as pool, ThreadPoolExecutor(1) as beside:
         expected = beside.submit(explain, experiment, None, cache)
-        comparison = experiment.run(cache=cache, **options)
+        comparison = experiment.run(cache=cache, pool=pool, **options)
         return comparison, _with_simulation(expected.result(), comparison)
 
 

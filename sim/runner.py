@@ -7,8 +7,9 @@ runs in cannot change its result; frames are put back in replication order befor
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 
@@ -161,18 +162,31 @@ def default_workers() -> int:
     return os.cpu_count() or 1
 
 
+@contextmanager
+def worker_pool(workers: int) -> Iterator[ProcessPoolExecutor]:
+    """`workers` local processes, every one started (forked) now, before whatever the caller starts
+    next: a process forked while another thread of this one holds a lock inherits it held, and waits
+    for it for ever (in Python 3.11 every cached_property has one; BLAS has its own). The split by
+    lever's thread (`levers.run_explained`) starts after its run's workers."""
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        pool.submit(int).result()  # with fork, the first task starts all the processes
+        yield pool
+
+
 def run(scenario: Scenario, replications: int = 1, seed: int = 1, workers: int | None = None,
         progress: Progress | None = None, show_progress: bool = False,
         scheduler: str | None = None, cache: ResultCache | None = None,
-        variants: Sequence[Scenario] | None = None, draws_id: str | None = None) -> Results:
+        variants: Sequence[Scenario] | None = None, draws_id: str | None = None,
+        pool: Executor | None = None) -> Results:
     """Run replications 0..n-1 and return monthly and yearly frames with their manifest.
 
     variants: one scenario per replication (the same scenario with that replication's draw of the
     uncertain assumptions, sim.uncertainty); replication r runs variants[r] on the random numbers
     of replication r. draws_id: what identifies the draws (required with variants).
 
-    workers: local processes (default: all cores; 1 runs in this process). scheduler: the address
-    of a Dask distributed scheduler to run on instead. progress: called as (done, total).
+    workers: local processes (default: all cores; 1 runs in this process). pool: local processes
+    already started to run on instead (`worker_pool`: both arms of a comparison on one). scheduler:
+    the address of a Dask distributed scheduler to run on instead. progress: called as (done, total).
     cache: a ResultCache that answers a run it has seen and keeps a new one.
     """
     if replications < 1:
@@ -206,12 +220,12 @@ def run(scenario: Scenario, replications: int = 1, seed: int = 1, workers: int |
         _run_dask(scheduler, arms, seed, reps, done)
     else:
         workers = min(workers or default_workers(), replications)
-        if workers <= 1:
+        if pool is None and workers <= 1:
             for rep in reps:
                 done(rep, replicate_packed(arms[rep], seed, rep))
         else:
-            with ProcessPoolExecutor(max_workers=workers) as pool:
-                futures = {pool.submit(replicate_packed, arms[rep], seed, rep): rep for rep in reps}
+            with nullcontext(pool) if pool is not None else worker_pool(workers) as executor:
+                futures = {executor.submit(replicate_packed, arms[rep], seed, rep): rep for rep in reps}
                 for fut in as_completed(futures):
                     done(futures[fut], fut.result())
     bar.close()

@@ -5,6 +5,7 @@ avoided)."""
 from __future__ import annotations
 
 import json
+import multiprocessing
 import re
 import subprocess
 import sys
@@ -147,3 +148,24 @@ def test_a_run_explained_beside_the_simulation_is_the_run_then_its_explanation(e
     assert json.dumps(comparison.summary.as_dict()) == json.dumps(alone.summary.as_dict())  # NaN as NaN
     assert explained == explain(short, alone)
     assert explained.break_even == explanation.break_even  # the twin's part does not depend on seed or runs
+
+
+def test_run_explained_starts_its_workers_before_the_split_and_runs_both_arms_on_them(experiment, monkeypatch):
+    """A process forked beside a running thread may inherit a lock that thread holds, and wait for it
+    for ever. The split's thread starts after the run's workers, which serve both arms; the numbers
+    are those of a run on its own."""
+    short = Experiment(experiment.scenario.with_overrides({"years": 1}), experiment.baseline,
+                       seed=4, replications=2, uncertainty="noise")
+    seen: list[set[int]] = []
+    real = levers.explain
+
+    def split(*args):
+        seen.append({p.pid for p in multiprocessing.active_children()})
+        return real(*args)
+
+    monkeypatch.setattr(levers, "explain", split)
+    comparison, _ = levers.run_explained(short, workers=2)
+    assert len(seen) == 1 and len(seen[0]) == 2, seen  # both workers were there when the split began
+    assert not multiprocessing.active_children()
+    alone = short.run(workers=1)
+    pd.testing.assert_frame_equal(comparison.per_replication, alone.per_replication, check_exact=True)
