@@ -156,16 +156,20 @@ def test_run_explained_starts_its_workers_before_the_split_and_runs_both_arms_on
     are those of a run on its own."""
     short = Experiment(experiment.scenario.with_overrides({"years": 1}), experiment.baseline,
                        seed=4, replications=2, uncertainty="noise")
+    def children() -> set[int]:
+        return {p.pid for p in multiprocessing.active_children()}
+
+    before = children()  # other tests in this process may have left processes of their own
     seen: list[set[int]] = []
     real = levers.explain
 
     def split(*args):
-        seen.append({p.pid for p in multiprocessing.active_children()})
+        seen.append(children() - before)
         return real(*args)
 
     monkeypatch.setattr(levers, "explain", split)
     comparison, _ = levers.run_explained(short, workers=2)
     assert len(seen) == 1 and len(seen[0]) == 2, seen  # both workers were there when the split began
-    assert not multiprocessing.active_children()
+    assert not children() - before  # and are gone
     alone = short.run(workers=1)
     pd.testing.assert_frame_equal(comparison.per_replication, alone.per_replication, check_exact=True)
