@@ -27,7 +27,8 @@ def test_the_small_configuration_reproduces_its_golden_results():
 
 def test_without_the_costs_of_getting_there_the_results_are_those_from_before_them():
     """Recruitment lag, vacancies, a learning period, team leaders and in-house prices each at their
-    "no cost" value: the model's numbers are bit for bit those it gave before they existed."""
+    "no cost" value: the model's numbers are those it gave before they existed (to the last bits, which the
+    order of summation moves: `assert_same_numbers`)."""
     scenario = without_costs_of_getting_there(golden_scenario())
     assert {k: scenario.assumptions.value(k) for k in NO_COSTS} == NO_COSTS
     assert_same_numbers(golden_csv(golden_run(scenario)), NO_COSTS_CSV.read_text(encoding="utf-8"),
@@ -35,8 +36,9 @@ def test_without_the_costs_of_getting_there_the_results_are_those_from_before_th
 
 
 # Sums of the same values in another order differ in their last bits, and numpy and pandas releases
-# change the order they sum in (pandas 3.1 moved 1e-16 in twelve columns of these results). A change
-# of the model (one draw, one rate, one family more or less) moves the numbers by far more than this.
+# change the order they sum in (a fresh install, pandas 3.1.1 and numpy 2.4.6, moved twelve columns of
+# these results by up to 3e-15). A change of the model (one draw, one rate, one family more or less)
+# moves the numbers by far more than this.
 RELATIVE = 1e-12
 
 
