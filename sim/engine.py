@@ -206,7 +206,7 @@ class Clock(simpy.Environment):
 
     def call_in(self, delay: float, callback: Callable[[_Call], None]) -> None:
         """`callback` after `delay` days: on the day a simpy Timeout of that delay would fire."""
-        heappush(self._queue, (self._now + delay, NORMAL, next(self._eid), _Call(callback)))
+        self.at(self._now + delay, _Call(callback))
 
 
 class MonthGate(Protocol):
@@ -391,7 +391,7 @@ class Model:
         no case opens competes for nothing: it is logged, not scheduled. Each other arrival is an
         event on its day, which schedules the next one."""
         times, districts = self._arrival_times()
-        kinds = self.teams.known_at(districts, times)[0]  # the team each one meets, where known from the start
+        kinds = self.teams.known_at(districts, times)  # the team each one meets, where known from the start
         # Python floats, not numpy scalars: the simulation clock inherits their type, and float
         # arithmetic is several times faster (and bit for bit the same).
         days, where = times.tolist(), districts.tolist()
@@ -427,7 +427,7 @@ class Model:
         self.notification_blocks.append(_notifications(districts, times, counts))
         kinds = kinds.copy()
         later = kinds < 0  # where a savings gate had still to decide at the start: it may have by now
-        kinds[later] = self.teams.known_at(districts[later], times[later])[0]
+        kinds[later] = self.teams.known_at(districts[later], times[later])
         known = kinds >= 0
         route = np.full(len(times), UNTRIAGED)
         for kind in np.unique(kinds[known]).tolist():

@@ -26,7 +26,8 @@ from .assumptions import WORLD, AssumptionError, _digest
 from .cache import ResultCache, model_fingerprint
 from .calibrate import load_targets
 from .finance import Comparison, paired
-from .runner import Manifest, Progress, Results, cached, default_workers, project_version, run, worker_pool
+from .runner import (Manifest, Progress, Results, cache_key, cached, default_workers, project_version, run,
+                     worker_pool)
 from .scenario import Scenario
 from .uncertainty import DEFAULT_UNCERTAINTY, UNCERTAINTIES, Draws, draw
 
@@ -181,6 +182,10 @@ class Experiment:
         none for one worker or a Dask scheduler."""
         n = min(workers or default_workers(), self.replications)
         return worker_pool(n) if scheduler is None and n > 1 else nullcontext()
+
+    def in_cache(self, cache: ResultCache) -> bool:
+        """Whether the cache holds both arms' runs (nothing is read)."""
+        return all(cache_key(arm, self.seed, self.replications, self.draws_id) in cache for arm in self.arms)
 
     def cached(self, cache: ResultCache) -> Comparison | None:
         """The simulated comparison if the cache holds both arms, else None (nothing runs)."""

@@ -73,7 +73,7 @@ import pandas as pd
 from .assumptions import Assumptions
 from .cohort import COHORT_P90_COLUMN, COHORT_SUM_COLUMNS
 from .payers import PAID_BY, PAYERS
-from .results import COST_COLUMNS, FLOW_COLUMNS, PAYER_COLUMNS, STOCK_COLUMNS
+from .results import COST_COLUMNS, FLOW_COLUMNS, PAYER_COLUMNS, STOCK_COLUMNS, weighted_mean
 
 INVESTMENT_COSTS = ["cost_staff_dkk", "cost_coordinator_dkk", "cost_implementation_dkk"]
 AVOIDABLE_COSTS = ["cost_early_dkk", "cost_coordinated_dkk", "cost_intrusive_foster_dkk",
@@ -238,12 +238,7 @@ def city_columns(frame: pd.DataFrame, keys: list[str]) -> tuple[pd.DataFrame, di
         out[COHORT_P90_COLUMN] = first
     for value, weight in _WEIGHTED_MEANS.items():
         if value in frame:
-            v = frame[value].to_numpy(dtype=float)
-            w = np.where(np.isnan(v), 0.0, frame[weight].to_numpy(dtype=float))
-            num = np.bincount(group, weights=np.where(np.isnan(v), 0.0, v) * w, minlength=n)
-            den = np.bincount(group, weights=w, minlength=n)
-            with np.errstate(divide="ignore", invalid="ignore"):
-                out[value] = np.where(den > 0, num / den, np.nan)
+            out[value] = weighted_mean(frame[value], frame[weight], group, n)
     return groups, out
 
 

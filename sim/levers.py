@@ -212,7 +212,7 @@ def run_explained(experiment: Experiment, cache: ResultCache | None = None, **op
     is cached, the parameters are drawn and the workers started before that thread starts: the draws
     are solved in this process too, and two threads of one process would take turns; and a process
     forked beside a running thread may inherit a lock it holds (`runner.worker_pool`)."""
-    fresh = cache is None or experiment.cached(cache) is None
+    fresh = cache is None or not experiment.in_cache(cache)  # run() reads it, if it is there
     if fresh:
         experiment.variants
     processes = experiment.processes(options.get("workers"), options.get("scheduler")) if fresh else nullcontext()

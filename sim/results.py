@@ -302,12 +302,16 @@ def tidy_frame(scenario: Scenario, replication: int, cal: Calendar, cols: dict[s
     return frame.reindex(columns=MONTHLY_COLUMNS)
 
 
-def weighted_mean(frame: pd.DataFrame, keys: list[str], value: str, weight: str) -> pd.Series:
-    """Mean of `value` by `keys`, weighted by `weight`, ignoring missing values (NaN if no weight)."""
-    w = frame[weight].where(frame[value].notna(), 0)
-    num = (frame[value].fillna(0) * w).groupby([frame[k] for k in keys], sort=False).sum()
-    den = w.groupby([frame[k] for k in keys], sort=False).sum()
-    return (num / den.where(den > 0)).rename(value)
+def weighted_mean(value: np.ndarray, weight: np.ndarray, group: np.ndarray, n_groups: int) -> np.ndarray:
+    """Per group (0 .. n_groups - 1), the mean of `value` weighted by `weight`, ignoring missing
+    values (NaN where a group has no weight): the mean wait of a year, or of the city."""
+    value, weight = np.asarray(value, dtype=float), np.asarray(weight, dtype=float)
+    known = ~np.isnan(value)
+    w = np.where(known, weight, 0.0)
+    num = np.bincount(group, weights=np.where(known, value, 0.0) * w, minlength=n_groups)
+    den = np.bincount(group, weights=w, minlength=n_groups)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(den > 0, num / den, np.nan)
 
 
 def yearly_frame(monthly: pd.DataFrame) -> pd.DataFrame:
@@ -320,6 +324,7 @@ def yearly_frame(monthly: pd.DataFrame) -> pd.DataFrame:
     payers = g[PAYER_COLUMNS].sum(min_count=1)
     cohort = pd.concat([g[COHORT_SUM_COLUMNS].sum(min_count=1), g[[COHORT_P90_COLUMN]].last()], axis=1)
     stocks = g[STOCK_COLUMNS].last()
-    means = weighted_mean(monthly, keys, "mean_wait_days", "admissions")
+    wait = weighted_mean(monthly["mean_wait_days"], monthly["admissions"], g.ngroup().to_numpy(), g.ngroups)
+    means = pd.Series(wait, index=flows.index, name="mean_wait_days")  # groups numbered as they came, as flows
     out = pd.concat([flows, payers, stocks, means, cohort], axis=1).reset_index()
     return out[YEARLY_COLUMNS]

@@ -163,9 +163,9 @@ class TeamTimeline:
                 until = min(until, self.decision_days[j])
         return self.kinds[d][i], until
 
-    def known_at(self, districts: np.ndarray, days: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def known_at(self, districts: np.ndarray, days: np.ndarray) -> np.ndarray:
         """`at` for arrays of districts and days, as far as it is known now: the type of each one's
-        team (-1 where unknown) and whether it is known (not where the gate has still to decide)."""
+        team, -1 where the gate has still to decide it."""
         kinds = np.full(len(districts), -1, dtype=np.int64)
         order = np.argsort(districts, kind="stable")  # by district: one search per district, not a mask
         cuts = np.flatnonzero(np.diff(districts[order])) + 1
@@ -173,7 +173,7 @@ class TeamTimeline:
             d = int(districts[rows[0]])
             if not self.undecided[d]:
                 kinds[rows] = np.asarray(self.kinds[d])[np.searchsorted(self.days[d], days[rows], side="right")]
-        return kinds, kinds >= 0
+        return kinds
 
     def start(self, d: int, day: float) -> None:
         """The gate starts district d's relational team on `day`: its types from then on are known."""
