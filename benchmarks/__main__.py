@@ -114,6 +114,9 @@ def measure() -> dict[str, dict]:
         f"uncertainty '{default['uncertainty']}': a draw of the assumptions per replication; drawing and solving "
         f"Herning alone: {draws:.1f} s), all cores, no cache, paired and explained by lever beside the draws and the "
         "simulation; one run")
+    put("parameter_draws_300_s", throughput.draws_seconds(scenario, status_quo, 300),
+        "the draws of 300 replications (what a stable probability of paying back needs): each draw's assumptions "
+        "and its Herning elasticity, solved for all draws at once (calibrate.HerningWorlds); one run")
     put("analytic_s", interactive.analytic_seconds(scenario), "sim.analytic.expected_yearly(plan), median of 7")
     preview = interactive.preview_latency()
     how = preview[2] if preview else "no preview callback in dashboard/ yet"

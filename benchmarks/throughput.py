@@ -52,8 +52,13 @@ def comparison_seconds(scenario: Scenario, baseline: Scenario, replications: int
     seconds the draws take alone, timed again on their own.)"""
     run_s, _ = timed(lambda: run_explained(Experiment(scenario, baseline, SEED, replications, uncertainty),
                                            workers=default_workers()))
-    draws_s, _ = timed(lambda: Experiment(scenario, baseline, SEED, replications, uncertainty).variants)
-    return run_s, draws_s
+    return run_s, draws_seconds(scenario, baseline, replications, uncertainty)
+
+
+def draws_seconds(scenario: Scenario, baseline: Scenario, replications: int, uncertainty: str = "parameters") -> float:
+    """Drawing the replications' assumptions and solving each draw's Herning elasticity, with the
+    scenario variants made from them (`Experiment.variants`), alone."""
+    return timed(lambda: Experiment(scenario, baseline, SEED, replications, uncertainty).variants)[0]
 
 
 def peak_rss_mb(scenario_name: str, replications: int) -> dict[str, float]:

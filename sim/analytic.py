@@ -62,6 +62,7 @@ MSB and state columns of who pays are missing (NaN), MBU's part is exact. Its to
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import cache, lru_cache
 
@@ -72,8 +73,8 @@ from threadpoolctl import ThreadpoolController
 
 from .gate import FixedCosts, WaveGate
 from .payers import payer_columns
-from .rates import (ASSESSMENT, CLOSED, COORDINATED, DAYS_PER_YEAR, EARLY, FOSTER, NO_CASE, PILOT, PLACEMENT,
-                    RESIDENTIAL, TEAMS, Rates, Routes, StartPopulation, district_shares)
+from .rates import (ASSESSMENT, CLASSIC, CLOSED, COORDINATED, DAYS_PER_YEAR, EARLY, FOSTER, NO_CASE, PILOT,
+                    PLACEMENT, RESIDENTIAL, TEAMS, Rates, Routes, StartPopulation, district_shares)
 from .months import Calendar
 from .results import cost_columns, fixed_costs, switch_frame, tidy_frame, unit_costs, yearly_frame
 from .scenario import Scenario
@@ -284,10 +285,17 @@ class Trajectory:
         return self.flows[:, _IX.days[level] - _IX.acc, :].T
 
 
+def _source(scenario: Scenario) -> np.ndarray:
+    """The engine's notification rates per district at the start (per day): the city's children
+    spread by need (`rates.district_shares`)."""
+    a = scenario.assumptions
+    return a.city.children.value * district_shares(scenario) * (
+        a.notifications.notified_share_per_year.value / DAYS_PER_YEAR)
+
+
 def _initial_state(scenario: Scenario, rates: Rates) -> np.ndarray:
     """Today's open cases (`rates.StartPopulation`, the simulation's), each under its district's
     first team (classic, or a pilot's); nobody waits."""
-    ix = _IX
     start = StartPopulation.from_scenario(scenario)
     first = Staffing.from_scenario(scenario).first_team
     x = np.zeros((EXT_SIZE, len(scenario.districts)))
@@ -298,30 +306,71 @@ def _initial_state(scenario: Scenario, rates: Rates) -> np.ndarray:
             for s in range(3):
                 for row, part, _ in _entries(rates.tables[team], state, s, int(team)):
                     x[row, cols] += part * sev[s] * np.array(per_district, dtype=float)[cols]
-    x[ix.relapse] = start.relapse_pending
-    # the engine's notification rates: the city's children spread by need (`rates.district_shares`)
-    a = scenario.assumptions
-    x[ix.source] = a.city.children.value * district_shares(scenario) * (
-        a.notifications.notified_share_per_year.value / DAYS_PER_YEAR)
+    x[_IX.relapse] = start.relapse_pending
+    x[_IX.source] = _source(scenario)
     return x
 
 
-def steady_state(scenario: Scenario) -> np.ndarray:
-    """The capacity-free state [EXT_SIZE, district] in which every district's flows balance under
-    its first team with the notification source held at its start: where the scenario's population
-    stands after years under today's organisation and no growth (the before-period of an evaluation
-    that compares with the level before). Nobody waits; the month's accumulators are empty."""
-    ix = _IX
-    rates = Rates.from_scenario(scenario)
-    x = _initial_state(scenario, rates)
-    x[:ix.source] = 0.0
-    first = Staffing.from_scenario(scenario).first_team
-    held = slice(0, ix.source)  # every compartment and the relapse pool; the source stays
-    for team in np.unique(first):
-        m = _generator(rates, int(team), 0.0)
-        cols = first == team
-        x[held, cols] = np.linalg.solve(m[held, held], -np.outer(m[held, ix.source], x[ix.source, cols]))
-    return x
+class ClassicCities:
+    """Capacity-free twins of many cities at once, one per world (a parameter draw, a point of a
+    sensitivity analysis), each held under the classic organisation in every district with its
+    notifications flat: the before-and-after questions about the classic team's caseload alone
+    (the Herning check, sim.calibrate), answered for every world together in numpy rather than one
+    world after another.
+
+    Such a city is the twin of one district with the whole city's notifications: the twin is
+    linear and every district has the same generator (`_generator` of the classic team, k = 0), in
+    which the stages begun under other teams stay empty and are left out (25 of the 73 states). That
+    generator is affine in the classic team's escalation multiplier m (`Rates.hazards` multiplies
+    the escalation hazard by it; nothing else uses it), so it is kept as M0 + m dM: any multipliers
+    cost one stacked solve and one stacked matrix exponential. Each world's scenario holds the
+    caseload asked about in `caseload.classic`; its rollout and pilot teams are not used."""
+
+    ROWS = np.array([i for i in range(_IX.size)
+                     if i not in {_IX.stage[level][s][t] for level in STAGES for s in range(3) for t in TEAMS
+                                  if t != CLASSIC}])
+    SOURCE = int(np.searchsorted(ROWS, _IX.source))  # the compartments and the relapse pool come before it
+    DAYS = np.searchsorted(ROWS, [_IX.days[level] for level in STAGES])
+
+    def __init__(self, worlds: Sequence[Scenario]) -> None:
+        base, per_m = [], []
+        rows = np.ix_(self.ROWS, self.ROWS)
+        for world in worlds:
+            rates = Rates.from_scenario(world)
+            m0, m1 = (_generator(_with_classic_escalation(rates, m), CLASSIC, 0.0)[rows] for m in (0.0, 1.0))
+            base.append(m0)
+            per_m.append(m1 - m0)
+        self.base, self.per_m = np.array(base), np.array(per_m)
+        self.source = np.array([_source(world).sum() for world in worlds])
+
+    def steady_state(self, m: np.ndarray, worlds: np.ndarray) -> np.ndarray:
+        """[world, state]: the state in which the flows of `worlds` (indices) balance at escalation
+        multipliers m, the notification source held at its level: where a city stands after years
+        at that caseload (the before-period of an evaluation that compares with the level before).
+        The month's accumulators are empty."""
+        held, source = slice(0, self.SOURCE), self.SOURCE
+        g = self._generators(m, worlds)
+        x = np.zeros((len(worlds), len(self.ROWS)))
+        x[:, source] = self.source[worlds]
+        x[:, held] = np.linalg.solve(g[:, held, held], -(g[:, held, source] * x[:, [source]])[..., None])[..., 0]
+        return x
+
+    def days(self, m: np.ndarray, worlds: np.ndarray, start: np.ndarray, horizon: np.ndarray) -> np.ndarray:
+        """[world, level]: the days spent at each level of help (`STAGES`) over `horizon` days from
+        the states `start` (empty accumulators), at escalation multipliers m."""
+        g = self._generators(m, worlds) * np.asarray(horizon, dtype=float).reshape(-1, 1, 1)
+        with _blas().limit(limits=1, user_api="blas"):
+            end = np.einsum("wij,wj->wi", expm(g), start)
+        return end[:, self.DAYS]
+
+    def _generators(self, m: np.ndarray, worlds: np.ndarray) -> np.ndarray:
+        return self.base[worlds] + np.asarray(m, dtype=float).reshape(-1, 1, 1) * self.per_m[worlds]
+
+
+def _with_classic_escalation(rates: Rates, multiplier: float) -> Rates:
+    """`rates` with the classic team's escalation multiplier set to `multiplier`."""
+    classic = replace(rates.classic, caseload=replace(rates.classic.caseload, escalation=multiplier))
+    return replace(rates, classic=classic)
 
 
 def trajectory(scenario: Scenario, capacity: bool = True, start: np.ndarray | None = None) -> Trajectory:

@@ -15,7 +15,7 @@ import os
 import re
 import tempfile
 import tomllib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
@@ -24,10 +24,13 @@ import numpy as np
 import pandas as pd
 import tomlkit
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
-from scipy.optimize import brentq, least_squares, newton
+from scipy.optimize import least_squares
+from scipy.optimize.elementwise import find_root
 
-from .analytic import expected_yearly, steady_state, trajectory
+from .analytic import STAGES, ClassicCities, expected_yearly
 from .assumptions import ASSUMPTIONS_DIR, AssumptionError, load_assumptions, parse_assumptions, read_toml
+from .caseload import caseload_effect
+from .months import Calendar
 from .prices import load_price_index
 from .rates import FOSTER, RESIDENTIAL, StartPopulation
 from .results import unit_costs
@@ -366,28 +369,68 @@ def herning_saving(status_quo: Scenario, h: Herning) -> float:
     Herning's pilot population, measured as KORA measured it, in the Herning figures' prices
     (h.price_year). KORA compared 2013-2015 with the spending before the pilot, with no control
     group: a flat before-period. So does the model. Herning's population stands where years at the
-    old caseload have brought it (the twin's capacity-free steady state, `analytic.steady_state`,
-    not Aarhus's open cases and placed children), its notifications flat (no growth); the
-    counterfactual keeps that level for h.years, the pilot halves the caseload from it. Herning
-    doubled its caseworkers, so its case slots stayed as they were: the twin runs without capacity
-    limits, where it is linear in the population, and the city's saving times pilot children / city
-    children is the pilot's. The rates per child are the model's (fitted to national rates); Herning
-    had no relational pilots, so the city's pilot districts are classic here."""
-    world = status_quo.with_overrides({"years": h.years, "city.children_growth_per_year": 0.0}, "Herning check")
-    world = replace(world, districts=tuple(d.model_copy(update={"pilot_since": None}) for d in world.districts))
-    before = world.with_overrides({"caseload.classic": h.caseload_before}, "Herning check")
-    level = steady_state(before)
+    old caseload have brought it (the twin's capacity-free steady state, not Aarhus's open cases and
+    placed children), its notifications flat (no growth); the counterfactual keeps that level for
+    h.years, the pilot halves the caseload from it. Herning doubled its caseworkers, so its case
+    slots stayed as they were: the twin runs without capacity limits, where it is linear in the
+    population, and the city's saving times pilot children / city children is the pilot's. The
+    rates per child are the model's (fitted to national rates); Herning had no relational teams, so
+    every district is classic here (`analytic.ClassicCities`, `HerningWorlds`)."""
+    worlds = HerningWorlds([status_quo], h)
+    return float(worlds.saving(worlds.value)[0])
 
-    def placement_cost(at: Scenario) -> float:
-        """Foster and residential days times their prices, from the twin's trajectory alone (the
-        monthly and yearly tables would cost twice the solve; a fit asks for this a dozen times)."""
-        path, unit = trajectory(at, capacity=False, start=level), unit_costs(at)
-        return float(sum(path.days(kind).sum() * unit[kind] for kind in (FOSTER, RESIDENTIAL)))
 
-    pilot = world.with_overrides({"caseload.classic": h.caseload_after}, "Herning check")
-    scale = h.children / world.assumptions.city.children.value * load_price_index().factor(status_quo.price_year,
-                                                                                           h.price_year)
-    return (placement_cost(before) - placement_cost(pilot)) * scale
+class HerningWorlds:
+    """Herning's pilot (`herning_saving`) in many worlds at once, each at any escalation elasticity,
+    and the elasticities at which they save their targets: every world together in numpy (a
+    parameter draw's, a sensitivity point's), not one world after another."""
+
+    def __init__(self, worlds: Sequence[Scenario], h: Herning) -> None:
+        self.h = h
+        before, pilot = ([w.with_overrides({"years": h.years, "city.children_growth_per_year": 0.0,
+                                            "caseload.classic": caseload}, "Herning check") for w in worlds]
+                         for caseload in (h.caseload_before, h.caseload_after))
+        self.before, self.pilot = ClassicCities(before), ClassicCities(pilot)
+        herning = before  # the prices and the calendar are those of either
+        self.horizon = np.array([Calendar(w).bounds[-1] for w in herning])
+        index = load_price_index()
+        # DKK per day in foster care and in residential care, at Herning's size and in its prices
+        self.price = np.array([unit_costs(w)[[FOSTER, RESIDENTIAL]] * h.children / w.assumptions.city.children.value
+                               * index.factor(w.price_year, h.price_year) for w in herning])
+        elasticity = [w.assumptions.caseload.escalation_elasticity for w in worlds]
+        self.value, self.low, self.high = (np.array([getattr(p, bound) for p in elasticity])
+                                           for bound in ("value", "low", "high"))
+        self.reference = np.array([w.assumptions.caseload.reference.value for w in worlds])
+
+    def saving(self, elasticity: np.ndarray, worlds: np.ndarray | None = None) -> np.ndarray:
+        """Herning's saving in each of `worlds` (indices; default all) at its `elasticity`."""
+        worlds = np.arange(len(self.value)) if worlds is None else np.asarray(worlds, dtype=np.intp)
+        placed = [STAGES.index(FOSTER), STAGES.index(RESIDENTIAL)]
+
+        def multiplier(caseload: float) -> np.ndarray:
+            return caseload_effect(caseload, self.reference[worlds], elasticity, 0.0, 0.0).escalation
+
+        m_before, m_pilot = multiplier(self.h.caseload_before), multiplier(self.h.caseload_after)
+        level = self.before.steady_state(m_before, worlds)
+        spending = [(cities.days(m, worlds, level, self.horizon[worlds])[:, placed] * self.price[worlds]).sum(axis=1)
+                    for cities, m in ((self.before, m_before), (self.pilot, m_pilot))]
+        return spending[0] - spending[1]
+
+    def elasticities(self, targets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(elasticity, reached) per world: the escalation elasticity in its range at which the world
+        saves its target, and whether one does. Where none does, the nearest end of the range (the
+        saving rises with the elasticity). Chandrupatla's bracketing method, every world at once."""
+        targets = np.asarray(targets, dtype=float)
+        below, above = self.saving(self.low) - targets, self.saving(self.high) - targets
+        reached = (below <= 0) & (above >= 0)
+        out = np.where(below > 0, self.low, self.high)
+        out[below == 0] = self.low[below == 0]
+        inside = np.flatnonzero((below < 0) & (above > 0))
+        if len(inside):
+            found = find_root(lambda e, w: self.saving(e, w) - targets[w.astype(np.intp)],
+                              (self.low[inside], self.high[inside]), args=(inside,), tolerances={"xatol": 1e-6})
+            out[inside] = found.x
+        return out, reached
 
 
 def fit_escalation_elasticity(status_quo: Scenario, h: Herning, target: float | None = None) -> float:
@@ -395,25 +438,12 @@ def fit_escalation_elasticity(status_quo: Scenario, h: Herning, target: float | 
     elasticity at which halving the caseload saves `target` (default: the mode of the Herning
     prior, the smaller reading of KORA's figure), in the world of `status_quo`."""
     target = h.prior_mode_dkk if target is None else target
-    p = status_quo.assumptions.caseload.escalation_elasticity
-
-    def gap(elasticity: float) -> float:
-        at = status_quo.with_overrides({"caseload.escalation_elasticity": elasticity}, "calibration")
-        return herning_saving(at, h) - target
-
-    # The saving rises smoothly with the elasticity: the secant method from the current value
-    # needs three or four evaluations; bisection over the whole range is the fallback.
-    step = 0.05 if p.value + 0.05 <= p.high else -0.05
-    try:
-        x = float(newton(gap, p.value, x1=p.value + step, tol=1e-5, maxiter=20))
-    except (RuntimeError, OverflowError):
-        x = math.nan
-    if p.low <= x <= p.high:
-        return x
-    if gap(p.low) > 0 or gap(p.high) < 0:
+    elasticity, reached = HerningWorlds([status_quo], h).elasticities(np.array([target]))
+    if not reached[0]:
+        p = status_quo.assumptions.caseload.escalation_elasticity
         raise AssumptionError(f"caseload.escalation_elasticity: no value in {p.low:g}-{p.high:g} gives "
                               f"Herning's saving of {target / 1e6:.1f} m DKK")
-    return float(brentq(gap, p.low, p.high, xtol=1e-5))
+    return float(elasticity[0])
 
 
 @lru_cache(maxsize=128)
@@ -424,15 +454,10 @@ def admissible_escalation(status_quo: Scenario, h: Herning, target: float) -> fl
     then lies between the target and the other readings: still inside the prior's range as long as
     the elasticity's range is, which tests/test_uncertainty.py checks). Kept per process by world:
     a tornado asks again for the same worlds whenever only the policy changed."""
-    p_key = "caseload.escalation_elasticity"
-    p = status_quo.assumptions.caseload.escalation_elasticity
-    if abs(herning_saving(status_quo, h) - target) <= 1e-3 * (h.prior_high_dkk - h.prior_low_dkk):
-        return p.value
-    try:
-        return fit_escalation_elasticity(status_quo, h, target)
-    except AssumptionError:
-        at_low = herning_saving(status_quo.with_overrides({p_key: p.low}, "Herning check"), h)
-        return p.low if at_low > target else p.high
+    worlds = HerningWorlds([status_quo], h)
+    if abs(worlds.saving(worlds.value)[0] - target) <= 1e-3 * (h.prior_high_dkk - h.prior_low_dkk):
+        return float(worlds.value[0])
+    return float(worlds.elasticities(np.array([target]))[0][0])
 
 
 def herning_check(targets: Targets) -> HerningCheck:

@@ -27,6 +27,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from .assumptions import Assumptions
 
 
@@ -41,8 +43,9 @@ class CaseloadEffect:
 
 def caseload_effect(caseload: float, reference: float, escalation_elasticity: float,
                     resolution_elasticity: float, placement_length_elasticity: float) -> CaseloadEffect:
-    """The documented function of caseload (see the module docstring)."""
-    if caseload <= 0 or reference <= 0:
+    """The documented function of caseload (see the module docstring); elementwise where the
+    arguments are numpy arrays (the Herning check of many worlds at once, sim.calibrate)."""
+    if np.any(np.asarray(caseload) <= 0) or np.any(np.asarray(reference) <= 0):
         raise ValueError(f"caseload and reference must be positive, got {caseload} and {reference}")
     ratio = caseload / reference
     return CaseloadEffect(escalation=ratio ** escalation_elasticity, resolution=ratio ** -resolution_elasticity,

@@ -8,10 +8,14 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
+from sim.analytic import _IX, FOSTER, RESIDENTIAL, Rates, Staffing, _generator, _initial_state, trajectory
 from sim.assumptions import parse_assumptions
-from sim.results import COST_COLUMNS, PAYER_COLUMNS, YEARLY_COLUMNS
+from sim.calibrate import Herning
+from sim.prices import load_price_index
+from sim.results import COST_COLUMNS, PAYER_COLUMNS, YEARLY_COLUMNS, unit_costs
 from sim.scenario import Scenario, load_scenario
 
 
@@ -78,3 +82,44 @@ def flows(investment: list[list[float]], avoided: list[list[float]], first_year:
             s.append({**key, "cost_staff_dkk": 1000.0 + i, "cost_intrusive_foster_dkk": 5000.0})
             b.append({**key, "cost_staff_dkk": 1000.0, "cost_intrusive_foster_dkk": 5000.0 + a})
     return yearly("scenario", s), yearly("baseline", b)
+
+
+# -- the Herning check month by month: the reference for the vectorised calibrate.HerningWorlds -------
+
+def steady_state(scenario: Scenario) -> np.ndarray:
+    """The capacity-free state [EXT_SIZE, district] in which every district's flows balance under
+    its first team with the notification source held at its start: where the scenario's population
+    stands after years under today's organisation and no growth (the before-period of an evaluation
+    that compares with the level before). Nobody waits; the month's accumulators are empty."""
+    ix = _IX
+    rates = Rates.from_scenario(scenario)
+    x = _initial_state(scenario, rates)
+    x[:ix.source] = 0.0
+    first = Staffing.from_scenario(scenario).first_team
+    held = slice(0, ix.source)  # every compartment and the relapse pool; the source stays
+    for team in np.unique(first):
+        m = _generator(rates, int(team), 0.0)
+        cols = first == team
+        x[held, cols] = np.linalg.solve(m[held, held], -np.outer(m[held, ix.source], x[ix.source, cols]))
+    return x
+
+
+def herning_saving_by_months(status_quo: Scenario, h: Herning) -> float:
+    """`calibrate.herning_saving` as it was computed before `HerningWorlds`: the twin's trajectory
+    month by month (`analytic.trajectory`, capacity-free) from the before-period's steady state, per
+    district, with the pilot districts made classic. The reference the vectorised form must match."""
+    world = status_quo.with_overrides({"years": h.years, "city.children_growth_per_year": 0.0}, "Herning check")
+    world = classic_only(world)
+    before = world.with_overrides({"caseload.classic": h.caseload_before}, "Herning check")
+    level = steady_state(before)
+
+    def placement_cost(at: Scenario) -> float:
+        """Foster and residential days times their prices, from the twin's trajectory."""
+        path, unit = trajectory(at, capacity=False, start=level), unit_costs(at)
+        return float(sum(path.days(kind).sum() * unit[kind] for kind in (FOSTER, RESIDENTIAL)))
+
+    pilot = world.with_overrides({"caseload.classic": h.caseload_after}, "Herning check")
+    scale = h.children / world.assumptions.city.children.value * load_price_index().factor(status_quo.price_year,
+                                                                                           h.price_year)
+    return (placement_cost(before) - placement_cost(pilot)) * scale
+

@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import shutil
 
+import numpy as np
 import pandas as pd
 import pytest
 import tomlkit
 
-from sim.analytic import expected_yearly, steady_state
+from sim.analytic import expected_yearly
 from sim.assumptions import AssumptionError, load_assumptions, read_toml
-from sim.calibrate import (BASE_PATH, CALIBRATED_MARK, TARGETS_PATH, calibrate, compare, fit, herning_saving, load_targets,
-                           model_quantities, twin_quantities, write_values)
+from sim.calibrate import (BASE_PATH, CALIBRATED_MARK, TARGETS_PATH, HerningWorlds, calibrate, compare, fit,
+                           fit_escalation_elasticity, herning_saving, load_targets, model_quantities, twin_quantities,
+                           write_values)
 from sim.cli import main
 from sim.runner import run
 from sim.scenario import SCENARIO_DIR, base_scenario, load_scenario, parse_scenario
+
+from helpers import herning_saving_by_months, steady_state
 
 SEED = 3
 
@@ -180,3 +184,42 @@ def test_herning_is_measured_against_its_own_flat_before_period(status_quo, targ
     assert herning_saving(status_quo.with_overrides(aarhus), h) == pytest.approx(saving, rel=1e-9)
     weaker = status_quo.with_overrides({"caseload.escalation_elasticity": 0.3})
     assert herning_saving(weaker, h) < 0.7 * saving
+
+
+def test_herning_in_many_worlds_at_once_is_the_twin_month_by_month(status_quo, targets):
+    """HerningWorlds solves every world together (one stacked exponential per arm of Herning's
+    comparison, the escalation multiplier entering the generator linearly); the twin's trajectory,
+    month by month and district by district, must give the same saving, world by world."""
+    h = targets.herning
+    worlds = [status_quo,
+              status_quo.with_overrides({"caseload.escalation_elasticity": 0.1, "cost.foster_dkk_per_day": 1700,
+                                         "caseload.resolution_elasticity": 0.6, "relapse.probability": 0.3}),
+              status_quo.with_overrides({"caseload.escalation_elasticity": 0.95, "intrusive.mean_days": 900,
+                                         "city.children_growth_per_year": 0.02, "price_year": 2021})]
+    together = HerningWorlds(worlds, h)
+    savings = together.saving(together.value)
+    for world, saving in zip(worlds, savings):
+        assert saving == pytest.approx(herning_saving_by_months(world, h), rel=1e-9)
+    assert savings[2] > savings[0] > savings[1] > 0  # the saving rises with the elasticity
+    # and the elasticities solved together are those solved one world at a time, also close to the
+    # range's end (where a secant method from the assumed value stepped outside the range)
+    low, high = together.saving(together.low), together.saving(together.high)
+    goal = low + np.array([0.2, 0.5, 0.995]) * (high - low)
+    elasticity, reached = together.elasticities(goal)
+    assert reached.all()
+    for world, e, target in zip(worlds, elasticity, goal):
+        assert e == pytest.approx(fit_escalation_elasticity(world, h, target), abs=1e-9)
+        assert herning_saving_by_months(world.with_overrides({"caseload.escalation_elasticity": e}), h) \
+            == pytest.approx(target, abs=1e-5 * (h.prior_high_dkk - h.prior_low_dkk))
+
+
+def test_a_herning_saving_no_elasticity_reaches_is_refused_and_its_nearest_end_kept(status_quo, targets):
+    h = targets.herning
+    together = HerningWorlds([status_quo, status_quo], h)
+    p = status_quo.assumptions.caseload.escalation_elasticity
+    too_much = float(together.saving(np.array([p.high, p.high]))[0]) * 1.5
+    elasticity, reached = together.elasticities(np.array([too_much, -1e6]))
+    assert not reached.any()
+    assert elasticity.tolist() == [p.high, p.low]
+    with pytest.raises(AssumptionError, match="caseload.escalation_elasticity: no value in"):
+        fit_escalation_elasticity(status_quo, h, too_much)
