@@ -93,10 +93,15 @@ def days_in_months(cal: Calendar, n_districts: int, seg: np.ndarray) -> np.ndarr
     (rows of states without stays are zero)."""
     out = np.zeros(N_STATES * n_districts * cal.n)
     for block in _blocks(seg):
-        rows, m, days = _stay_months(cal, block)
-        idx = (block["state"][rows].astype(np.int64) * n_districts + block["district"][rows]) * cal.n + m
-        out += np.bincount(idx, weights=days, minlength=len(out))
+        out += _days(cal, n_districts, block, *_stay_months(cal, block))
     return out.reshape(N_STATES, n_districts, cal.n)
+
+
+def _days(cal: Calendar, n_districts: int, block: np.ndarray, rows: np.ndarray, m: np.ndarray,
+          days: np.ndarray) -> np.ndarray:
+    """A block's stay-months (`_stay_months`) summed by state, district and month, flat."""
+    idx = (block["state"][rows].astype(np.int64) * n_districts + block["district"][rows]) * cal.n + m
+    return np.bincount(idx, weights=days, minlength=N_STATES * n_districts * cal.n)
 
 
 def unit_costs(scenario: Scenario) -> np.ndarray:
@@ -113,44 +118,46 @@ def unit_costs(scenario: Scenario) -> np.ndarray:
     return out
 
 
-def state_refusion(scenario: Scenario, cal: Calendar, seg: np.ndarray) -> np.ndarray:
-    """The state's refusion, [district, month]: per child (family) and calendar year, the rule of
+def paid_days(scenario: Scenario, cal: Calendar, seg: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The paid stays' days in each month, [state, district, month] (`days_in_months`), and the
+    state's refusion, [district, month]: per child (family) and calendar year, the rule of
     sim.payers.refusion on the cost of the child's paid stays in the year (every episode), booked
-    to the months in proportion to the child's costs in them."""
+    to the months in proportion to the child's costs in them. Both from one expansion of the stays
+    into their months, block by block of whole families."""
     n = len(scenario.districts)
     unit = unit_costs(scenario)
     n_years = int(cal.years[-1] - cal.years[0]) + 1
-    out = np.zeros(n * cal.n)
+    days_out = np.zeros(N_STATES * n * cal.n)
+    refusion_out = np.zeros(n * cal.n)
     paid = seg[np.isin(seg["state"], PAID_STATES)]
     if np.any(paid["family"][1:] < paid["family"][:-1]):  # not a log's order (a log made by hand)
         paid = paid[np.argsort(paid["family"], kind="stable")]
     for block in _blocks(paid, by_family=True):
         rows, m, days = _stay_months(cal, block)
+        days_out += _days(cal, n, block, rows, m, days)
         cost = days * unit[block["state"][rows]]
-        _, child_year = np.unique(block["family"][rows] * n_years + (cal.years[m] - cal.years[0]), return_inverse=True)
+        child = np.concatenate([[0], np.cumsum(block["family"][1:] != block["family"][:-1])])  # 0, 1, ... by family
+        child_year = child[rows] * n_years + (cal.years[m] - cal.years[0])
         yearly = np.bincount(child_year, weights=cost)
         with np.errstate(invalid="ignore", divide="ignore"):
             share = np.where(yearly > 0, refusion(yearly, scenario.assumptions) / yearly, 0.0)
         idx = block["district"][rows].astype(np.int64) * cal.n + m
-        out += np.bincount(idx, weights=cost * share[child_year], minlength=len(out))
-    return out.reshape(n, cal.n)
+        refusion_out += np.bincount(idx, weights=cost * share[child_year], minlength=len(refusion_out))
+    return days_out.reshape(N_STATES, n, cal.n), refusion_out.reshape(n, cal.n)
 
 
 def _open_at_month_ends(cal: Calendar, n_districts: int, seg: np.ndarray) -> np.ndarray:
-    """Stays open at each month's end, [state, district, month]."""
+    """Stays open at each month's end, [state, district, month]. A stay is open at month end T when
+    t0 <= T < t1, or it is censored and T is the horizon: from the first month end at or after t0 to
+    the last before t1, counted as +1 and -1 at those two month ends and summed over the months."""
     ends = cal.bounds[1:]
-    size = n_districts * cal.n
-    out = np.zeros(N_STATES * size, dtype=np.int64)
-    for block in _blocks(seg):
-        # A stay is open at month end T when t0 <= T < t1, or it is censored and T is the horizon.
-        t1 = np.where(block["censored"], np.inf, block["t1"])
-        lo = np.searchsorted(ends, block["t0"], side="left")
-        hi = np.searchsorted(ends, t1, side="left")
-        rows, m = _expand(lo, hi)
-        state = block["state"][rows].astype(np.int64)
-        d = block["district"][rows].astype(np.int64)
-        out += np.bincount(state * size + d * cal.n + m, minlength=len(out))
-    return out.reshape(N_STATES, n_districts, cal.n)
+    t1 = np.where(seg["censored"], np.inf, seg["t1"])
+    first = np.searchsorted(ends, seg["t0"], side="left")
+    after = np.searchsorted(ends, t1, side="left")  # the first month end it is no longer open at
+    cell = (seg["state"].astype(np.int64) * n_districts + seg["district"]) * (cal.n + 1)
+    size = N_STATES * n_districts * (cal.n + 1)
+    change = np.bincount(cell + first, minlength=size) - np.bincount(cell + after, minlength=size)
+    return np.cumsum(change.reshape(N_STATES, n_districts, cal.n + 1), axis=2)[:, :, :cal.n]
 
 
 def fixed_costs(scenario: Scenario, cal: Calendar | None = None,
@@ -215,7 +222,7 @@ def monthly_frame(scenario: Scenario, log: TransitionLog, replication: int, seed
         s = started[np.isin(started["state"], states)]
         starts[name] = _per_month(cal, n, s["district"], s["t0"])
 
-    days = days_in_months(cal, n, seg[np.isin(seg["state"], PAID_STATES)])
+    days, state_refusion = paid_days(scenario, cal, seg)
     counts = _open_at_month_ends(cal, n, seg)
     costs = cost_columns(scenario, days, fixed)
 
@@ -235,7 +242,7 @@ def monthly_frame(scenario: Scenario, log: TransitionLog, replication: int, seed
             "open_intrusive": counts[FOSTER] + counts[RESIDENTIAL],
             "mean_wait_days": np.where(admissions > 0, wait_sum / admissions, np.nan),
             **costs,
-            **payer_columns(scenario.assumptions, costs, state_refusion(scenario, cal, seg)),
+            **payer_columns(scenario.assumptions, costs, state_refusion),
             **cohort_columns(scenario, log, cal.month_of, cal.n, cal.years, seed, replication),
         }
     for name in ("notifications", "notified_children", "admissions", "early_starts", "coordinated_starts",
