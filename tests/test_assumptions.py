@@ -162,3 +162,21 @@ def test_a_scenario_round_trips_through_its_file():
     assert back.id == s.id
     assert back.id != load_scenario("faster").id
     assert load_scenario("status-quo").id != load_scenario("plan").id
+
+
+def test_the_model_document_lists_every_parameter_once(plan):
+    """docs/model.md §3.3 is where an analyst looks a parameter up: each one of base.toml has exactly
+    one row there (a row may name several of one group: `refusion.lower_rate`, `middle_rate`)."""
+    import re
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[1] / "docs" / "model.md").read_text(encoding="utf-8")
+    section = text[text.index("### 3.3 Input parameters"):text.index("### 3.4 ")]
+    listed: list[str] = []
+    for cell in re.findall(r"^\| (`[^|]+`) \|", section, re.M):
+        names = re.findall(r"`([^`]+)`", cell)
+        group = names[0].split(".")[0]
+        listed += [n if "." in n else f"{group}.{n}" for n in names]
+    params = set(plan.assumptions.params())
+    assert sorted(k for k in params if listed.count(k) != 1) == []
+    assert sorted(set(listed) - params) == []
