@@ -446,18 +446,16 @@ def fit_escalation_elasticity(status_quo: Scenario, h: Herning, target: float | 
     return float(elasticity[0])
 
 
-@lru_cache(maxsize=128)
-def admissible_escalation(status_quo: Scenario, h: Herning, target: float) -> float:
-    """The escalation elasticity with which the world of `status_quo` saves `target` in Herning:
-    its own if it already does (to a thousandth of the prior's range), else solved anew; where no
-    value in the elasticity's range reaches the target, the nearest end of the range (whose saving
-    then lies between the target and the other readings: still inside the prior's range as long as
-    the elasticity's range is, which tests/test_uncertainty.py checks). Kept per process by world:
-    a tornado asks again for the same worlds whenever only the policy changed."""
-    worlds = HerningWorlds([status_quo], h)
-    if abs(worlds.saving(worlds.value)[0] - target) <= 1e-3 * (h.prior_high_dkk - h.prior_low_dkk):
-        return float(worlds.value[0])
-    return float(worlds.elasticities(np.array([target]))[0][0])
+def admissible_escalations(worlds: Sequence[Scenario], h: Herning, targets: np.ndarray) -> np.ndarray:
+    """Per world, the escalation elasticity with which it saves its target in Herning, all worlds
+    solved together: its own if it already does (to a thousandth of the prior's range), else solved
+    anew; where no value in the elasticity's range reaches the target, the nearest end of the range
+    (whose saving then lies between the target and the other readings: still inside the prior's
+    range as long as the elasticity's range is, which tests/test_parameter_uncertainty.py checks)."""
+    herning_worlds = HerningWorlds(worlds, h)
+    targets = np.asarray(targets, dtype=float)
+    own = np.abs(herning_worlds.saving(herning_worlds.value) - targets) <= 1e-3 * (h.prior_high_dkk - h.prior_low_dkk)
+    return np.where(own, herning_worlds.value, herning_worlds.elasticities(targets)[0])
 
 
 def herning_check(targets: Targets) -> HerningCheck:

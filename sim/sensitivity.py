@@ -29,7 +29,7 @@ from SALib.analyze import sobol as sobol_analyze
 from SALib.sample import morris as morris_sample
 from SALib.sample import sobol as sobol_sample
 
-from .calibrate import admissible_escalation, load_targets
+from .calibrate import admissible_escalations, load_targets
 from .experiment import Experiment
 from .payers import MBU_SHARES
 from .scenario import Scenario
@@ -96,14 +96,15 @@ def varied_parameters(scenario: Scenario) -> dict[str, tuple[float, float]]:
             HERNING: (h.prior_low_dkk, h.prior_high_dkk)}
 
 
-def admissible(experiment: Experiment, values: Mapping[str, float]) -> dict[str, float]:
-    """The point's values with the escalation elasticity that makes its world reproduce the
-    Herning saving `values[HERNING]` (default: the prior's mode, as the calibration)."""
-    values = dict(values)
+def admissible(experiment: Experiment, points: Iterable[Mapping[str, float]]) -> list[dict[str, float]]:
+    """Each point's values with the escalation elasticity that makes its world reproduce the
+    Herning saving `point[HERNING]` (default: the prior's mode, as the calibration), solved for all
+    points together (`calibrate.admissible_escalations`)."""
     h = load_targets().herning
-    target = values.pop(HERNING, h.prior_mode_dkk)
-    world = (experiment.varied(values, "sensitivity") if values else experiment).arms[1]
-    return {**values, ESCALATION: admissible_escalation(world, h, target)}
+    points = [dict(point) for point in points]
+    targets = np.array([point.pop(HERNING, h.prior_mode_dkk) for point in points])
+    worlds = [(experiment.varied(point, "sensitivity") if point else experiment).arms[1] for point in points]
+    return [{**point, ESCALATION: float(e)} for point, e in zip(points, admissible_escalations(worlds, h, targets))]
 
 
 def ranges_of(experiment: Experiment, names: Sequence[str] | None = None) -> dict[str, tuple[float, float]]:
@@ -125,12 +126,14 @@ def ranges_of(experiment: Experiment, names: Sequence[str] | None = None) -> dic
 def expected_npv(experiment: Experiment, values: Mapping[str, float] | None = None) -> float:
     """Expected NPV (analytic twin) of the experiment with some assumptions set as the baseline
     rule puts them, at an admissible point (`admissible`)."""
-    return experiment.varied(admissible(experiment, values or {}), "sensitivity").expected().summary.npv_dkk.mean
+    return float(expected_npvs(experiment, [values or {}])[0])
 
 
 def expected_npvs(experiment: Experiment, points: Iterable[Mapping[str, float]]) -> np.ndarray:
-    """The expected NPV at each point (a set of parameter values; the rest at their values)."""
-    return np.array([expected_npv(experiment, point) for point in points], dtype=float)
+    """The expected NPV at each point (a set of parameter values; the rest at their values), each
+    at its admissible escalation elasticity (`admissible`, all points at once)."""
+    return np.array([experiment.varied(values, "sensitivity").expected().summary.npv_dkk.mean
+                     for values in admissible(experiment, points)], dtype=float)
 
 
 def _rows(X: np.ndarray, names: Sequence[str]) -> list[dict[str, float]]:
