@@ -130,6 +130,9 @@ def measure() -> dict[str, dict]:
     put("peak_rss_mb_100_replications", mem["total_mb"],
         f"child process, run(plan, 100, workers={mem['workers']}): parent {mem['parent_mb']:.0f} MB + "
         f"{mem['workers']} x worker {mem['worker_mb']:.0f} MB peak RSS (own VmHWM; workers by getrusage); {mem['monthly_rows']:,} monthly rows")
+    put("peak_pss_mb_100_replications", mem["pss_mb"],
+        f"the same run: the largest sum of proportional set sizes of the child and its workers, sampled every "
+        f"{throughput.PSS_SAMPLE_S} s (pages shared by the forked workers counted once in all)")
 
     small, large = scale.measure(1), scale.measure(scale.FACTOR)
     put("scale_1x_s", small["seconds"], f"run(plan, 1 replication, workers=1) in a fresh process, median of 3: {small['children']:,} "

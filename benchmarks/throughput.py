@@ -7,6 +7,9 @@ import json
 import statistics
 import subprocess
 import sys
+import time
+
+import psutil
 
 from sim.experiment import Experiment
 from sim.levers import run_explained
@@ -16,6 +19,7 @@ from sim.scenario import Scenario
 from .timing import median_time, timed
 
 SEED = 1
+PSS_SAMPLE_S = 0.2
 
 
 def one_replication_seconds(scenario: Scenario, repeat: int = 3) -> float:
@@ -63,7 +67,24 @@ def draws_seconds(scenario: Scenario, baseline: Scenario, replications: int, unc
 
 def peak_rss_mb(scenario_name: str, replications: int) -> dict[str, float]:
     """Peak resident memory of a child process running `replications` replications on all cores:
-    the parent (which joins the frames) plus each worker's peak, an upper bound on the footprint."""
-    out = subprocess.run([sys.executable, "-m", "benchmarks.memory", scenario_name, str(replications)],
-                         check=True, capture_output=True, text=True)
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    the parent (which joins the frames) plus each worker's peak, an upper bound on the footprint
+    (`benchmarks.memory`); and `pss_mb`, the largest proportional set size of the child and its
+    workers together, sampled from here every PSS_SAMPLE_S while they run: what the run takes from
+    the machine, a page shared by n processes counted 1/n in each, where the sum of resident sets
+    counts the pages a forked worker shares with its parent once in each."""
+    child = subprocess.Popen([sys.executable, "-m", "benchmarks.memory", scenario_name, str(replications)],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    tree, pss = psutil.Process(child.pid), 0.0
+    while child.poll() is None:
+        total = 0
+        for p in [tree, *tree.children(recursive=True)]:
+            try:
+                total += p.memory_full_info().pss
+            except psutil.Error:  # a process that ended between the listing and the reading
+                pass
+        pss = max(pss, total / 2**20)
+        time.sleep(PSS_SAMPLE_S)
+    out, err = child.communicate()
+    if child.returncode:
+        raise RuntimeError(f"benchmarks.memory failed ({child.returncode}): {err.strip()[-500:]}")
+    return {**json.loads(out.strip().splitlines()[-1]), "pss_mb": pss}
