@@ -429,6 +429,9 @@ class HerningWorlds:
         if len(inside):
             found = find_root(lambda e, w: self.saving(e, w) - targets[w.astype(np.intp)],
                               (self.low[inside], self.high[inside]), args=(inside,), tolerances={"xatol": 1e-6})
+            if not np.all(found.success):  # a bracketing method on a continuous saving: not seen
+                raise ArithmeticError(f"Herning: the escalation elasticity of {np.sum(~found.success)} of "
+                                      f"{len(inside)} worlds did not converge (status {np.unique(found.status)})")
             out[inside] = found.x
         return out, reached
 
