@@ -1,4 +1,5 @@
-"""Helpers shared by the test modules: scenarios beyond the plausible ranges, hand-made frames.
+"""Helpers shared by the test modules: scenarios beyond the plausible ranges, hand-made frames, and
+the month-by-month Herning check that the vectorised one is tested against.
 
 (Not in conftest.py: tests/ and tests/browser/ each have one, and a module imported by name must
 be unique across both.)"""
@@ -11,12 +12,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.analytic import _IX, FOSTER, RESIDENTIAL, Rates, Staffing, _generator, _initial_state, trajectory
+from sim.analytic import _IX, _generator, _initial_state, trajectory
 from sim.assumptions import parse_assumptions
 from sim.calibrate import Herning
 from sim.prices import load_price_index
+from sim.rates import FOSTER, RESIDENTIAL, Rates
 from sim.results import COST_COLUMNS, PAYER_COLUMNS, YEARLY_COLUMNS, unit_costs
 from sim.scenario import Scenario, load_scenario
+from sim.staffing import Staffing
 
 
 def extreme(scenario: Scenario | str, **values: Any) -> Scenario:
@@ -122,4 +125,3 @@ def herning_saving_by_months(status_quo: Scenario, h: Herning) -> float:
     scale = h.children / world.assumptions.city.children.value * load_price_index().factor(status_quo.price_year,
                                                                                            h.price_year)
     return (placement_cost(before) - placement_cost(pilot)) * scale
-
