@@ -322,8 +322,9 @@ class ClassicCities:
     linear and every district has the same generator (`_generator` of the classic team, k = 0), in
     which the stages begun under other teams stay empty and are left out (25 of the 73 states). That
     generator is affine in the classic team's escalation multiplier m (`Rates.hazards` multiplies
-    the escalation hazard by it; nothing else uses it), so it is kept as M0 + m dM: any multipliers
-    cost one stacked solve and one stacked matrix exponential. Each world's scenario holds the
+    the escalation hazard by it; nothing else uses it), so it is kept as M0 + m dM: the steady
+    states at any multipliers are one stacked solve, the days from a start one stacked matrix
+    exponential. Each world's scenario holds the
     caseload asked about in `caseload.classic`; its rollout and pilot teams are not used."""
 
     ROWS = np.array([i for i in range(_IX.size)
@@ -331,6 +332,7 @@ class ClassicCities:
                                   if t != CLASSIC}])
     SOURCE = int(np.searchsorted(ROWS, _IX.source))  # the compartments and the relapse pool come before it
     DAYS = np.searchsorted(ROWS, [_IX.days[level] for level in STAGES])
+    STAGE_ROWS = np.searchsorted(ROWS, [[_IX.stage[level][s][CLASSIC] for s in range(3)] for level in STAGES])  # [level, need]
 
     def __init__(self, worlds: Sequence[Scenario]) -> None:
         base, per_m = [], []
@@ -354,6 +356,10 @@ class ClassicCities:
         x[:, source] = self.source[worlds]
         x[:, held] = np.linalg.solve(g[:, held, held], -(g[:, held, source] * x[:, [source]])[..., None])[..., 0]
         return x
+
+    def stock(self, x: np.ndarray) -> np.ndarray:
+        """[world, level]: the families at each level of help (`STAGES`) in the states x."""
+        return x[:, self.STAGE_ROWS].sum(axis=2)
 
     def days(self, m: np.ndarray, worlds: np.ndarray, start: np.ndarray, horizon: np.ndarray) -> np.ndarray:
         """[world, level]: the days spent at each level of help (`STAGES`) over `horizon` days from

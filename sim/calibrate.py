@@ -391,12 +391,11 @@ class HerningWorlds:
                                             "caseload.classic": caseload}, "Herning check") for w in worlds]
                          for caseload in (h.caseload_before, h.caseload_after))
         self.before, self.pilot = ClassicCities(before), ClassicCities(pilot)
-        herning = before  # the prices and the calendar are those of either
-        self.horizon = np.array([Calendar(w).bounds[-1] for w in herning])
+        self.horizon = np.array([Calendar(w).bounds[-1] for w in before])
         index = load_price_index()
         # DKK per day in foster care and in residential care, at Herning's size and in its prices
         self.price = np.array([unit_costs(w)[[FOSTER, RESIDENTIAL]] * h.children / w.assumptions.city.children.value
-                               * index.factor(w.price_year, h.price_year) for w in herning])
+                               * index.factor(w.price_year, h.price_year) for w in before])
         elasticity = [w.assumptions.caseload.escalation_elasticity for w in worlds]
         self.value, self.low, self.high = (np.array([getattr(p, bound) for p in elasticity])
                                            for bound in ("value", "low", "high"))
@@ -410,11 +409,11 @@ class HerningWorlds:
         def multiplier(caseload: float) -> np.ndarray:
             return caseload_effect(caseload, self.reference[worlds], elasticity, 0.0, 0.0).escalation
 
-        m_before, m_pilot = multiplier(self.h.caseload_before), multiplier(self.h.caseload_after)
-        level = self.before.steady_state(m_before, worlds)
-        spending = [(cities.days(m, worlds, level, self.horizon[worlds])[:, placed] * self.price[worlds]).sum(axis=1)
-                    for cities, m in ((self.before, m_before), (self.pilot, m_pilot))]
-        return spending[0] - spending[1]
+        level = self.before.steady_state(multiplier(self.h.caseload_before), worlds)
+        horizon = self.horizon[worlds]
+        before = self.before.stock(level)[:, placed] * horizon[:, None]  # held at its level: a steady state
+        pilot = self.pilot.days(multiplier(self.h.caseload_after), worlds, level, horizon)[:, placed]
+        return ((before - pilot) * self.price[worlds]).sum(axis=1)
 
     def elasticities(self, targets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(elasticity, reached) per world: the escalation elasticity in its range at which the world

@@ -187,8 +187,9 @@ def test_herning_is_measured_against_its_own_flat_before_period(status_quo, targ
 
 
 def test_herning_in_many_worlds_at_once_is_the_twin_month_by_month(status_quo, targets):
-    """HerningWorlds solves every world together (one stacked exponential per arm of Herning's
-    comparison, the escalation multiplier entering the generator linearly); the twin's trajectory,
+    """HerningWorlds solves every world together (one stacked solve for the steady state before, one
+    stacked exponential for the pilot, the escalation multiplier entering the generator linearly,
+    the before-period held at its steady state); the twin's trajectory,
     month by month and district by district, must give the same saving, world by world."""
     h = targets.herning
     worlds = [status_quo,
