@@ -129,7 +129,7 @@ def simulate(values: Mapping[str, Any], seed: int, cache: sim.ResultCache, worke
     by lever and the break-even that Overblik shows of it computed beside it (`sim.run_explained`):
     they are in the cache when the run's message appears."""
     experiment = to_experiment(values, seed)
-    comparison, _ = sim.run_explained(experiment, cache, workers=workers, progress=progress)
+    comparison, _ = sim.run_explained(experiment, cache, alone=False, workers=workers, progress=progress)
     return Outcome(experiment, comparison, experiment.replications)
 
 
@@ -138,9 +138,10 @@ def best(values: Mapping[str, Any], seed: int, cache: sim.ResultCache) -> Outcom
     return finished(values, seed, cache) or preview(values, seed)
 
 
-def explanation(outcome: Outcome, cache: sim.ResultCache) -> sim.Explanation:
-    """Where the outcome's NPV comes from, by lever and cost item, and the break-even (sim.explain)."""
-    return sim.explain(outcome.experiment, outcome.comparison, cache, ANALYSES)
+def explanation(outcome: Outcome, cache: sim.ResultCache, alone: bool) -> sim.Explanation:
+    """Where the outcome's NPV comes from, by lever and cost item, and the break-even, of each lever
+    alone too if `alone` (sim.explain)."""
+    return sim.explain(outcome.experiment, outcome.comparison, cache, ANALYSES, alone)
 
 
 def swings(experiment: sim.Experiment, cache: sim.ResultCache) -> Tornado:

@@ -26,8 +26,8 @@ from .assumptions import WORLD, AssumptionError, _digest
 from .cache import ResultCache, model_fingerprint
 from .calibrate import load_targets
 from .finance import Comparison, paired
-from .runner import (Manifest, Progress, Results, cache_key, cached, default_workers, project_version, run,
-                     worker_pool)
+from .runner import (Arm, Manifest, Progress, Results, cache_key, cached, default_workers, project_version,
+                     run_arms, worker_pool)
 from .scenario import Scenario
 from .uncertainty import DEFAULT_UNCERTAINTY, UNCERTAINTIES, Draws, draw
 
@@ -156,9 +156,9 @@ class Experiment:
     def run(self, workers: int | None = None, scheduler: str | None = None, cache: ResultCache | None = None,
             progress: Progress | None = None, show_progress: bool = False,
             pool: Executor | None = None) -> Comparison:
-        """Simulate both arms with the same seed and replications, then pair them, both arms on one
-        set of local worker processes (`pool` if given, else started here; `worker_pool`). `progress`
-        sees both arms as one task of 2 x replications."""
+        """Simulate both arms with the same seed and replications, then pair them, both arms' replications
+        handed at once to one set of local worker processes (`pool` if given, else started here;
+        `runner.run_arms`). `progress` sees both arms as one task of 2 x replications."""
         n = self.replications
         hit = self.cached(cache) if cache is not None else None
         if hit is not None:  # answered without drawing the parameters again
@@ -166,15 +166,11 @@ class Experiment:
                 progress(2 * n, 2 * n)
             return hit
 
-        def part(offset: int) -> Progress | None:
-            return None if progress is None else (lambda done, _total: progress(offset + done, 2 * n))
-
-        options = dict(workers=workers, scheduler=scheduler, cache=cache, show_progress=show_progress)
         (scenario, baseline), (s_variants, b_variants) = self.arms, self.variants
-        options["draws_id"] = self.draws_id
-        with nullcontext(pool) if pool is not None else self.processes(workers, scheduler) as options["pool"]:
-            return self._pair(run(scenario, n, self.seed, progress=part(0), variants=s_variants, **options),
-                              run(baseline, n, self.seed, progress=part(n), variants=b_variants, **options))
+        arms = [Arm(scenario, s_variants, self.draws_id), Arm(baseline, b_variants, self.draws_id)]
+        with nullcontext(pool) if pool is not None else self.processes(workers, scheduler) as processes:
+            return self._pair(*run_arms(arms, n, self.seed, workers, progress, show_progress, scheduler, cache,
+                                        processes))
 
     def processes(self, workers: int | None = None, scheduler: str | None = None
                 ) -> AbstractContextManager[Executor | None]:

@@ -157,7 +157,7 @@ def explanation_frame(explanation: Explanation) -> pd.DataFrame:
     rows += [{"item": "break_even_effect_fraction", "value": b.fraction},
              {"item": "payback_effect_fraction", "value": b.payback_fraction},
              {"item": "break_even_reason", "value": b.reason}]
-    rows += [{"item": f"break_even_by_lever.{k}", "value": v} for k, v in b.by_lever.items()]
+    rows += [{"item": f"break_even_by_lever.{k}", "value": v} for k, v in (b.by_lever or {}).items()]
     return pd.DataFrame(rows, columns=["item", "value", "placements_avoided"])
 
 

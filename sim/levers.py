@@ -24,12 +24,15 @@ pair, so the split and the break-even need no simulation:
   at which the NPV is zero, within its parameters' ranges. None when the NPV does not reach zero,
   with the reason.
 
-The split and the break-even take about forty pairs (16 distinct coalitions, as `placement_length`
-is 0 by default, and Brent's method for six roots): about fifteen seconds of a core for the plan,
-nearly all of it the twin's solves (two per pair, with the queues the levers' fractions bring).
-Each pair is computed once per explanation, a baseline arm once per process (`Experiment.expected`),
-and `explain` keeps the result in a result cache when given one, for every process that opens it;
-`run_explained` computes it while the simulation runs.
+The split and the break-even of every lever together take about twenty pairs (16 distinct
+coalitions, as `placement_length` is 0 by default, and Brent's method for two roots), each lever
+alone about twenty more (four roots): some 90 ms of a core a pair for the plan, nearly all of it
+the twin's solves (two per pair, with the queues the levers' fractions bring). Each pair is computed
+once per process while it is among the last TWIN_PAIRS asked for (the coalitions of the split are
+where each lever's search alone starts), and `explain` keeps its result in a result cache when given
+one, for every process that opens it; `run_explained` computes it while the simulation runs. Each
+lever alone is asked for only where it is shown (`levers_alone`: the command line and the exports,
+not Overblik).
 """
 
 from __future__ import annotations
@@ -67,13 +70,12 @@ def at_fractions(experiment: Experiment, fractions: dict[str, float]) -> Experim
 
 
 Twin = Callable[[Experiment], Comparison]
+TWIN_PAIRS = 96  # an explanation and each lever's search alone ask for about forty pairs between them
 
-
-def _twin() -> Twin:
-    """The analytic twin's comparison of an experiment, each computed once for one explanation (the
-    Shapley coalitions and the break-even searches ask for the same lever settings again), then
-    let go with it."""
-    return lru_cache(maxsize=None)(Experiment.expected)
+# The analytic twin's comparison of an experiment, kept for the last TWIN_PAIRS asked for in this
+# process: the Shapley coalitions, the break-even searches and each lever's search alone ask for the
+# same lever settings again, the last two possibly later (an export after Overblik).
+_twin: Twin = lru_cache(maxsize=TWIN_PAIRS)(Experiment.expected)
 
 
 def shapley(value: Callable[[frozenset[str]], float], players: Iterable[str]) -> dict[str, float]:
@@ -94,7 +96,7 @@ class BreakEven:
     fraction: float | None  # of every lever together: expected NPV = 0
     payback_fraction: float | None  # undiscounted net over the horizon = 0
     reason: str | None  # why fraction is None
-    by_lever: dict[str, float | None]  # each lever alone, the others off
+    by_lever: dict[str, float | None] | None = None  # each lever alone, the others off (None: not asked for)
 
 
 @dataclass(frozen=True)
@@ -113,7 +115,7 @@ class Explanation:
             "break_even_effect_fraction": self.break_even.fraction,
             "break_even_reason": self.break_even.reason,
             "payback_effect_fraction": self.break_even.payback_fraction,
-            "break_even_by_lever": self.break_even.by_lever,
+            **({} if self.break_even.by_lever is None else {"break_even_by_lever": self.break_even.by_lever}),
         }
 
 
@@ -130,11 +132,9 @@ def _root(f: Callable[[float], float], high: float, known: Iterable[float] = ())
     return None
 
 
-def break_even(experiment: Experiment, twin: Twin | None = None) -> BreakEven:
-    """The break-even fractions (see the module docstring). The payback search starts from the
-    fractions the NPV search tried, each lever alone from that lever at 1 with the others off (a
-    Shapley coalition), so that `twin` (explain's) has them already."""
-    twin = twin or _twin()
+def break_even(experiment: Experiment, twin: Twin = _twin) -> BreakEven:
+    """The break-even fractions of every lever together (see the module docstring; `by_lever` is
+    left to `levers_alone`). The payback search starts from the fractions the NPV search tried."""
     tried: list[float] = []
 
     def every(f: float) -> Comparison:
@@ -144,6 +144,13 @@ def break_even(experiment: Experiment, twin: Twin | None = None) -> BreakEven:
     fraction = _root(lambda f: every(f).summary.npv_dkk.mean, 1.0)
     payback = _root(lambda f: every(f).summary.net_dkk.mean, 1.0, tuple(tried))
     reason = None if fraction is not None else "the expected NPV is negative even with the full assumed effect"
+    return BreakEven(fraction, payback, reason)
+
+
+def levers_alone(experiment: Experiment, twin: Twin = _twin) -> dict[str, float | None]:
+    """Per lever, the fraction of that lever alone (the others off) at which the expected NPV is
+    zero, within its parameters' ranges (None where it is not reached, or the lever is at zero).
+    Each search starts from the lever at 1 with the others off, a Shapley coalition of the split."""
     params = experiment.scenario.assumptions.params()
     by_lever: dict[str, float | None] = {}
     for lever, keys in lever_parameters(experiment).items():
@@ -156,7 +163,7 @@ def break_even(experiment: Experiment, twin: Twin | None = None) -> BreakEven:
             return twin(at_fractions(experiment, {**dict.fromkeys(LEVERS, 0.0), lever: f})).summary.npv_dkk.mean
 
         by_lever[lever] = _root(alone, ceiling, (1.0,))
-    return BreakEven(fraction, payback, reason, by_lever)
+    return by_lever
 
 
 def present_value(comparison: Comparison, column: str, rate: float, rate_after_35: float) -> float:
@@ -166,8 +173,9 @@ def present_value(comparison: Comparison, column: str, rate: float, rate_after_3
 
 
 def _expected_explanation(experiment: Experiment) -> Explanation:
-    """The explanation of the experiment's expected comparison (its `simulation` channel is 0)."""
-    twin = _twin()
+    """The explanation of the experiment's expected comparison (its `simulation` channel is 0), each
+    lever alone not asked for."""
+    twin = _twin
     off = dict.fromkeys(LEVERS, 0.0)
 
     def coalition(on: frozenset[str]) -> Comparison:
@@ -183,17 +191,21 @@ def _expected_explanation(experiment: Experiment) -> Explanation:
     channels = {**npv, "capacity": none.summary.npv_dkk.mean - sum(investment.values()), **investment,
                 "simulation": 0.0}
     return Explanation({k: float(channels[k]) for k in CHANNELS}, {k: float(v) for k, v in placements.items()},
-                       break_even(experiment, twin))
+                       break_even(experiment))
 
 
 def explain(experiment: Experiment, comparison: Comparison | None = None,
-            cache: ResultCache | None = None, executor: Executor | None = None) -> Explanation:
+            cache: ResultCache | None = None, executor: Executor | None = None,
+            alone: bool = True) -> Explanation:
     """The split of `comparison`'s NPV (the experiment's expected comparison if None) by channel
-    and of its placements avoided by lever, and the break-even fractions. Everything but the
-    `simulation` channel (the comparison's NPV minus the other channels) comes from the expected
-    values alone: with a `cache`, it is computed once for every process that opens the cache, in
-    `executor` if given (`Experiment.remembered`)."""
+    and of its placements avoided by lever, and the break-even fractions (of each lever alone too,
+    if `alone`). Everything but the `simulation` channel (the comparison's NPV minus the other
+    channels) comes from the expected values alone: with a `cache`, each part is computed once for
+    every process that opens the cache, in `executor` if given (`Experiment.remembered`)."""
     expected = experiment.remembered("explanation", _expected_explanation, cache, executor)
+    if alone:
+        by_lever = experiment.remembered("break_even_by_lever", levers_alone, cache, executor)
+        expected = replace(expected, break_even=replace(expected.break_even, by_lever=by_lever))
     return expected if comparison is None else _with_simulation(expected, comparison)
 
 
@@ -204,9 +216,10 @@ def _with_simulation(expected: Explanation, comparison: Comparison) -> Explanati
     return replace(expected, npv_by_channel_dkk={**channels, "simulation": float(simulation)})
 
 
-def run_explained(experiment: Experiment, cache: ResultCache | None = None, **options: Any
+def run_explained(experiment: Experiment, cache: ResultCache | None = None, alone: bool = True, **options: Any
                   ) -> tuple[Comparison, Explanation]:
-    """`experiment.run(cache=cache, **options)` and its explanation, whose expected part is computed
+    """`experiment.run(cache=cache, **options)` and its explanation (`explain`, each lever alone if
+    `alone`), whose expected part is computed
     beside the simulation, in a thread of this process, instead of after it: the simulation's
     workers are other processes, so the two share the cores rather than take turns. Unless the run
     is cached, the parameters are drawn and the workers started before that thread starts: the draws
@@ -217,7 +230,7 @@ def run_explained(experiment: Experiment, cache: ResultCache | None = None, **op
         experiment.variants
     processes = experiment.processes(options.get("workers"), options.get("scheduler")) if fresh else nullcontext()
     with processes as pool, ThreadPoolExecutor(1) as beside:
-        expected = beside.submit(explain, experiment, None, cache)
+        expected = beside.submit(explain, experiment, None, cache, None, alone)
         comparison = experiment.run(cache=cache, pool=pool, **options)
         return comparison, _with_simulation(expected.result(), comparison)
 
@@ -234,6 +247,7 @@ def format_explanation(e: Explanation) -> str:
         lines.append(f"break-even: none ({b.reason})")
     else:
         lines.append(f"break-even: the expected NPV is positive if at least {_share(b.fraction)} of the assumed "
-                     f"effect materialises (paid back by the horizon's end at {_share(b.payback_fraction)}); "
-                     "each lever alone: " + ", ".join(f"{k} {_share(v)}" for k, v in b.by_lever.items()))
+                     f"effect materialises (paid back by the horizon's end at {_share(b.payback_fraction)})"
+                     + ("" if b.by_lever is None else
+                        "; each lever alone: " + ", ".join(f"{k} {_share(v)}" for k, v in b.by_lever.items())))
     return "\n".join(lines)

@@ -173,6 +173,26 @@ def worker_pool(workers: int) -> Iterator[ProcessPoolExecutor]:
         yield pool
 
 
+@dataclass(frozen=True)
+class Arm:
+    """What one set of replications runs: a scenario, and with parameter uncertainty one variant of
+    it per replication (the same scenario with that replication's draw of the uncertain assumptions,
+    sim.uncertainty; replication r runs variants[r] on the random numbers of replication r) and the
+    id of what determines the draws."""
+
+    scenario: Scenario
+    variants: Sequence[Scenario] | None = None
+    draws_id: str | None = None
+
+    def per_replication(self, replications: int) -> tuple[Scenario, ...]:
+        if self.variants is not None and len(self.variants) != replications:
+            raise ValueError(f"variants: expected one scenario per replication ({replications}), "
+                             f"got {len(self.variants)}")
+        if (self.variants is None) != (self.draws_id is None):
+            raise ValueError("variants and draws_id go together")
+        return tuple(self.variants) if self.variants else (self.scenario,) * replications
+
+
 def run(scenario: Scenario, replications: int = 1, seed: int = 1, workers: int | None = None,
         progress: Progress | None = None, show_progress: bool = False,
         scheduler: str | None = None, cache: ResultCache | None = None,
@@ -185,64 +205,89 @@ def run(scenario: Scenario, replications: int = 1, seed: int = 1, workers: int |
     of replication r. draws_id: what identifies the draws (required with variants).
 
     workers: local processes (default: all cores; 1 runs in this process). pool: local processes
-    already started to run on instead (`worker_pool`: both arms of a comparison on one). scheduler:
-    the address of a Dask distributed scheduler to run on instead. progress: called as (done, total).
-    cache: a ResultCache that answers a run it has seen and keeps a new one.
+    already started to run on instead (`worker_pool`). scheduler: the address of a Dask distributed
+    scheduler to run on instead. progress: called as (done, total). cache: a ResultCache that
+    answers a run it has seen and keeps a new one.
     """
+    return run_arms([Arm(scenario, variants, draws_id)], replications, seed, workers, progress, show_progress,
+                    scheduler, cache, pool)[0]
+
+
+def run_arms(arms: Sequence[Arm], replications: int = 1, seed: int = 1, workers: int | None = None,
+             progress: Progress | None = None, show_progress: bool = False,
+             scheduler: str | None = None, cache: ResultCache | None = None,
+             pool: Executor | None = None) -> list[Results]:
+    """`run` for several arms at once, on the same seed and replications (a paired comparison's
+    two): every replication of every arm not in the cache is handed to the workers at the start,
+    so that no worker waits while an arm's results are joined and stored. `progress` sees the arms
+    as one task of len(arms) x replications."""
     if replications < 1:
         raise ValueError(f"replications must be at least 1, got {replications}")
     if seed < 0:
         raise ValueError(f"seed must be a non-negative integer, got {seed}")
-    if variants is not None and len(variants) != replications:
-        raise ValueError(f"variants: expected one scenario per replication ({replications}), got {len(variants)}")
-    if (variants is None) != (draws_id is None):
-        raise ValueError("variants and draws_id go together")
-    arms = tuple(variants) if variants else (scenario,) * replications
+    scenarios = [arm.per_replication(replications) for arm in arms]
+    total = len(arms) * replications
+    results: dict[int, Results] = {}
     if cache is not None:
-        hit = cached(scenario, seed, replications, cache, draws_id)
-        if hit is not None:
-            if progress:
-                progress(replications, replications)
-            return hit
-    frames: dict[int, Replicated] = {}
-    months = _Months(arms)
-    bar = tqdm(total=replications, desc=scenario.name, unit="rep", disable=not show_progress)
+        for a, arm in enumerate(arms):
+            hit = cached(arm.scenario, seed, replications, cache, arm.draws_id)
+            if hit is not None:
+                results[a] = hit
+    todo = [a for a in range(len(arms)) if a not in results]
+    months = {a: _Months(scenarios[a]) for a in todo}
+    parts: dict[int, dict[int, Replicated]] = {a: {} for a in todo}
+    finished = replications * len(results)
+    if progress and finished:  # the arms the cache answered
+        progress(finished, total)
+    bar = tqdm(total=total, initial=finished, desc=" vs ".join(arm.scenario.name for arm in arms), unit="rep",
+               disable=not show_progress)
 
-    def done(rep: int, frame: Replicated) -> None:
-        months.add(rep, frame)  # its months go into place now; the yearly roll-up and switches stay
-        frames[rep] = frame
+    def done(a: int, rep: int, part: Replicated) -> None:
+        nonlocal finished
+        months[a].add(rep, part)  # its months go into place now; the yearly roll-up and switches stay
+        parts[a][rep] = part
+        finished += 1
         bar.update(1)
         if progress:
-            progress(len(frames), replications)
+            progress(finished, total)
+        if len(parts[a]) == replications:
+            results[a] = _joined(arms[a], seed, replications, months.pop(a), parts.pop(a), cache)
 
-    reps = range(replications)
+    tasks = [(a, rep) for a in todo for rep in range(replications)]
     if scheduler:
-        _run_dask(scheduler, arms, seed, reps, done)
-    else:
-        workers = min(workers or default_workers(), replications)
+        _run_dask(scheduler, scenarios, seed, tasks, done)
+    elif tasks:
+        workers = min(workers or default_workers(), len(tasks))
         if pool is None and workers <= 1:
-            for rep in reps:
-                done(rep, replicate_packed(arms[rep], seed, rep))
+            for a, rep in tasks:
+                done(a, rep, replicate_packed(scenarios[a][rep], seed, rep))
         else:
             with nullcontext(pool) if pool is not None else worker_pool(workers) as executor:
-                futures = {executor.submit(replicate_packed, arms[rep], seed, rep): rep for rep in reps}
+                futures = {executor.submit(replicate_packed, scenarios[a][rep], seed, rep): (a, rep) for a, rep in tasks}
                 for fut in as_completed(futures):
-                    done(futures[fut], fut.result())
+                    done(*futures.pop(fut), fut.result())
     bar.close()
-    parts = [frames.pop(r) for r in reps]
-    switches = pd.concat([p.switches for p in parts], ignore_index=True)
-    yearly = pd.concat([p.yearly for p in parts], ignore_index=True)  # each replication rolled up in its worker
-    results = Results(months.frame(), yearly, Manifest.of(scenario, seed, replications, draws_id), switches)
+    return [results[a] for a in range(len(arms))]
+
+
+def _joined(arm: Arm, seed: int, replications: int, months: _Months, parts: dict[int, Replicated],
+            cache: ResultCache | None) -> Results:
+    """An arm's results from its replications (stored in the cache, if given)."""
+    ordered = [parts.pop(r) for r in range(replications)]
+    switches = pd.concat([p.switches for p in ordered], ignore_index=True)
+    yearly = pd.concat([p.yearly for p in ordered], ignore_index=True)  # each replication rolled up in its worker
+    results = Results(months.frame(), yearly, Manifest.of(arm.scenario, seed, replications, arm.draws_id), switches)
     if cache is not None:
-        cache.put(cache_key(scenario, seed, replications, draws_id), results)
+        cache.put(cache_key(arm.scenario, seed, replications, arm.draws_id), results)
     return results
 
 
-def _run_dask(address: str, arms: Sequence[Scenario], seed: int, reps: Iterable[int],
-              done: Callable[[int, Replicated], None]) -> None:
+def _run_dask(address: str, scenarios: Sequence[Sequence[Scenario]], seed: int, tasks: Iterable[tuple[int, int]],
+              done: Callable[[int, int, Replicated], None]) -> None:
     from dask.distributed import Client, as_completed as dask_completed
 
     with Client(address) as client:
-        futures = {client.submit(replicate_packed, arms[rep], seed, rep, pure=False): rep for rep in reps}
+        futures = {client.submit(replicate_packed, scenarios[a][rep], seed, rep, pure=False): (a, rep)
+                   for a, rep in tasks}
         for fut in dask_completed(futures):
-            done(futures[fut], fut.result())
+            done(*futures[fut], fut.result())

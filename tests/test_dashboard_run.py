@@ -28,8 +28,21 @@ def test_a_run_leaves_overbliks_split_by_lever_in_the_cache(tmp_path, values):
     outcome = simulate(values, seed=1, cache=cache, workers=1, progress=lambda done, n: None)
     assert outcome.simulated and outcome.replications == 2
     # Overblik's question after the run is answered from the cache: nothing is handed to Refusing
-    split = sim.explain(to_experiment(values, 1), outcome.comparison, cache, Refusing())
+    split = sim.explain(to_experiment(values, 1), outcome.comparison, cache, Refusing(), alone=False)
     assert sum(split.npv_by_channel_dkk.values()) == pytest.approx(outcome.comparison.summary.npv_dkk.mean, abs=1.0)
+    assert split.break_even.by_lever is None
+
+
+def test_a_run_leaves_each_lever_alone_to_the_export(tmp_path, values):
+    """Overblik does not show each lever's break-even alone: the run does not spend its cores on it,
+    and the export, which shows it, has it computed when asked."""
+    cache = sim.ResultCache(tmp_path / "cache")
+    outcome = simulate(values, seed=1, cache=cache, workers=1, progress=lambda done, n: None)
+    with pytest.raises(LookupError):
+        sim.explain(to_experiment(values, 1), outcome.comparison, cache, Refusing(), alone=True)
+    split = sim.explain(to_experiment(values, 1), outcome.comparison, cache)
+    assert set(split.break_even.by_lever) == set(sim.levers.LEVERS)
+    assert sim.explain(to_experiment(values, 1), outcome.comparison, cache, Refusing()) == split  # kept now
 
 
 def test_the_simulation_alone_leaves_no_split_to_find(tmp_path, values):

@@ -69,7 +69,7 @@ def register(app: Dash, services: "Services") -> None:
             return None, refusal(t("exp.need_run", lang), lang)
         comparison, scenario = outcome.comparison, outcome.scenario
         if button == "exp-xlsx":
-            split = explanation(outcome, services.cache)  # found in the result cache once Overblik has shown it
+            split = explanation(outcome, services.cache, alone=True)  # the split: in the cache once Overblik has shown it
             data = sim.xlsx_bytes(sim.comparison_workbook(comparison, scenario, split))
         elif button == "exp-budget-da":
             data = sim.csv_bytes(sim.budget_frame(comparison.summary), "da")

@@ -69,6 +69,6 @@ def register(app: Dash, services: "Services") -> None:
 
     @on_outcome(app, services, Output("ov-break-even", "children"), Output("ov-waterfall", "figure"))
     def explained(outcome: Outcome, _values: dict[str, Any], lang: str):
-        split = explanation(outcome, services.cache)
+        split = explanation(outcome, services.cache, alone=False)  # each lever alone: in the export
         return (break_even_sentence(split, lang),
                 charts.waterfall(split.npv_by_channel_dkk, lang, outcome.comparison.summary.price_year))
