@@ -518,34 +518,40 @@ class Model:
         from fixed stream positions, its hazards from the team working at its start (the outcome of
         an assessment from the team at its end, where the next stay starts)."""
         r = self.rates
-        d, u = f.district, f.stream.u
+        d, stream = f.district, f.stream
+        u = stream.uniforms  # positions below the first block's end, read directly (`FamilyStream.extend`)
         kind, until = self.teams.at(d, t)
         routes = r.tables[kind]
+        escalation = r.escalation_factor(routes, f.severity, f.wait)  # `Rates.hazards`, per episode and team
         level = f.level
         log = self.segments.append
-        while t < self.horizon:
+        horizon = self.horizon
+        while t < horizon:
             if t >= until:  # the team may differ by then: go on from there when it comes
                 f.level = level
                 self.env.call_at(t, lambda _event, t=t: self._proceed(f, t))
                 return
             if level == ASSESSMENT:
-                end = t + exponential(u(U_ASSESS_DURATION), 1.0 / routes.mean_days[ASSESSMENT])
+                end = t + exponential(u[U_ASSESS_DURATION], 1.0 / routes.mean_days[ASSESSMENT])
                 log((f.family, f.episode, d, ASSESSMENT, t, end, f.opened, f.initial, False))
                 f.initial = False
                 t, level = end, ASSESSED
                 continue
             if level == ASSESSED:
-                level = routes.assessment.pick(u(U_ASSESS_OUTCOME), u(U_PLACEMENT_SHIFT))
+                level = routes.assessment.pick(u[U_ASSESS_OUTCOME], u[U_PLACEMENT_SHIFT])
                 if level == CLOSED:  # no measure: no relapse
                     self._close(f, t, relapse=False)
                     return
             position = f.position
+            if position + 3 > len(u):
+                u = stream.extend(position + 3)
             if level == PLACEMENT:
-                level = routes.placement.pick(u(position + 2))
-            h_res, h_esc, h_down = r.hazards(level, routes, f.severity, f.wait)
-            total = h_res + h_esc + h_down
-            end = t + exponential(u(position), total)
-            x = u(position + 1) * total
+                level = routes.placement.pick(u[position + 2])
+            stage = routes.stages[level]
+            h_res, h_esc = stage.resolve, stage.escalate * escalation
+            total = h_res + h_esc + stage.step_down
+            end = t + exponential(u[position], total)
+            x = u[position + 1] * total
             log((f.family, f.episode, d, level, t, end, f.opened, f.initial, False))
             f.initial = False
             f.position = position + 3
@@ -554,7 +560,6 @@ class Model:
                 self._close(f, t, relapse=True)
                 return
             # A level without a step down escalates whenever it does not resolve, and vice versa.
-            stage = routes.stages[level]
             level = stage.up if x < h_res + h_esc or stage.down is None else stage.down
         # past the horizon: the family holds its slot to the end
 
@@ -565,9 +570,9 @@ class Model:
         of cases open at once."""
         if t >= self.horizon:
             return
-        r, u = self.rates, f.stream.u
-        again = relapse and u(U_RELAPSE) < r.relapse_probability
-        delay = exponential(u(U_RELAPSE_DELAY), 1.0 / r.relapse_mean_days) if again else math.inf
+        r, u = self.rates, f.stream.uniforms  # both positions in the first block
+        again = relapse and u[U_RELAPSE] < r.relapse_probability
+        delay = exponential(u[U_RELAPSE_DELAY], 1.0 / r.relapse_mean_days) if again else math.inf
         self.env.at(t, _Release(self.on_release, f.family, f.episode + 1, f.district, delay))
 
     def _released(self, release: _Release) -> None:

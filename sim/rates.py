@@ -266,9 +266,13 @@ class Rates:
         FOSTER or RESIDENTIAL) under the team table `routes`, for a family of need `severity` that
         waited `wait_days` for its case slot."""
         stage = routes.stages[level]
-        factor = routes.caseload.escalation * self.severity_escalation[severity] * (
+        return stage.resolve, stage.escalate * self.escalation_factor(routes, severity, wait_days), stage.step_down
+
+    def escalation_factor(self, routes: Routes, severity: int, wait_days: float) -> float:
+        """What a stage's escalation hazard is multiplied by (`hazards`): the team's caseload, the
+        family's need and its wait for a case slot, the same at every level of its episode."""
+        return routes.caseload.escalation * self.severity_escalation[severity] * (
             1.0 + self.wait_escalation_per_day * wait_days)
-        return stage.resolve, stage.escalate * factor, stage.step_down
 
 
 def district_shares(scenario: Scenario) -> np.ndarray:

@@ -44,23 +44,28 @@ class FamilyStream:
     derived in a batch (`first_uniforms`); the SeedSequence is then only made if a long path needs
     more."""
 
-    __slots__ = ("_key", "_u")
+    __slots__ = ("_key", "uniforms")
 
     def __init__(self, seed: int, replication: int, family: int, episode: int,
                  first: list[float] | None = None) -> None:
         self._key = (seed, replication, family, episode)
-        self._u = first if first is not None else self._generate(_BLOCK)
+        # the uniforms derived so far, by position (a hot loop reads them directly, after `extend`)
+        self.uniforms = first if first is not None else self._generate(_BLOCK)
 
     def _generate(self, n: int) -> list[float]:
         seed, replication, family, episode = self._key
         seq = np.random.SeedSequence(seed, spawn_key=(replication, FAMILY, family, episode))
         return _uniforms(seq.generate_state(n, np.uint64)).tolist()
 
+    def extend(self, n: int) -> list[float]:
+        """The uniforms, at least n of them (derived further if needed)."""
+        if n > len(self.uniforms):
+            self.uniforms = self._generate(max(2 * len(self.uniforms), n))
+        return self.uniforms
+
     def u(self, position: int) -> float:
         """The uniform at `position` in (0, 1)."""
-        if position >= len(self._u):
-            self._u = self._generate(max(2 * len(self._u), position + 1))
-        return self._u[position]
+        return self.extend(position + 1)[position]
 
 
 def _words(x: int) -> list[int]:
