@@ -70,7 +70,7 @@ def at_fractions(experiment: Experiment, fractions: dict[str, float]) -> Experim
 
 
 Twin = Callable[[Experiment], Comparison]
-TWIN_PAIRS = 96  # an explanation and each lever's search alone ask for about forty pairs between them
+TWIN_PAIRS = 64  # an explanation and each lever's search alone ask for about fifty (some 0.4 MB each)
 
 # The analytic twin's comparison of an experiment, kept for the last TWIN_PAIRS asked for in this
 # process: the Shapley coalitions, the break-even searches and each lever's search alone ask for the
@@ -132,14 +132,14 @@ def _root(f: Callable[[float], float], high: float, known: Iterable[float] = ())
     return None
 
 
-def break_even(experiment: Experiment, twin: Twin = _twin) -> BreakEven:
+def break_even(experiment: Experiment) -> BreakEven:
     """The break-even fractions of every lever together (see the module docstring; `by_lever` is
     left to `levers_alone`). The payback search starts from the fractions the NPV search tried."""
     tried: list[float] = []
 
     def every(f: float) -> Comparison:
         tried.append(f)
-        return twin(at_fractions(experiment, dict.fromkeys(LEVERS, f)))
+        return _twin(at_fractions(experiment, dict.fromkeys(LEVERS, f)))
 
     fraction = _root(lambda f: every(f).summary.npv_dkk.mean, 1.0)
     payback = _root(lambda f: every(f).summary.net_dkk.mean, 1.0, tuple(tried))
@@ -147,7 +147,7 @@ def break_even(experiment: Experiment, twin: Twin = _twin) -> BreakEven:
     return BreakEven(fraction, payback, reason)
 
 
-def levers_alone(experiment: Experiment, twin: Twin = _twin) -> dict[str, float | None]:
+def levers_alone(experiment: Experiment) -> dict[str, float | None]:
     """Per lever, the fraction of that lever alone (the others off) at which the expected NPV is
     zero, within its parameters' ranges (None where it is not reached, or the lever is at zero).
     Each search starts from the lever at 1 with the others off, a Shapley coalition of the split."""
@@ -160,7 +160,7 @@ def levers_alone(experiment: Experiment, twin: Twin = _twin) -> dict[str, float 
         ceiling = min(params[k].high / params[k].value for k in keys if params[k].value > 0)
 
         def alone(f: float, lever: str = lever) -> float:
-            return twin(at_fractions(experiment, {**dict.fromkeys(LEVERS, 0.0), lever: f})).summary.npv_dkk.mean
+            return _twin(at_fractions(experiment, {**dict.fromkeys(LEVERS, 0.0), lever: f})).summary.npv_dkk.mean
 
         by_lever[lever] = _root(alone, ceiling, (1.0,))
     return by_lever
@@ -175,11 +175,10 @@ def present_value(comparison: Comparison, column: str, rate: float, rate_after_3
 def _expected_explanation(experiment: Experiment) -> Explanation:
     """The explanation of the experiment's expected comparison (its `simulation` channel is 0), each
     lever alone not asked for."""
-    twin = _twin
     off = dict.fromkeys(LEVERS, 0.0)
 
     def coalition(on: frozenset[str]) -> Comparison:
-        return twin(at_fractions(experiment, {**off, **dict.fromkeys(on, 1.0)}))
+        return _twin(at_fractions(experiment, {**off, **dict.fromkeys(on, 1.0)}))
 
     npv = shapley(lambda on: coalition(on).summary.npv_dkk.mean, LEVERS)
     placements = shapley(lambda on: coalition(on).summary.placements_avoided.mean, LEVERS)
