@@ -31,6 +31,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from heapq import heappush
+from itertools import repeat
 from typing import Protocol
 
 import numpy as np
@@ -139,7 +140,8 @@ class CaseSlots:
     def release(self, d: int) -> None:
         self.in_use -= 1
         self.open_by[d] -= 1
-        self.admit()
+        if self.queue:
+            self.admit()
 
     def withdraw(self, family: Episode) -> None:
         """A family that waited as long as it may leaves the queue and takes a case above the
@@ -192,6 +194,20 @@ class _Release:
         self.family, self.episode, self.district, self.delay = family, episode, district, delay
 
 
+class _Arrival:
+    """A notified child for whom a case may open, on its day (`Model._arrivals`): its number among
+    the arrivals, its route from triage (UNTRIAGED: triaged when it comes) and its stream's first
+    uniforms, and the callback every arrival shares (one object an arrival, where a `_Call` with a
+    closure took three)."""
+
+    __slots__ = ("callbacks", "index", "route", "first")
+    _ok = True
+
+    def __init__(self, callbacks: tuple, index: int, route: int, first: list[float]) -> None:
+        self.callbacks = callbacks
+        self.index, self.route, self.first = index, route, first
+
+
 class Clock(simpy.Environment):
     """simpy's environment, with events at a given day. A path drawn ahead ends on a sum of its
     stays' durations (t0 + d1 + d2 ...); its release must fall on exactly that day, bit for bit the
@@ -200,7 +216,7 @@ class Clock(simpy.Environment):
     def call_at(self, day: float, callback: Callable[[_Call], None]) -> None:
         self.at(day, _Call(callback))
 
-    def at(self, day: float, event: _Call | _Release) -> None:
+    def at(self, day: float, event: _Call | _Release | _Arrival) -> None:
         """An event that has its callbacks happens on `day`."""
         heappush(self._queue, (day, NORMAL, next(self._eid), event))
 
@@ -395,30 +411,34 @@ class Model:
         # Python floats, not numpy scalars: the simulation clock inherits their type, and float
         # arithmetic is several times faster (and bit for bit the same).
         days, where = times.tolist(), districts.tolist()
-        due: deque[tuple[int, int, list[float]]] = deque()  # (arrival, route, first uniforms) to come
+        due: deque[_Arrival] = deque()  # the arrivals of the block under way, to come
         lo = 0  # the first arrival of the next block
 
         def schedule_next() -> None:
             nonlocal lo
             while not due and lo < len(days):
                 hi = min(lo + STREAM_BLOCK, len(days))
-                due.extend(self._block(lo, times[lo:hi], districts[lo:hi], kinds[lo:hi]))
+                due.extend(map(_Arrival, repeat(on_arrival), *self._block(lo, times[lo:hi], districts[lo:hi],
+                                                                          kinds[lo:hi])))
                 lo = hi
             if due:
-                i, route, first = due.popleft()
-                self.env.call_at(days[i], lambda _event: arrive(i, route, first))
+                arrival = due.popleft()
+                self.env.at(days[arrival.index], arrival)
 
-        def arrive(i: int, route: int, first: list[float]) -> None:
-            self._notified(ARRIVAL_ID_OFFSET + i, 0, where[i], first, route)
+        def arrive(arrival: _Arrival) -> None:
+            i = arrival.index
+            self._notified(ARRIVAL_ID_OFFSET + i, 0, where[i], arrival.first, arrival.route)
             schedule_next()
 
+        on_arrival = (arrive,)  # every `_Arrival`'s callbacks
         schedule_next()
 
     def _block(self, lo: int, times: np.ndarray, districts: np.ndarray, kinds: np.ndarray
-               ) -> Iterator[tuple[int, int, list[float]]]:
+               ) -> tuple[list[int], list[int], list[list[float]]]:
         """Arrivals lo, lo + 1, ... (at `times` in `districts`, meeting teams of `kinds`, -1 where not
-        known at the start): their notifications logged, and those that may open a case, with their
-        triage's route (UNTRIAGED where the team is not known yet) and their streams' first uniforms."""
+        known at the start): their notifications logged, and of those that may open a case, their
+        numbers, their triage's routes (UNTRIAGED where the team is not known yet) and their streams'
+        first uniforms."""
         if len(self.segments) >= PACK_ROWS:
             self._pack()
         r = self.rates
@@ -434,7 +454,7 @@ class Model:
             here = kinds == kind
             route[here] = r.tables[kind].triage.pick_all(first[here, U_TRIAGE], first[here, U_EARLY_SHIFT])
         may = np.flatnonzero(route != NO_CASE)
-        return zip((lo + may).tolist(), route[may].tolist(), first[may].tolist())
+        return (lo + may).tolist(), route[may].tolist(), first[may].tolist()
 
     def _arrival_times(self) -> tuple[np.ndarray, np.ndarray]:
         a = self.scenario.assumptions

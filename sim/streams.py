@@ -17,6 +17,8 @@ against numpy's own SeedSequence).
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 
 # The first element of a spawn key after the replication says what the stream is for.
@@ -112,9 +114,9 @@ def first_uniforms(seed: int, replication: int, families: np.ndarray, episode: i
     FamilyStream(seed, replication, families[i], episode) at positions 0..n-1 (with an array of
     episodes, one per family: episode[i]).
 
-    The words every family shares (seed, replication, purpose) are mixed once, as integers; only
-    the family and episode words are mixed per family, so that a batch of a few dozen families costs
-    little more than one SeedSequence."""
+    The words every family shares (seed, replication, purpose) are mixed once per run, as integers
+    (`_shared_pool`); only the family and episode words are mixed per family, so that a batch of a
+    few dozen families costs little more than one SeedSequence."""
     families = np.asarray(families, dtype=np.int64)
     episodes = np.broadcast_to(np.asarray(episode, dtype=np.int64), families.shape)
     if seed < 0 or replication < 0 or (families.size and (families.min() < 0 or families.max() > _MASK
@@ -122,15 +124,37 @@ def first_uniforms(seed: int, replication: int, families: np.ndarray, episode: i
         raise ValueError("seed, replication, episode and family ids must be non-negative (ids below 2**32)")
     if replication > _MASK or (episodes.size and episodes.max() > _MASK):
         raise ValueError("replication and episode must be below 2**32")
+    shared, a = _shared_pool(seed, replication)
+    pool: list = list(shared)
+    k = len(a) - 1 - 2 * _POOL  # the hashes the shared words took
+    for word in (families.astype(np.uint32), episodes.astype(np.uint32)):
+        for dst in range(_POOL):
+            pool[dst] = _mix(pool[dst], _hashmix(word, a[k], a[k + 1]))
+            k += 1
+
+    # generate_state: word i hashes pool[i % 4] with the i-th of another sequence of constants.
+    b = _state_multipliers(n)
+    rows = np.stack(pool)[np.arange(2 * n) % _POOL]
+    value = (rows ^ b[:-1, None]) * b[1:, None]
+    state = value ^ (value >> 16)
+    # Pairs of 32-bit words read as one little-endian 64-bit word, as generate_state(n, uint64) does.
+    words = np.ascontiguousarray(state.T).astype("<u4", copy=False).view("<u8").astype(np.uint64, copy=False)
+    return _uniforms(words)
+
+
+@lru_cache(maxsize=256)
+def _shared_pool(seed: int, replication: int) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """SeedSequence's pool after the words every family stream of a run shares (the seed, the
+    replication, the purpose FAMILY), and the multipliers of the whole sequence of hashes, the
+    family's and episode's words included (their last 2 x _POOL + 1)."""
     run = _words(seed)
     run += [0] * (_POOL - len(run))
-    entropy = [*run, replication, FAMILY, families.astype(np.uint32), episodes.astype(np.uint32)]
-
-    n_hashes = _POOL + _POOL * (_POOL - 1) + _POOL * (len(entropy) - _POOL)
+    entropy = [*run, replication, FAMILY]
+    n_hashes = _POOL + _POOL * (_POOL - 1) + _POOL * (len(entropy) + 2 - _POOL)
     a = _multipliers(_INIT_A, _MULT_A, n_hashes)
     k = 0
 
-    def hashmix(value):
+    def hashmix(value: int) -> int:
         nonlocal k
         k += 1
         return _hashmix(value, a[k - 1], a[k])
@@ -143,15 +167,15 @@ def first_uniforms(seed: int, replication: int, families: np.ndarray, episode: i
     for src in range(_POOL, len(entropy)):
         for dst in range(_POOL):
             pool[dst] = _mix(pool[dst], hashmix(entropy[src]))
+    return tuple(pool), tuple(a)
 
-    # generate_state: word i hashes pool[i % 4] with the i-th of another sequence of constants.
+
+@lru_cache(maxsize=8)
+def _state_multipliers(n: int) -> np.ndarray:
+    """The constants of generate_state for 2n 32-bit words (read-only)."""
     b = np.array(_multipliers(_INIT_B, _MULT_B, 2 * n), dtype=np.uint32)
-    rows = np.stack(pool)[np.arange(2 * n) % _POOL]
-    value = (rows ^ b[:-1, None]) * b[1:, None]
-    state = value ^ (value >> 16)
-    # Pairs of 32-bit words read as one little-endian 64-bit word, as generate_state(n, uint64) does.
-    words = np.ascontiguousarray(state.T).astype("<u4", copy=False).view("<u8").astype(np.uint64, copy=False)
-    return _uniforms(words)
+    b.flags.writeable = False
+    return b
 
 
 class LaterEpisodes:
