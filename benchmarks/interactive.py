@@ -10,7 +10,7 @@ import time
 import numpy as np
 
 from sim.cache import ResultCache
-from sim.runner import Results, cache_key, run
+from sim.runner import Results, cache_key, run, store
 from sim.scenario import Scenario
 
 from .timing import median_time
@@ -31,7 +31,7 @@ def cached_revisit_seconds(scenario: Scenario, results: Results, repeat: int = 5
     replications = results.manifest.replications
     with tempfile.TemporaryDirectory() as folder:
         cache = ResultCache(folder)
-        cache.put(cache_key(scenario, results.manifest.seed, replications), results)
+        store(cache, cache_key(scenario, results.manifest.seed, replications), results)
         seconds = median_time(lambda: run(scenario, replications, results.manifest.seed, cache=cache), repeat)
         cache.close()
     return seconds

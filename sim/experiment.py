@@ -183,9 +183,12 @@ class Experiment:
         """Whether the cache holds both arms' runs (nothing is read)."""
         return all(cache_key(arm, self.seed, self.replications, self.draws_id) in cache for arm in self.arms)
 
-    def cached(self, cache: ResultCache) -> Comparison | None:
-        """The simulated comparison if the cache holds both arms, else None (nothing runs)."""
-        scenario, baseline = (cached(arm, self.seed, self.replications, cache, self.draws_id) for arm in self.arms)
+    def cached(self, cache: ResultCache, months: bool = True) -> Comparison | None:
+        """The simulated comparison if the cache holds both arms, else None (nothing runs). months:
+        with the scenario arm's monthly frame (`Comparison.scenario_monthly`, which only the
+        workbook's monthly sheet shows); the baseline's is never read."""
+        scenario = cached(self.arms[0], self.seed, self.replications, cache, self.draws_id, months)
+        baseline = cached(self.arms[1], self.seed, self.replications, cache, self.draws_id, months=False)
         if scenario is None or baseline is None:
             return None
         return self._pair(scenario, baseline)

@@ -10,7 +10,7 @@ import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
 from contextlib import contextmanager, nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib.metadata import PackageNotFoundError, version
 
 import numpy as np
@@ -62,7 +62,7 @@ class Manifest:
 
 @dataclass(frozen=True)
 class Results:
-    monthly: pd.DataFrame
+    monthly: pd.DataFrame | None  # None: read from the cache without its months (`cached(months=False)`)
     yearly: pd.DataFrame
     manifest: Manifest
     switches: pd.DataFrame  # when each district switched in each replication (results.SWITCH_COLUMNS)
@@ -75,10 +75,27 @@ def cache_key(scenario: Scenario, seed: int, replications: int, draws_id: str | 
                      project_version(), model_fingerprint()))
 
 
+MONTHS = "|months"  # a run's monthly frame is kept under its cache key plus this
+
+
+def store(cache: ResultCache, key: str, results: Results) -> None:
+    """Keep a run in the cache under `key`: its monthly frame (some 2 MB a replication) as an entry
+    of its own, stored first, then the rest. So the pages that show yearly figures do not read the
+    months from disk (the dashboard's Overblik read 2 x 67 MB for each of its figures after a run of
+    30 replications), and whoever finds the rest finds the months too, unless evicted since."""
+    cache.put(key + MONTHS, results.monthly)
+    cache.put(key, replace(results, monthly=None))
+
+
 def cached(scenario: Scenario, seed: int, replications: int, cache: ResultCache,
-           draws_id: str | None = None) -> "Results | None":
-    """The run if the cache holds it, else None."""
-    return cache.get(cache_key(scenario, seed, replications, draws_id))
+           draws_id: str | None = None, months: bool = True) -> "Results | None":
+    """The run if the cache holds it (with its monthly frame if `months`), else None."""
+    key = cache_key(scenario, seed, replications, draws_id)
+    found = cache.get(key)
+    if found is None or not months:
+        return found
+    monthly = cache.get(key + MONTHS)
+    return None if monthly is None else replace(found, monthly=monthly)
 
 
 def transition_log(scenario: Scenario, seed: int, replication: int) -> TransitionLog:
@@ -278,7 +295,7 @@ def _joined(arm: Arm, seed: int, replications: int, months: _Months, parts: dict
     yearly = pd.concat([p.yearly for p in ordered], ignore_index=True)  # each replication rolled up in its worker
     results = Results(months.frame(), yearly, Manifest.of(arm.scenario, seed, replications, arm.draws_id), switches)
     if cache is not None:
-        cache.put(cache_key(arm.scenario, seed, replications, arm.draws_id), results)
+        store(cache, cache_key(arm.scenario, seed, replications, arm.draws_id), results)
     return results
 
 

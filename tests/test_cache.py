@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from sim.cache import ResultCache
-from sim.runner import cache_key, cached, run
+from sim.runner import MONTHS, cache_key, cached, run, store
 from sim.scenario import Scenario, load_scenario
 
 
@@ -21,19 +21,19 @@ def short_plan() -> Scenario:
 def test_second_identical_run_is_served_from_the_cache_and_equals_the_first(tmp_path, short_plan):
     cache = ResultCache(tmp_path)
     first = run(short_plan, 2, 5, workers=1, cache=cache)
-    assert cache_key(short_plan, 5, 2) in cache and len(cache) == 1
+    assert cache_key(short_plan, 5, 2) in cache and len(cache) == 2  # a run: its months, and the rest
     second = run(short_plan, 2, 5, workers=1, cache=cache)
     pd.testing.assert_frame_equal(first.monthly, second.monthly)
     pd.testing.assert_frame_equal(first.yearly, second.yearly)
     assert first.manifest == second.manifest
-    assert len(cache) == 1
+    assert len(cache) == 2
 
 
 def test_a_run_in_the_cache_is_returned_without_simulating(tmp_path, short_plan):
     cache = ResultCache(tmp_path)
     real = run(short_plan, 1, 3, workers=1)
     marked = type(real)(real.monthly.assign(notifications=-1), real.yearly, real.manifest, real.switches)
-    cache.put(cache_key(short_plan, 3, 1), marked)
+    store(cache, cache_key(short_plan, 3, 1), marked)
     served = run(short_plan, 1, 3, workers=1, cache=cache)
     assert (served.monthly["notifications"] == -1).all()
 
@@ -50,14 +50,14 @@ def test_other_seed_replications_or_scenario_miss(tmp_path, short_plan):
     progress = []
     run(short_plan, 2, 5, workers=1, cache=cache, progress=lambda done, total: progress.append(done))
     assert progress == [1, 2]  # the two-replication run was simulated, not served
-    assert len(cache) == 2
+    assert len(cache) == 4
 
 
 def _write_many(folder: str, scenario: Scenario, results, seeds: list[int]) -> None:
     cache = ResultCache(folder)
     for _ in range(3):
         for seed in seeds:
-            cache.put(cache_key(scenario, seed, 1), results)
+            store(cache, cache_key(scenario, seed, 1), results)
     cache.close()
 
 
@@ -73,8 +73,22 @@ def test_two_processes_writing_at_once_leave_every_entry_whole(tmp_path, short_p
         w.join(timeout=120)
         assert w.exitcode == 0
     cache = ResultCache(tmp_path)
-    assert len(cache) == len(seeds)
+    assert len(cache) == 2 * len(seeds)
     for seed in seeds:
         got = cached(short_plan, seed, 1, cache)
         pd.testing.assert_frame_equal(got.monthly, results.monthly)
         pd.testing.assert_frame_equal(got.yearly, results.yearly)
+
+
+def test_the_yearly_results_are_read_without_the_months(tmp_path, short_plan):
+    """The pages show years: a run is read from the cache without its monthly frame when asked so,
+    and with it otherwise; a run whose months were evicted is not found with them."""
+    cache = ResultCache(tmp_path)
+    full = run(short_plan, 2, 5, workers=1, cache=cache)
+    years = cached(short_plan, 5, 2, cache, months=False)
+    assert years.monthly is None
+    pd.testing.assert_frame_equal(years.yearly, full.yearly)
+    pd.testing.assert_frame_equal(cached(short_plan, 5, 2, cache).monthly, full.monthly)
+    cache._store.delete(cache_key(short_plan, 5, 2) + MONTHS)
+    assert cached(short_plan, 5, 2, cache) is None
+    assert cached(short_plan, 5, 2, cache, months=False) is not None

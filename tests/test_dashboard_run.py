@@ -7,7 +7,7 @@ from concurrent.futures import Executor
 import pytest
 
 import sim
-from dashboard.compute import simulate
+from dashboard.compute import finished, simulate
 from dashboard.inputs import Limits, from_query, to_experiment
 
 
@@ -52,3 +52,16 @@ def test_the_simulation_alone_leaves_no_split_to_find(tmp_path, values):
     comparison = experiment.run(workers=1, cache=cache)
     with pytest.raises(LookupError):
         sim.explain(experiment, comparison, cache, Refusing())
+
+
+def test_a_finished_run_is_found_once_it_is_there_and_only_in_its_own_data_folder(tmp_path, values):
+    """The server keeps the comparisons it has found (several figures ask at once): a run not
+    there yet is found after it finishes, and another data folder's app does not see it."""
+    cache, other = sim.ResultCache(tmp_path / "a"), sim.ResultCache(tmp_path / "b")
+    assert finished(values, 1, cache) is None
+    ran = simulate(values, seed=1, cache=cache, workers=1, progress=lambda done, n: None)
+    found = finished(values, 1, cache)
+    assert found is not None and found.comparison.scenario_monthly is None  # the pages show years
+    assert found.comparison.summary.npv_dkk == ran.comparison.summary.npv_dkk
+    assert finished(values, 1, other) is None
+    assert finished(values, 1, cache, months=True).comparison.scenario_monthly is not None  # the workbook's

@@ -64,7 +64,7 @@ def register(app: Dash, services: "Services") -> None:
         button = callback_context.triggered_id
         if button not in FORMATS or not callback_context.triggered[0]["value"]:
             raise PreventUpdate
-        outcome = finished(checked(values, services.limits), services.seed, services.cache)
+        outcome = finished(checked(values, services.limits), services.seed, services.cache, months=button == "exp-xlsx")
         if outcome is None:
             return None, refusal(t("exp.need_run", lang), lang)
         comparison, scenario = outcome.comparison, outcome.scenario
