@@ -47,6 +47,8 @@ def test_finance_downloads_danish_csv_and_xlsx_matching_the_engine(dash_duo, ope
     workbook = openpyxl.load_workbook(xlsx_file, read_only=True)
     assert {"summary", "yearly", "monthly", "assumptions", "manifest"} <= set(workbook.sheetnames)
     summary = pd.read_excel(xlsx_file, sheet_name="summary").set_index("measure")
+    explained = pd.read_excel(xlsx_file, sheet_name="explained")  # each lever's break-even alone: the export asks for it
+    assert explained["item"].str.startswith("break_even_by_lever.").sum() == len(sim.levers.LEVERS)
 
     # The engine, asked directly: the plan against the status quo over two years, two replications.
     plan = sim.load_scenario("plan").with_overrides({"years": 2})
