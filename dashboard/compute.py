@@ -72,9 +72,10 @@ def lower_priority(niceness: int) -> None:
 
 
 class AnalysisProcess(Executor):
-    """One process at lower priority per server process, started on first use (so that each gunicorn
-    worker has its own, after the fork) as a fresh interpreter (a fork of the threaded server could
-    copy a lock another thread holds); a process that died is replaced at the next analysis."""
+    """One process at lower priority per server process, started with the app (`start`) or on first
+    use in a process that did not start it (so that each gunicorn worker has its own, after the fork),
+    as a fresh interpreter (a fork of the threaded server could copy a lock another thread holds); a
+    process that died is replaced at the next analysis."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -90,6 +91,12 @@ class AnalysisProcess(Executor):
             except BrokenProcessPool:  # the process died (killed, out of memory): a new one
                 self._start()
                 return self._pool.submit(fn, *args, **kwargs)
+
+    def start(self) -> None:
+        """Start the process now, without waiting for it: a fresh interpreter takes about 1.8 s to
+        import the model, which the first analysis (an export's workbook after a run, a new set of
+        inputs on Overblik) would otherwise wait for."""
+        self.submit(int)
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
         with self._lock:

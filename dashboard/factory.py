@@ -18,7 +18,7 @@ import sim
 from sim.cache import open_disk_cache
 
 from . import guard, shell
-from .compute import RUN_NICENESS, lower_priority
+from .compute import ANALYSES, RUN_NICENESS, lower_priority
 from .inputs import Limits
 from .services import Services
 from .pages import assumptions, districts, export, overview, scenarios, uncertainty
@@ -112,6 +112,7 @@ def create_app(data_dir: str | Path = DEFAULT_DATA_DIR, replications: int = 30, 
     manager = FreshProcessJobs(open_disk_cache(data_dir / "jobs"),
                                refused=lambda args: scenarios.job_refused(args, services.limits))
     manager.start()
+    ANALYSES.start()
     app = Dash(
         __name__,
         use_pages=True,

@@ -56,6 +56,8 @@ def register(app: Dash, services: "Services") -> None:
     @app.callback(
         Output("exp-download", "data"), Output("exp-error", "children"),
         *(Input(button, "n_clicks") for button in FORMATS), State("inputs", "data"), State("lang", "value"),
+        # the workbook may wait seconds for each lever's break-even alone (computed when first asked for)
+        running=[(Output("exp-xlsx", "loading"), True, False)],
         prevent_initial_call=True,
     )
     def download(*args: Any):
