@@ -202,6 +202,7 @@ class Arm:
     draws_id: str | None = None
 
     def per_replication(self, replications: int) -> tuple[Scenario, ...]:
+        """The scenario each of the replications runs (its variant, or the scenario itself)."""
         if self.variants is not None and len(self.variants) != replications:
             raise ValueError(f"variants: expected one scenario per replication ({replications}), "
                              f"got {len(self.variants)}")
