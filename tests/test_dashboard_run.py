@@ -65,3 +65,17 @@ def test_a_finished_run_is_found_once_it_is_there_and_only_in_its_own_data_folde
     assert found.comparison.summary.npv_dkk == ran.comparison.summary.npv_dkk
     assert finished(values, 1, other) is None
     assert finished(values, 1, cache, months=True).comparison.scenario_monthly is not None  # the workbook's
+
+
+def test_eksport_prepares_the_workbooks_analysis_in_the_background(tmp_path, values):
+    """When Eksport shows a finished run it starts each lever's break-even alone in the analysis
+    process; once that is done, the download finds it in the cache (nothing handed to Refusing)."""
+    from dashboard.compute import prepare_workbook
+
+    cache = sim.ResultCache(tmp_path / "cache")
+    outcome = simulate(values, seed=1, cache=cache, workers=1, progress=lambda done, n: None)
+    with pytest.raises(LookupError):
+        sim.explain(outcome.experiment, outcome.comparison, cache, Refusing(), alone=True)
+    prepare_workbook(outcome, cache).result(timeout=300)
+    split = sim.explain(outcome.experiment, outcome.comparison, cache, Refusing(), alone=True)
+    assert set(split.break_even.by_lever) == set(sim.levers.LEVERS)

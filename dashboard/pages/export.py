@@ -13,7 +13,7 @@ from dash.exceptions import PreventUpdate
 import sim
 
 from .. import i18n
-from ..compute import Outcome, explanation, finished, on_outcome
+from ..compute import Outcome, explanation, finished, on_outcome, prepare_workbook
 from ..i18n import t
 from ..inputs import checked
 from ..shell import refusal
@@ -50,13 +50,14 @@ def register(app: Dash, services: "Services") -> None:
         """Ready once the current inputs have been simulated (the export needs the uncertainty)."""
         if not outcome.simulated:
             return (html.Span(t("exp.need_run", lang)), *(True for _ in FORMATS))
+        prepare_workbook(outcome, services.cache)
         return (html.Span(t("exp.ready", lang, n=outcome.replications, name=outcome.scenario.name)),
                 *(False for _ in FORMATS))
 
     @app.callback(
         Output("exp-download", "data"), Output("exp-error", "children"),
         *(Input(button, "n_clicks") for button in FORMATS), State("inputs", "data"), State("lang", "value"),
-        # the workbook may wait seconds for each lever's break-even alone (computed when first asked for)
+        # the workbook may wait for each lever's break-even alone (`prepare_workbook`, begun when shown)
         running=[(Output("exp-xlsx", "loading"), True, False)],
         prevent_initial_call=True,
     )
