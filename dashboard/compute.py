@@ -194,7 +194,11 @@ def prepare_workbook(outcome: Outcome, cache: sim.ResultCache) -> Future:
 
 def _kept_explanation(experiment: sim.Experiment, directory: str) -> None:
     """In the analysis process: the explanation with each lever alone, kept in the result cache."""
-    sim.explain(experiment, cache=sim.ResultCache(directory))
+    cache = sim.ResultCache(directory)
+    try:
+        sim.explain(experiment, cache=cache)
+    finally:
+        cache.close()
 
 
 def swings(experiment: sim.Experiment, cache: sim.ResultCache) -> Tornado:
