@@ -14,7 +14,7 @@ from sim.cache import ResultCache
 from sim.runner import Results, cache_key, run, store
 from sim.scenario import Scenario
 
-from .timing import median_time
+from .timing import median_time, tree_total
 
 
 def analytic_seconds(scenario: Scenario, repeat: int = 7) -> float | None:
@@ -64,13 +64,7 @@ def _helpers_started(timeout: float = 60.0) -> None:
     meets the server: their CPU time no longer grows over half a second."""
     me, spent, deadline = psutil.Process(), None, time.monotonic() + timeout
     while time.monotonic() < deadline:
-        now = 0.0
-        for child in me.children(recursive=True):
-            try:
-                times = child.cpu_times()
-            except psutil.Error:  # ended between the listing and the reading
-                continue
-            now += times.user + times.system
+        now = tree_total(me, lambda p: sum(p.cpu_times()[:2]))  # user + system
         if spent is not None and now - spent < 0.02:
             return
         spent = now

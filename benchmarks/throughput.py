@@ -16,7 +16,7 @@ from sim.levers import run_explained
 from sim.runner import Results, default_workers, run
 from sim.scenario import Scenario
 
-from .timing import median_time, timed
+from .timing import median_time, timed, tree_total
 
 SEED = 1
 PSS_SAMPLE_S = 0.2
@@ -76,13 +76,7 @@ def peak_rss_mb(scenario_name: str, replications: int) -> dict[str, float]:
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     tree, pss = psutil.Process(child.pid), 0.0
     while child.poll() is None:
-        total = 0
-        for p in [tree, *tree.children(recursive=True)]:
-            try:
-                total += p.memory_full_info().pss
-            except psutil.Error:  # a process that ended between the listing and the reading
-                pass
-        pss = max(pss, total / 2**20)
+        pss = max(pss, tree_total(tree, lambda p: p.memory_full_info().pss) / 2**20)
         time.sleep(PSS_SAMPLE_S)
     out, err = child.communicate()
     if child.returncode:

@@ -8,6 +8,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+import psutil
+
 
 def timed(fn: Callable[[], Any]) -> tuple[float, Any]:
     """Wall time of one call and its result."""
@@ -34,3 +36,15 @@ def own_peak_rss_mb() -> float:
     except OSError:
         pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux; elsewhere an upper bound
+
+
+def tree_total(root: psutil.Process, read: Callable[[psutil.Process], float]) -> float:
+    """`read` summed over a process and all its descendants (a process that ends between the
+    listing and the reading counts nothing)."""
+    total = 0.0
+    for p in [root, *root.children(recursive=True)]:
+        try:
+            total += read(p)
+        except psutil.Error:
+            pass
+    return total
