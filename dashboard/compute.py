@@ -26,13 +26,13 @@ from collections.abc import Callable, Mapping
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
-from functools import lru_cache
 from multiprocessing import get_context
 from typing import TYPE_CHECKING, Any
 
 from dash import Dash, Input, State
 
 import sim
+from sim.experiment import kept_expected
 from sim.sensitivity import Tornado, tornado
 
 from . import i18n
@@ -113,15 +113,10 @@ class AnalysisProcess(Executor):
 ANALYSES = AnalysisProcess()
 
 
-@lru_cache(maxsize=32)
-def _expected(experiment: sim.Experiment) -> sim.Comparison:
-    return experiment.expected()
-
-
 def preview(values: Mapping[str, Any], seed: int) -> Outcome:
     """Expected values from the analytic twin: fast enough for every slider move."""
     experiment = to_experiment(values, seed)
-    return Outcome(experiment, _expected(experiment), 0)
+    return Outcome(experiment, kept_expected(experiment), 0)
 
 
 class FinishedRuns:

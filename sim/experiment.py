@@ -222,3 +222,15 @@ class Experiment:
             found = compute()
             cache.put(key, found)
         return found
+
+
+EXPECTED_KEPT = 64  # an explanation and each lever's search alone ask for about fifty (some 0.4 MB each)
+
+
+@lru_cache(maxsize=EXPECTED_KEPT)
+def kept_expected(experiment: Experiment) -> Comparison:
+    """`experiment.expected()`, kept per process for the last EXPECTED_KEPT experiments asked for:
+    the dashboard's previews, the split by lever's coalitions, its break-even searches and each
+    lever's search alone (sim.levers) ask for the same ones again, the last possibly later (an
+    export after Overblik). The comparison is shared, never changed by its readers."""
+    return experiment.expected()

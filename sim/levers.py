@@ -28,9 +28,9 @@ The split and the break-even of every lever together take about twenty pairs (16
 coalitions, as `placement_length` is 0 by default, and Brent's method for two roots), each lever
 alone about twenty more (four roots): some 90 ms of a core a pair for the plan, nearly all of it
 the twin's solves (two per pair, with the queues the levers' fractions bring). Each pair is computed
-once per process while it is among the last TWIN_PAIRS asked for (the coalitions of the split are
-where each lever's search alone starts), and `explain` keeps its result in a result cache when given
-one, for every process that opens it; `run_explained` computes it while the simulation runs. Each
+once per process while it is among the last it has asked for (`experiment.kept_expected`: the
+coalitions of the split are where each lever's search alone starts), and `explain` keeps its
+result in a result cache when given one, for every process that opens it; `run_explained` computes it while the simulation runs. Each
 lever alone is asked for only where it is shown (`levers_alone`: the command line and the exports,
 not Overblik).
 """
@@ -42,7 +42,6 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import Executor, ThreadPoolExecutor
 from contextlib import nullcontext
 from dataclasses import dataclass, replace
-from functools import lru_cache
 from itertools import combinations
 from typing import Any
 
@@ -50,7 +49,7 @@ from scipy.optimize import brentq
 
 from .assumptions import LEVERS
 from .cache import ResultCache
-from .experiment import Experiment
+from .experiment import Experiment, kept_expected
 from .finance import INVESTMENT_BY_CATEGORY, Comparison, discount_factors
 
 CHANNELS = (*LEVERS, "capacity", "staff", "coordinator", "implementation", "simulation")
@@ -67,15 +66,6 @@ def at_fractions(experiment: Experiment, fractions: dict[str, float]) -> Experim
     params = experiment.scenario.assumptions.params()
     values = {k: f * params[k].value for lever, f in fractions.items() for k in lever_parameters(experiment)[lever]}
     return experiment.varied(values, "levers") if values else experiment
-
-
-Twin = Callable[[Experiment], Comparison]
-TWIN_PAIRS = 64  # an explanation and each lever's search alone ask for about fifty (some 0.4 MB each)
-
-# The analytic twin's comparison of an experiment, kept for the last TWIN_PAIRS asked for in this
-# process: the Shapley coalitions, the break-even searches and each lever's search alone ask for the
-# same lever settings again, the last two possibly later (an export after Overblik).
-_twin: Twin = lru_cache(maxsize=TWIN_PAIRS)(Experiment.expected)
 
 
 def shapley(value: Callable[[frozenset[str]], float], players: Iterable[str]) -> dict[str, float]:
@@ -139,7 +129,7 @@ def break_even(experiment: Experiment) -> BreakEven:
 
     def every(f: float) -> Comparison:
         tried.append(f)
-        return _twin(at_fractions(experiment, dict.fromkeys(LEVERS, f)))
+        return kept_expected(at_fractions(experiment, dict.fromkeys(LEVERS, f)))
 
     fraction = _root(lambda f: every(f).summary.npv_dkk.mean, 1.0)
     payback = _root(lambda f: every(f).summary.net_dkk.mean, 1.0, tuple(tried))
@@ -160,7 +150,8 @@ def levers_alone(experiment: Experiment) -> dict[str, float | None]:
         ceiling = min(params[k].high / params[k].value for k in keys if params[k].value > 0)
 
         def alone(f: float, lever: str = lever) -> float:
-            return _twin(at_fractions(experiment, {**dict.fromkeys(LEVERS, 0.0), lever: f})).summary.npv_dkk.mean
+            alone_at = at_fractions(experiment, {**dict.fromkeys(LEVERS, 0.0), lever: f})
+            return kept_expected(alone_at).summary.npv_dkk.mean
 
         by_lever[lever] = _root(alone, ceiling, (1.0,))
     return by_lever
@@ -178,7 +169,7 @@ def _expected_explanation(experiment: Experiment) -> Explanation:
     off = dict.fromkeys(LEVERS, 0.0)
 
     def coalition(on: frozenset[str]) -> Comparison:
-        return _twin(at_fractions(experiment, {**off, **dict.fromkeys(on, 1.0)}))
+        return kept_expected(at_fractions(experiment, {**off, **dict.fromkeys(on, 1.0)}))
 
     npv = shapley(lambda on: coalition(on).summary.npv_dkk.mean, LEVERS)
     placements = shapley(lambda on: coalition(on).summary.placements_avoided.mean, LEVERS)
