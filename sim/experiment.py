@@ -167,7 +167,7 @@ class Experiment:
             return hit
 
         (scenario, baseline), (s_variants, b_variants) = self.arms, self.variants
-        arms = [Arm(scenario, s_variants, self.draws_id), Arm(baseline, b_variants, self.draws_id)]
+        arms = [Arm(scenario, s_variants, self.draws_id), Arm(baseline, b_variants, self.draws_id, months=False)]
         with nullcontext(pool) if pool is not None else self.processes(workers, scheduler) as processes:
             return self._pair(*run_arms(arms, n, self.seed, workers, progress, show_progress, scheduler, cache,
                                         processes))

@@ -195,11 +195,13 @@ class Arm:
     """What one set of replications runs: a scenario, and with parameter uncertainty one variant of
     it per replication (the same scenario with that replication's draw of the uncertain assumptions,
     sim.uncertainty; replication r runs variants[r] on the random numbers of replication r) and the
-    id of what determines the draws."""
+    id of what determines the draws. months: whether a run found in the cache is read with its
+    monthly frame (a comparison's baseline needs only its years)."""
 
     scenario: Scenario
     variants: Sequence[Scenario] | None = None
     draws_id: str | None = None
+    months: bool = True
 
     def per_replication(self, replications: int) -> tuple[Scenario, ...]:
         """The scenario each of the replications runs (its variant, or the scenario itself)."""
@@ -248,7 +250,7 @@ def run_arms(arms: Sequence[Arm], replications: int = 1, seed: int = 1, workers:
     results: dict[int, Results] = {}
     if cache is not None:
         for a, arm in enumerate(arms):
-            hit = cached(arm.scenario, seed, replications, cache, arm.draws_id)
+            hit = cached(arm.scenario, seed, replications, cache, arm.draws_id, arm.months)
             if hit is not None:
                 results[a] = hit
     todo = [a for a in range(len(arms)) if a not in results]

@@ -92,3 +92,21 @@ def test_the_yearly_results_are_read_without_the_months(tmp_path, short_plan):
     cache._store.delete(cache_key(short_plan, 5, 2) + MONTHS)
     assert cached(short_plan, 5, 2, cache) is None
     assert cached(short_plan, 5, 2, cache, months=False) is not None
+
+
+def test_a_comparison_reads_neither_arms_months_it_does_not_show(tmp_path, short_plan):
+    """A comparison whose baseline is in the cache runs the scenario arm and takes the baseline's
+    years from the cache without reading its monthly frame (only the scenario's months are shown)."""
+    from sim.experiment import Experiment
+
+    cache = ResultCache(tmp_path)
+    baseline = load_scenario("status-quo").with_overrides({"years": 1})
+    first = Experiment(short_plan, baseline, 5, 2, "noise")
+    first.run(workers=1, cache=cache)
+    cache._store.delete(cache_key(first.arms[1], 5, 2) + MONTHS)  # the baseline's months: gone
+    other = Experiment(short_plan.with_overrides({"caseload.relational": 24}), baseline, 5, 2, "noise")
+    comparison = other.run(workers=1, cache=cache)
+    assert comparison.scenario_monthly is not None
+    assert cache_key(other.arms[1], 5, 2) + MONTHS not in cache  # served from its years, not simulated again
+    afresh = Experiment(other.scenario, baseline, 5, 2, "noise").run(workers=1)
+    pd.testing.assert_frame_equal(comparison.yearly, afresh.yearly)
