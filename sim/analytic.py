@@ -76,7 +76,8 @@ from .payers import payer_columns
 from .rates import (ASSESSMENT, CLASSIC, CLOSED, COORDINATED, DAYS_PER_YEAR, EARLY, FOSTER, NO_CASE, PILOT,
                     PLACEMENT, RESIDENTIAL, TEAMS, Rates, Routes, StartPopulation, district_shares)
 from .months import Calendar
-from .results import cost_columns, fixed_costs, switch_frame, tidy_frame, unit_costs, yearly_frame
+from .accounts import cost_columns, fixed_costs, unit_costs
+from .results import switch_frame, tidy_frame, yearly_frame
 from .scenario import Scenario
 from .staffing import Staffing
 

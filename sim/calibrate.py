@@ -33,7 +33,7 @@ from .caseload import caseload_effect
 from .months import Calendar
 from .prices import load_price_index
 from .rates import FOSTER, RESIDENTIAL, StartPopulation
-from .results import unit_costs
+from .accounts import unit_costs
 from .runner import run
 from .scenario import SCENARIO_DIR, Scenario, base_scenario, load_scenario, parse_scenario
 

@@ -73,7 +73,8 @@ import pandas as pd
 from .assumptions import Assumptions
 from .cohort import COHORT_P90_COLUMN, COHORT_SUM_COLUMNS
 from .payers import PAID_BY, PAYERS
-from .results import COST_COLUMNS, FLOW_COLUMNS, PAYER_COLUMNS, STOCK_COLUMNS, weighted_mean
+from .accounts import weighted_mean
+from .results import COST_COLUMNS, FLOW_COLUMNS, PAYER_COLUMNS, STOCK_COLUMNS
 
 INVESTMENT_COSTS = ["cost_staff_dkk", "cost_coordinator_dkk", "cost_implementation_dkk"]
 AVOIDABLE_COSTS = ["cost_early_dkk", "cost_coordinated_dkk", "cost_intrusive_foster_dkk",

@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 from .months import Calendar
-from .results import PAID_STATES, days_in_months, fixed_costs, unit_costs
+from .accounts import PAID_STATES, days_in_months, fixed_costs, unit_costs
 from .scenario import Scenario
 
 
@@ -66,7 +66,7 @@ class WaveGate:
 
 
 class FixedCosts:
-    """The city's fixed costs (staff, coordinator funding, implementation: `results.fixed_costs`) of a
+    """The city's fixed costs (staff, coordinator funding, implementation: `accounts.fixed_costs`) of a
     month at the switches so far; recomputed only when they change (at most once a wave)."""
 
     def __init__(self, scenario: Scenario, cal: Calendar) -> None:
@@ -85,7 +85,7 @@ class FixedCosts:
 class RunGate:
     """The gate as one simulation run sees it: its own cost month by month, from the stays logged
     so far (every paid stay that began before a month's end is in the log, with its end: stays are
-    never cut short) and the fixed costs of the teams switched so far (`results.fixed_costs`)."""
+    never cut short) and the fixed costs of the teams switched so far (`accounts.fixed_costs`)."""
 
     def __init__(self, scenario: Scenario, counterfactual: np.ndarray) -> None:
         self.scenario = scenario

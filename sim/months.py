@@ -11,7 +11,6 @@ import datetime as dt
 from functools import lru_cache
 
 import numpy as np
-import pandas as pd
 
 from .scenario import Scenario
 
@@ -33,9 +32,16 @@ def _months(start: dt.date, years: int) -> tuple[np.ndarray, np.ndarray, np.ndar
     """(bounds in days, labels "YYYY-MM", budget years) of the months from `start`, made once: the
     solver, the staffing, the gate and the accounting each ask for them, a pairing of the twin
     some dozen times."""
-    months = pd.date_range(start, periods=12 * years + 1, freq="MS")
-    out = (np.asarray((months - months[0]).days, dtype=float), months[:-1].strftime("%Y-%m").to_numpy(),
-           months[:-1].year.to_numpy())
+    months = [_add_months(start, k) for k in range(12 * years + 1)]  # a scenario starts on a first
+    out = (np.array([(m - start).days for m in months], dtype=float),
+           np.array([f"{m.year:04d}-{m.month:02d}" for m in months[:-1]], dtype=object),
+           np.array([m.year for m in months[:-1]], dtype=np.int32))
     for a in out:
         a.flags.writeable = False
     return out
+
+
+def _add_months(day: dt.date, months: int) -> dt.date:
+    """The first of the month `months` after `day`'s (`day` a first of a month)."""
+    index = day.month - 1 + months
+    return dt.date(day.year + index // 12, index % 12 + 1, 1)

@@ -18,10 +18,9 @@ import pandas as pd
 from tqdm import tqdm
 
 from .cache import ResultCache, model_fingerprint
-from .analytic import counterfactual_costs
-from .engine import TransitionLog, simulate
-from .gate import RunGate
-from .results import monthly_frame, switch_frame, yearly_frame
+from .months import Calendar
+from .replica import Replicated, replicate
+from .results import MONTHLY_COLUMNS, YEARLY_COLUMNS, key_columns, switch_frame
 from .scenario import Scenario
 
 Progress = Callable[[int, int], None]  # (done, total)
@@ -98,83 +97,6 @@ def cached(scenario: Scenario, seed: int, replications: int, cache: ResultCache,
     return None if monthly is None else replace(found, monthly=monthly)
 
 
-def transition_log(scenario: Scenario, seed: int, replication: int) -> TransitionLog:
-    """One replication's log; a savings-gated rollout runs with its gate (sim.gate), whose
-    counterfactual is the twin's status quo of the same world."""
-    gate = RunGate(scenario, counterfactual_costs(scenario)) if scenario.gated_waves() else None
-    return simulate(scenario, seed, replication, gate)
-
-
-def replicate(scenario: Scenario, seed: int, replication: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """One replication's monthly frame and switch dates; the unit of work for every executor."""
-    log = transition_log(scenario, seed, replication)
-    return monthly_frame(scenario, log, replication, seed), switch_frame(scenario, log.switches, replication)
-
-
-NAME_COLUMNS = ("scenario", "month", "district")  # the monthly frame's names: sent as codes, rebuilt at the end
-
-
-@dataclass
-class Replicated:
-    """One replication as a worker sends it back: its yearly roll-up (made in the worker, so the
-    parent never groups the months), its monthly columns as numpy arrays with the names
-    (NAME_COLUMNS) as categorical codes, and its switch dates. A few MB of arrays instead of a
-    frame of strings; the parent puts them into place as they arrive (`_Months`)."""
-
-    yearly: pd.DataFrame
-    columns: dict[str, np.ndarray]
-    names: dict[str, tuple[np.ndarray, np.ndarray]]  # column -> (categories, codes)
-    dtypes: dict[str, object]
-    switches: pd.DataFrame
-
-
-def replicate_packed(scenario: Scenario, seed: int, replication: int) -> Replicated:
-    """`replicate` for the executors: the monthly frame packed, its yearly roll-up made here."""
-    monthly, switches = replicate(scenario, seed, replication)
-    names = {}
-    for name in NAME_COLUMNS:
-        codes, categories = pd.factorize(monthly[name])
-        names[name] = (np.asarray(categories, dtype=object), codes.astype(np.int32))
-    columns = {c: monthly[c].to_numpy() for c in monthly.columns if c not in NAME_COLUMNS}
-    return Replicated(yearly_frame(monthly), columns, names, dict(monthly.dtypes), switches)
-
-
-class _Months:
-    """The replications' monthly columns, each written into its place in the joined columns as soon as
-    it arrives, and then dropped: the parent holds the months of all replications once (plus the one
-    in transit), never a list of frames beside their join. Replication r's rows follow those of
-    0..r-1 (12 x years x districts rows each), so the order of arrival does not matter."""
-
-    def __init__(self, arms: Sequence[Scenario]) -> None:
-        self.offsets = np.concatenate([[0], np.cumsum([12 * a.years * len(a.districts) for a in arms])])
-        self.columns: dict[str, np.ndarray] = {}
-        self.dtypes: dict[str, object] = {}
-
-    def add(self, rep: int, part: Replicated) -> None:
-        lo, hi = int(self.offsets[rep]), int(self.offsets[rep + 1])
-        if not self.columns:
-            total = int(self.offsets[-1])
-            self.dtypes = part.dtypes
-            self.columns = {c: np.empty(total, dtype=object if c in NAME_COLUMNS else part.columns[c].dtype)
-                            for c in part.dtypes}
-        for c, values in part.columns.items():
-            if len(values) != hi - lo:
-                raise ValueError(f"replication {rep}: {len(values)} monthly rows, expected {hi - lo}")
-            self.columns[c][lo:hi] = values
-        for c, (categories, codes) in part.names.items():
-            self.columns[c][lo:hi] = categories[codes]
-        part.columns.clear()
-        part.names.clear()
-
-    def frame(self) -> pd.DataFrame:
-        """The joined monthly frame: the numeric columns as they are (no copy), the names as the
-        worker's frame had them."""
-        out = {c: pd.Series(v, copy=False).astype(self.dtypes[c]) if c in NAME_COLUMNS else v
-               for c, v in self.columns.items()}
-        self.columns = {}
-        return pd.DataFrame(out, columns=list(self.dtypes), copy=False)
-
-
 def default_workers() -> int:
     return os.cpu_count() or 1
 
@@ -211,6 +133,48 @@ class Arm:
         if (self.variants is None) != (self.draws_id is None):
             raise ValueError("variants and draws_id go together")
         return tuple(self.variants) if self.variants else (self.scenario,) * replications
+
+
+class _Gathered:
+    """An arm's replications, each written into its place in the arm's joined columns as soon as it
+    arrives, and then dropped: the parent holds the months of all replications once (plus the one
+    in transit), never a list of frames beside their join. Replication r's rows follow those of
+    0..r-1 (district by district, month by month or year by year within), so the order of arrival
+    does not matter. Every replication of an arm has the same districts and calendar (a variant
+    differs in its assumptions only)."""
+
+    def __init__(self, arm: Arm, replications: int) -> None:
+        self.arm, self.replications = arm, replications
+        self.cal = Calendar(arm.scenario)
+        self.n = len(arm.scenario.districts)
+        self.months: dict[str, np.ndarray] = {}
+        self.years: dict[str, np.ndarray] = {}
+        self.switch_day = np.empty((replications, self.n))
+        self.arrived = 0
+
+    def add(self, rep: int, part: Replicated) -> None:
+        for joined, columns in ((self.months, part.months), (self.years, part.years)):
+            for c, values in columns.items():
+                if c not in joined:
+                    joined[c] = np.empty((self.replications, *values.shape), dtype=values.dtype)
+                if values.shape != joined[c].shape[1:]:
+                    raise ValueError(f"replication {rep}: {c} has shape {values.shape}, expected {joined[c].shape[1:]}")
+                joined[c][rep] = values
+        self.switch_day[rep] = part.switch_day
+        self.arrived += 1
+
+    def results(self, seed: int) -> Results:
+        """The arm's frames (the numeric columns as they are, no copy), with their manifest."""
+        scenario, reps = self.arm.scenario, range(self.replications)
+        districts = [d.name for d in scenario.districts]
+        monthly = pd.DataFrame({**key_columns(scenario.name, districts, reps, self.cal.years, self.cal.labels),
+                                **{c: v.reshape(-1) for c, v in self.months.items()}}, copy=False)
+        yearly = pd.DataFrame({**key_columns(scenario.name, districts, reps, np.unique(self.cal.years)),
+                               **{c: v.reshape(-1) for c, v in self.years.items()}}, copy=False)
+        switches = pd.concat([switch_frame(scenario, self.switch_day[r], r) for r in reps], ignore_index=True)
+        self.months, self.years = {}, {}
+        return Results(monthly[MONTHLY_COLUMNS], yearly[YEARLY_COLUMNS],
+                       Manifest.of(scenario, seed, self.replications, self.arm.draws_id), switches)
 
 
 def run(scenario: Scenario, replications: int = 1, seed: int = 1, workers: int | None = None,
@@ -253,9 +217,7 @@ def run_arms(arms: Sequence[Arm], replications: int = 1, seed: int = 1, workers:
             hit = cached(arm.scenario, seed, replications, cache, arm.draws_id, arm.months)
             if hit is not None:
                 results[a] = hit
-    todo = [a for a in range(len(arms)) if a not in results]
-    months = {a: _Months(scenarios[a]) for a in todo}
-    parts: dict[int, dict[int, Replicated]] = {a: {} for a in todo}
+    todo = {a: _Gathered(arms[a], replications) for a in range(len(arms)) if a not in results}
     finished = replications * len(results)
     if progress and finished:  # the arms the cache answered
         progress(finished, total)
@@ -264,14 +226,15 @@ def run_arms(arms: Sequence[Arm], replications: int = 1, seed: int = 1, workers:
 
     def done(a: int, rep: int, part: Replicated) -> None:
         nonlocal finished
-        months[a].add(rep, part)  # its months go into place now; the yearly roll-up and switches stay
-        parts[a][rep] = part
+        todo[a].add(rep, part)
         finished += 1
         bar.update(1)
         if progress:
             progress(finished, total)
-        if len(parts[a]) == replications:
-            results[a] = _joined(arms[a], seed, replications, months.pop(a), parts.pop(a), cache)
+        if todo[a].arrived == replications:
+            results[a] = todo.pop(a).results(seed)
+            if cache is not None:
+                store(cache, cache_key(arms[a].scenario, seed, replications, arms[a].draws_id), results[a])
 
     tasks = [(a, rep) for a in todo for rep in range(replications)]
     if scheduler:
@@ -280,26 +243,14 @@ def run_arms(arms: Sequence[Arm], replications: int = 1, seed: int = 1, workers:
         workers = min(workers or default_workers(), len(tasks))
         if pool is None and workers <= 1:
             for a, rep in tasks:
-                done(a, rep, replicate_packed(scenarios[a][rep], seed, rep))
+                done(a, rep, replicate(scenarios[a][rep], seed, rep))
         else:
             with nullcontext(pool) if pool is not None else worker_pool(workers) as executor:
-                futures = {executor.submit(replicate_packed, scenarios[a][rep], seed, rep): (a, rep) for a, rep in tasks}
+                futures = {executor.submit(replicate, scenarios[a][rep], seed, rep): (a, rep) for a, rep in tasks}
                 for fut in as_completed(futures):
                     done(*futures.pop(fut), fut.result())
     bar.close()
     return [results[a] for a in range(len(arms))]
-
-
-def _joined(arm: Arm, seed: int, replications: int, months: _Months, parts: dict[int, Replicated],
-            cache: ResultCache | None) -> Results:
-    """An arm's results from its replications (stored in the cache, if given)."""
-    ordered = [parts.pop(r) for r in range(replications)]
-    switches = pd.concat([p.switches for p in ordered], ignore_index=True)
-    yearly = pd.concat([p.yearly for p in ordered], ignore_index=True)  # each replication rolled up in its worker
-    results = Results(months.frame(), yearly, Manifest.of(arm.scenario, seed, replications, arm.draws_id), switches)
-    if cache is not None:
-        store(cache, cache_key(arm.scenario, seed, replications, arm.draws_id), results)
-    return results
 
 
 def _run_dask(address: str, scenarios: Sequence[Sequence[Scenario]], seed: int, tasks: Iterable[tuple[int, int]],
@@ -307,7 +258,7 @@ def _run_dask(address: str, scenarios: Sequence[Sequence[Scenario]], seed: int, 
     from dask.distributed import Client, as_completed as dask_completed
 
     with Client(address) as client:
-        futures = {client.submit(replicate_packed, scenarios[a][rep], seed, rep, pure=False): (a, rep)
+        futures = {client.submit(replicate, scenarios[a][rep], seed, rep, pure=False): (a, rep)
                    for a, rep in tasks}
         for fut in dask_completed(futures):
             done(*futures[fut], fut.result())

@@ -27,7 +27,7 @@ caseload through the elasticities (`rates.Rates`), as it does for a chosen casel
   `relational.learning_effect` of its levers (`rates.STAFFING`, then `rates.LEARNING`); a pilot
   district's team has learned already;
 - team leaders: one per `staff.caseworkers_per_leader` caseworkers in every team (a leader leads
-  the teams of several districts), priced with the caseworkers (`results.fixed_costs`).
+  the teams of several districts), priced with the caseworkers (`accounts.fixed_costs`).
 
 Every change of phase falls on a month's start, so the engine and the analytic twin (whose steps
 never cross a month) change team type at the same instants (`team_at`). The engine asks

@@ -17,7 +17,8 @@ from sim.assumptions import parse_assumptions
 from sim.calibrate import Herning
 from sim.prices import load_price_index
 from sim.rates import FOSTER, RESIDENTIAL, Rates
-from sim.results import COST_COLUMNS, PAYER_COLUMNS, YEARLY_COLUMNS, unit_costs
+from sim.accounts import unit_costs
+from sim.results import COST_COLUMNS, PAYER_COLUMNS, YEARLY_COLUMNS
 from sim.scenario import Scenario, load_scenario
 from sim.staffing import Staffing
 

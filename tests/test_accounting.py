@@ -4,6 +4,7 @@ exactly (docs/sources.md §P3, item 6), and the results schema is pinned (item 1
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from sim.engine import NOTIFICATION_DTYPE, SEGMENT_DTYPE, WAIT_DTYPE, TransitionLog
@@ -95,3 +96,37 @@ def test_real_frames_have_the_pinned_columns_and_types(plan):
     ints = ["replication", "year", "notifications", "early_starts", "open_intrusive", "cohort_children"]
     assert all(np.issubdtype(res.yearly[c].dtype, np.integer) for c in ints)
     assert all(np.issubdtype(res.yearly[c].dtype, np.floating) for c in YEARLY_COLUMNS if c.startswith("cost_"))
+
+
+def test_the_yearly_rollup_is_the_months_grouped_by_budget_year():
+    """The roll-up the workers make in numpy (sim.accounts.yearly_columns) against pandas' grouping of
+    the same months, on a horizon that starts mid-year (half years at both ends) and with missing
+    values: a district's whole first year of cohort and payer figures, and single months."""
+    from sim.cohort import COHORT_P90_COLUMN, COHORT_SUM_COLUMNS
+    from sim.replica import transition_log
+    from sim.results import COST_COLUMNS, FLOW_COLUMNS, PAYER_COLUMNS
+    from sim.scenario import load_scenario
+
+    base = load_scenario("status-quo")
+    scenario = base.with_overrides({"start": "2023-07-01", "years": 3} | {f"rollout.waves.{n}": "never" for n, _ in base.waves})
+    monthly = monthly_frame(scenario, transition_log(scenario, 2, 0), 0, seed=2)
+    first, second = (monthly["district"] == scenario.districts[i].name for i in (0, 1))
+    gaps = PAYER_COLUMNS + ["cohort_placement_years", COHORT_P90_COLUMN]
+    monthly.loc[first & (monthly["year"] == 2023), gaps] = np.nan
+    monthly.loc[second & monthly["month"].isin(["2023-12", "2025-03"]), gaps] = np.nan
+    yearly = yearly_frame(monthly)
+
+    g = monthly.groupby(["scenario", "replication", "year", "district"], sort=False)
+    expected = pd.concat([g[FLOW_COLUMNS + COST_COLUMNS].sum(), g[PAYER_COLUMNS + COHORT_SUM_COLUMNS].sum(min_count=1),
+                          g[STOCK_COLUMNS + [COHORT_P90_COLUMN]].last()], axis=1).reset_index()
+    expected["mean_wait_days"] = g.apply(lambda m: np.average(m["mean_wait_days"].dropna(),
+                                                              weights=m.loc[m["mean_wait_days"].notna(), "admissions"])
+                                         if m["admissions"].sum() else np.nan, include_groups=False).to_numpy()
+    expected = expected[YEARLY_COLUMNS].sort_values(["district", "year"], kind="stable", ignore_index=True)
+    assert sorted(yearly["year"].unique()) == [2023, 2024, 2025, 2026] and len(yearly) == 4 * len(scenario.districts)
+    assert yearly.loc[yearly["district"] == scenario.districts[0].name, "paid_state_dkk"].isna().tolist() == [
+        True, False, False, False]  # a year of missing values only is missing, the others are summed
+    yearly = yearly.sort_values(["district", "year"], kind="stable", ignore_index=True)
+    pd.testing.assert_frame_equal(yearly, expected, check_exact=False, rtol=1e-14, atol=0)
+    whole = [c for c in YEARLY_COLUMNS[4:] if np.issubdtype(monthly[c].dtype, np.integer)]
+    assert whole and (yearly[whole] == expected[whole]).all().all()  # whole numbers exactly

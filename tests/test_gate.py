@@ -16,7 +16,8 @@ from sim import AssumptionError, expected_monthly, load_scenario, parse_scenario
 from sim.analytic import counterfactual_costs, trajectory
 from sim.engine import simulate
 from sim.months import Calendar
-from sim.runner import replicate, transition_log
+from sim.replica import transition_log
+from sim.results import monthly_frame, switch_frame
 
 UNREACHABLE = {"rollout.gate.threshold_dkk": 1e12, "rollout.gate.ceiling_months": "none"}
 ALWAYS = {"rollout.gate.threshold_dkk": -1e12}  # any net reaches it: every wave at the floor
@@ -90,10 +91,16 @@ def test_a_ceiling_is_a_latest_start():
 
 
 # -- the simulation -----------------------------------------------------------------------------------
+def frames(scenario, seed, replication):
+    """One replication's monthly frame and switch dates, as a run's."""
+    log = transition_log(scenario, seed, replication)
+    return monthly_frame(scenario, log, replication, seed), switch_frame(scenario, log.switches, replication)
+
+
 def test_an_always_open_gate_is_the_plan_in_the_simulation():
     plan, gated = (load_scenario(name, ALWAYS if name == "gated" else None).with_overrides({"years": 2})
                    for name in ("plan", "gated"))
-    (p, p_switch), (g, g_switch) = replicate(plan, 3, 0), replicate(gated, 3, 0)
+    (p, p_switch), (g, g_switch) = frames(plan, 3, 0), frames(gated, 3, 0)
     assert g.drop(columns="scenario").equals(p.drop(columns="scenario"))
     assert g_switch.switch_date.equals(p_switch.switch_date)
 
@@ -108,7 +115,7 @@ def test_an_unreachable_threshold_starts_no_wave_after_the_first_in_the_simulati
 def test_the_simulation_starts_each_wave_when_its_own_net_reaches_the_threshold(replication):
     """The net the run sees inside simpy is the one its results account afterwards."""
     s = load_scenario("gated", {"years": 5})
-    monthly, switches = replicate(s, 1, replication)
+    monthly, switches = frames(s, 1, replication)
     days = (switches.switch_date - pd.Timestamp(s.start)).dt.days.to_numpy(dtype=float, na_value=np.inf)
     assert check_rule(s, monthly, days) >= 1
 

@@ -12,7 +12,7 @@ from sim.experiment import Experiment
 from sim.months import Calendar
 from sim.rates import (CLASSIC, COORDINATED, DAYS_PER_YEAR, EARLY, FOSTER, LEARNING,
                        RELATIONAL, STAFFING, Rates)
-from sim.results import fixed_costs, unit_costs
+from sim.accounts import fixed_costs, unit_costs
 from sim.sensitivity import expected_npv, varied_parameters
 from sim.staffing import Staffing
 from sim.uncertainty import draw

@@ -19,7 +19,7 @@ from sim.calibrate import load_targets
 from sim.engine import ARRIVAL_ID_OFFSET, Model, simulate
 from sim.rates import (ASSESSMENT, CLASSIC, CLOSED, COORDINATED, DAYS_PER_YEAR, EARLY, FOSTER, NO_CASE,
                        PLACEMENT, PILOT, RESIDENTIAL, TEAMS, WAITING, Branch, Rates, StartPopulation, apportion, district_shares)
-from sim.results import fixed_costs
+from sim.accounts import fixed_costs
 from sim.staffing import Staffing, TeamTimeline
 
 STAGES = (EARLY, COORDINATED, FOSTER, RESIDENTIAL)
