@@ -218,12 +218,11 @@ def monthly_columns(scenario: Scenario, log: TransitionLog, replication: int, se
     admissions = _per_month(cal, n, w["district"], w["t"])
     wait_sum = _per_month(cal, n, w["district"], w["t"], w["wait"])
 
-    started = seg[~seg["initial"]]
-    starts = {}
-    for name, states in (("early_starts", [EARLY]), ("coordinated_starts", [COORDINATED]),
-                         ("intrusive_starts", [FOSTER, RESIDENTIAL])):
-        s = started[np.isin(started["state"], states)]
-        starts[name] = _per_month(cal, n, s["district"], s["t0"])
+    new = ~seg["initial"]  # stays that start within the run, counted by state, district and month
+    by_state = _per_month(cal, N_STATES * n, seg["state"][new].astype(np.int64) * n + seg["district"][new],
+                          seg["t0"][new]).reshape(N_STATES, n, cal.n)
+    starts = {"early_starts": by_state[EARLY], "coordinated_starts": by_state[COORDINATED],
+              "intrusive_starts": by_state[FOSTER] + by_state[RESIDENTIAL]}
 
     days, state_refusion = paid_days(scenario, cal, seg)
     counts = _open_at_month_ends(cal, n, seg)

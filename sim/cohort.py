@@ -52,7 +52,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .engine import ARRIVAL_ID_OFFSET, STREAM_BLOCK, U_RELAPSE, U_RELAPSE_DELAY, Model, TransitionLog
+from .engine import ARRIVAL_ID_OFFSET, STREAM_BLOCK, U_RELAPSE, U_RELAPSE_DELAY, TransitionLog, arrival_times
 from .rates import (ASSESSMENT, COORDINATED, DAYS_PER_YEAR, EARLY, FOSTER, RESIDENTIAL, WAITING,
                     Rates)
 from .scenario import Scenario
@@ -73,12 +73,6 @@ HELP = (EARLY, COORDINATED)
 YEAR = DAYS_PER_YEAR
 
 
-def arrivals(scenario: Scenario, seed: int, replication: int) -> tuple[np.ndarray, np.ndarray]:
-    """Notification times and districts of the arriving families, family i + ARRIVAL_ID_OFFSET
-    at row i: exactly the engine's draw (the same function, not a copy of it)."""
-    return Model(scenario, seed, replication)._arrival_times()
-
-
 def cohort_columns(scenario: Scenario, log: TransitionLog, month_of, n_months: int, years: np.ndarray,
                    seed: int | None = None, replication: int = 0) -> dict[str, np.ndarray]:
     """The cohort columns as [district, month of notification] arrays (see the module docstring).
@@ -91,7 +85,7 @@ def cohort_columns(scenario: Scenario, log: TransitionLog, month_of, n_months: i
     ep0 = mine["episode"] == 0
 
     if seed is not None:
-        t_n, district = arrivals(scenario, seed, replication)
+        t_n, district = arrival_times(scenario, seed, replication)  # the engine's, kept from its run
         n = len(t_n)
         known = np.ones(n, dtype=bool)
     else:  # a hand-made log: the children with a case, notified when their first case opened

@@ -30,6 +30,7 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import lru_cache
 from heapq import heappush
 from itertools import repeat
 from typing import Protocol
@@ -406,7 +407,7 @@ class Model:
         notifications and, where the team they meet is known by then, their triage. A child for whom
         no case opens competes for nothing: it is logged, not scheduled. Each other arrival is an
         event on its day, which schedules the next one."""
-        times, districts = self._arrival_times()
+        times, districts = arrival_times(self.scenario, self.seed, self.replication)
         kinds = self.teams.known_at(districts, times)  # the team each one meets, where known from the start
         # Python floats, not numpy scalars: the simulation clock inherits their type, and float
         # arithmetic is several times faster (and bit for bit the same).
@@ -455,20 +456,6 @@ class Model:
             route[here] = r.tables[kind].triage.pick_all(first[here, U_TRIAGE], first[here, U_EARLY_SHIFT])
         may = np.flatnonzero(route != NO_CASE)
         return (lo + may).tolist(), route[may].tolist(), first[may].tolist()
-
-    def _arrival_times(self) -> tuple[np.ndarray, np.ndarray]:
-        a = self.scenario.assumptions
-        k = math.log1p(a.city.children_growth_per_year.value) / DAYS_PER_YEAR
-        per_child = a.notifications.notified_share_per_year.value / DAYS_PER_YEAR
-        children = a.city.children.value * district_shares(self.scenario)  # weighted by need
-        times, dists = [], []
-        for d in range(len(self.scenario.districts)):
-            t = _poisson_times(arrivals_rng(self.seed, self.replication, d), children[d] * per_child, k, self.horizon)
-            times.append(t)
-            dists.append(np.full(len(t), d, dtype=np.int32))
-        t = np.concatenate(times)
-        order = np.argsort(t, kind="stable")
-        return t[order], np.concatenate(dists)[order]
 
     def _renotify(self, fid: int, ep: int, d: int, delay: float) -> None:
         """Family fid is notified again after `delay` days, as its episode ep (if within the run)."""
@@ -622,6 +609,28 @@ def _cycle_collection_paused() -> Iterator[None]:
 def simulate(scenario: Scenario, seed: int, replication: int, gate: MonthGate | None = None) -> TransitionLog:
     """Run one replication and return its transition log."""
     return Model(scenario, seed, replication, gate).run()
+
+
+@lru_cache(maxsize=4)
+def arrival_times(scenario: Scenario, seed: int, replication: int) -> tuple[np.ndarray, np.ndarray]:
+    """The days and districts of the notified children who arrive (not returning) in a replication,
+    in order of their days (read-only): Poisson per district, with a rate growing with the child
+    population. Kept for the replication's accounts, whose cohort follows these children (sim.cohort)."""
+    a = scenario.assumptions
+    k = math.log1p(a.city.children_growth_per_year.value) / DAYS_PER_YEAR
+    per_child = a.notifications.notified_share_per_year.value / DAYS_PER_YEAR
+    children = a.city.children.value * district_shares(scenario)  # weighted by need
+    times, dists = [], []
+    for d in range(len(scenario.districts)):
+        t = _poisson_times(arrivals_rng(seed, replication, d), children[d] * per_child, k, scenario.horizon_days)
+        times.append(t)
+        dists.append(np.full(len(t), d, dtype=np.int32))
+    t = np.concatenate(times)
+    order = np.argsort(t, kind="stable")
+    out = t[order], np.concatenate(dists)[order]
+    for x in out:
+        x.flags.writeable = False
+    return out
 
 
 def _notifications(districts: np.ndarray, times: np.ndarray, counts: np.ndarray) -> np.ndarray:

@@ -1,8 +1,9 @@
 """The stage-by-stage reference engine: sim/engine.py as it was before the episode-at-once engine
 (one simpy generator per family, one event per stage), kept to show that both give the same
-distributions (tests/test_episode_engine.py). Only its imports differ from the original, and the
+distributions (tests/test_episode_engine.py). Only its imports differ from the original, the
 days its arrivals fall on: exactly their days, as in the engine (`_on`), where a timeout of
-(day - now) can miss the day by a rounding.
+(day - now) can miss the day by a rounding, and where those days come from: the engine's own
+`arrival_times`, the same function, not a copy.
 
 The discrete-event model (simpy): families through triage, a case slot, assessment and the
 three levels, district by district, under the caseloads of classic, relational and pilot teams
@@ -27,11 +28,12 @@ import numpy as np
 import simpy
 from simpy.core import NORMAL
 
-from sim.rates import (ASSESSMENT, CLASSIC, CLOSED, DAYS_PER_YEAR, EARLY, HIGH, LOW, MEDIUM, NO_CASE,
-                    PLACEMENT, WAITING, Rates, Routes, StartPopulation, district_shares, exponential)
+from sim.rates import (ASSESSMENT, CLASSIC, CLOSED, EARLY, HIGH, LOW, MEDIUM, NO_CASE, PLACEMENT, WAITING,
+                       Rates, Routes, StartPopulation, exponential)
+from sim.engine import arrival_times
 from sim.scenario import Scenario
 from sim.staffing import Staffing
-from sim.streams import FamilyStream, arrivals_rng, first_uniforms
+from sim.streams import FamilyStream, first_uniforms
 
 ARRIVAL_ID_OFFSET = 1_000_000  # family ids below this are the open cases at the start
 STREAM_BLOCK = 4096  # arriving families whose streams are derived together
@@ -286,7 +288,7 @@ class Model:
 
     def _arrivals(self):
         """Notified children, Poisson per district with a rate growing with the child population."""
-        times, districts = self._arrival_times()
+        times, districts = arrival_times(self.scenario, self.seed, self.replication)
         env = self.env
         # Python floats, not numpy scalars: the simulation clock inherits their type, and float
         # arithmetic is several times faster (and bit for bit the same). Family streams are
@@ -297,20 +299,6 @@ class Model:
                 first = first_uniforms(self.seed, self.replication, ids).tolist()
             yield _on(env, t)
             self._notified(ARRIVAL_ID_OFFSET + i, 0, d, first[i % STREAM_BLOCK])
-
-    def _arrival_times(self) -> tuple[np.ndarray, np.ndarray]:
-        a = self.scenario.assumptions
-        k = math.log1p(a.city.children_growth_per_year.value) / DAYS_PER_YEAR
-        per_child = a.notifications.notified_share_per_year.value / DAYS_PER_YEAR
-        children = a.city.children.value * district_shares(self.scenario)  # weighted by need
-        times, dists = [], []
-        for d in range(len(self.scenario.districts)):
-            t = _poisson_times(arrivals_rng(self.seed, self.replication, d), children[d] * per_child, k, self.horizon)
-            times.append(t)
-            dists.append(np.full(len(t), d, dtype=np.int32))
-        t = np.concatenate(times)
-        order = np.argsort(t, kind="stable")
-        return t[order], np.concatenate(dists)[order]
 
     def _notified(self, fid: int, ep: int, d: int, first: list[float] | None = None) -> None:
         r = self.rates
@@ -395,19 +383,6 @@ def _on(env: simpy.Environment, day: float) -> simpy.Event:
     heappush(env._queue, (day, NORMAL, next(env._eid), event))
     return event
 
-
-def _poisson_times(rng: np.random.Generator, rate0: float, growth: float, horizon: float) -> np.ndarray:
-    """Event times of a Poisson process with rate rate0 * exp(growth * t) on [0, horizon),
-    by inverting the cumulative intensity of unit-rate arrival times."""
-    if rate0 <= 0:
-        return np.empty(0)
-    cum = rate0 * (math.expm1(growth * horizon) / growth if growth else horizon)
-    n = int(cum + 6 * math.sqrt(cum) + 20)
-    e = np.cumsum(rng.exponential(size=n))
-    while e[-1] < cum:  # practically never: extend with more unit-rate gaps
-        e = np.concatenate([e, e[-1] + np.cumsum(rng.exponential(size=n))])
-    e = e[e < cum]
-    return np.log1p(growth * e / rate0) / growth if growth else e / rate0
 
 
 def _poisson(u: float, mean: float) -> int:
