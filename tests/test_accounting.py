@@ -127,6 +127,7 @@ def test_the_yearly_rollup_is_the_months_grouped_by_budget_year():
     assert yearly.loc[yearly["district"] == scenario.districts[0].name, "paid_state_dkk"].isna().tolist() == [
         True, False, False, False]  # a year of missing values only is missing, the others are summed
     yearly = yearly.sort_values(["district", "year"], kind="stable", ignore_index=True)
-    pd.testing.assert_frame_equal(yearly, expected, check_exact=False, rtol=1e-14, atol=0)
+    pd.testing.assert_frame_equal(yearly, expected, check_exact=False, rtol=1e-14, atol=0, check_dtype=False)
     whole = [c for c in YEARLY_COLUMNS[4:] if np.issubdtype(monthly[c].dtype, np.integer)]
     assert whole and (yearly[whole] == expected[whole]).all().all()  # whole numbers exactly
+    assert (yearly[whole].dtypes == np.int64).all()  # a month's counts are int32, a year's int64
