@@ -293,9 +293,9 @@ class Model:
         """The stays and waits logged since the last call, packed into arrays (SEGMENT_DTYPE,
         WAIT_DTYPE) and kept. A run's log grows to hundreds of thousands of stays: as tuples of boxed
         numbers they would take five times the memory, spread among the objects the run works with."""
-        self.packed.append(np.array(self.segments, dtype=SEGMENT_DTYPE))
+        self.packed.append(np.fromiter(self.segments, dtype=SEGMENT_DTYPE, count=len(self.segments)))
         self.segments.clear()
-        self.packed_waits.append(np.array(self.waits, dtype=WAIT_DTYPE))
+        self.packed_waits.append(np.fromiter(self.waits, dtype=WAIT_DTYPE, count=len(self.waits)))
         self.waits.clear()
 
     def _new_stays(self) -> np.ndarray:
