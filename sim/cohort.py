@@ -52,7 +52,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .engine import ARRIVAL_ID_OFFSET, STREAM_BLOCK, U_RELAPSE, U_RELAPSE_DELAY, TransitionLog, arrival_times
+from .engine import ARRIVAL_ID_OFFSET, STREAM_BLOCK, U_RELAPSE, U_RELAPSE_DELAY, TransitionLog
 from .rates import (ASSESSMENT, COORDINATED, DAYS_PER_YEAR, EARLY, FOSTER, RESIDENTIAL, WAITING,
                     Rates)
 from .scenario import Scenario
@@ -85,7 +85,9 @@ def cohort_columns(scenario: Scenario, log: TransitionLog, month_of, n_months: i
     ep0 = mine["episode"] == 0
 
     if seed is not None:
-        t_n, district = arrival_times(scenario, seed, replication)  # the engine's, kept from its run
+        if log.arrivals is None:
+            raise ValueError("a cohort with the run's seed needs the run's arrivals (TransitionLog.arrivals)")
+        t_n, district = log.arrivals
         n = len(t_n)
         known = np.ones(n, dtype=bool)
     else:  # a hand-made log: the children with a case, notified when their first case opened

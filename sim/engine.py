@@ -30,7 +30,6 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import lru_cache
 from heapq import heappush
 from itertools import repeat
 from typing import Protocol
@@ -82,6 +81,9 @@ class TransitionLog:
     notifications: one row per notified child: when, and how many notifications it brought.
     switches: per district, the day its relational team started (inf if it did not); None: the
       scenario's calendar (a log made by hand).
+    arrivals: the day and district of each arriving child, child i being family ARRIVAL_ID_OFFSET +
+      i, whether a case opened or not (`arrival_times`; the cohort follows them, sim.cohort); None:
+      not known (a log made by hand).
     """
 
     segments: np.ndarray
@@ -89,6 +91,7 @@ class TransitionLog:
     notifications: np.ndarray
     horizon: float
     switches: np.ndarray | None = None
+    arrivals: tuple[np.ndarray, np.ndarray] | None = None
 
 
 class Episode:
@@ -270,6 +273,7 @@ class Model:
         self.notification_blocks: list[np.ndarray] = []  # the arrivals', a block at a time (`_block`)
         self.on_release = (self._released,)  # every `_Release`'s callbacks
         self.queued: deque[Episode] = deque()  # families that joined a queue, in that order (`_waited_long`)
+        self.arrivals: tuple[np.ndarray, np.ndarray] | None = None  # the arriving children's days and districts
 
     # -- running ------------------------------------------------------------------------------
     def run(self) -> TransitionLog:
@@ -320,6 +324,7 @@ class Model:
             notifications=self._notifications_log(),
             horizon=self.horizon,
             switches=self.switch_day,
+            arrivals=self.arrivals,
         )
 
     def _notifications_log(self) -> np.ndarray:
@@ -407,7 +412,7 @@ class Model:
         notifications and, where the team they meet is known by then, their triage. A child for whom
         no case opens competes for nothing: it is logged, not scheduled. Each other arrival is an
         event on its day, which schedules the next one."""
-        times, districts = arrival_times(self.scenario, self.seed, self.replication)
+        self.arrivals = times, districts = arrival_times(self.scenario, self.seed, self.replication)
         kinds = self.teams.known_at(districts, times)  # the team each one meets, where known from the start
         # Python floats, not numpy scalars: the simulation clock inherits their type, and float
         # arithmetic is several times faster (and bit for bit the same).
@@ -619,11 +624,10 @@ def simulate(scenario: Scenario, seed: int, replication: int, gate: MonthGate | 
     return log
 
 
-@lru_cache(maxsize=4)
 def arrival_times(scenario: Scenario, seed: int, replication: int) -> tuple[np.ndarray, np.ndarray]:
     """The days and districts of the notified children who arrive (not returning) in a replication,
     in order of their days (read-only): Poisson per district, with a rate growing with the child
-    population. Kept for the replication's accounts, whose cohort follows these children (sim.cohort)."""
+    population. The log keeps them (`TransitionLog.arrivals`): the cohort follows these children."""
     a = scenario.assumptions
     k = math.log1p(a.city.children_growth_per_year.value) / DAYS_PER_YEAR
     per_child = a.notifications.notified_share_per_year.value / DAYS_PER_YEAR

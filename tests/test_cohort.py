@@ -172,9 +172,7 @@ def test_the_seeded_cohort_is_the_engines_arrivals(plan):
     log = simulate(scenario, SEED, 0)
     seeded = yearly_frame(monthly_frame(scenario, log, 0, seed=SEED))
     from_log = yearly_frame(monthly_frame(scenario, log, 0))
-    from sim.engine import arrival_times
-
-    t, _ = arrival_times(scenario, SEED, 0)
+    t, _ = log.arrivals
     assert seeded["cohort_children"].sum() == len(t)
     # the engine's clock reaches each time by adding the delay to the last: equal up to rounding
     logged = np.sort(log.notifications["t"])
