@@ -26,7 +26,7 @@ from .staffing import Staffing
 PAID_STATES = [EARLY, COORDINATED, FOSTER, RESIDENTIAL]  # the stays with a cost per day
 BLOCK_ROWS = 1 << 16  # stays whose months are expanded at once (`_blocks`)
 
-# The pinned schema: the columns of the monthly and yearly frames, in order (tests/test_schema.py).
+# The pinned schema: the columns of the monthly and yearly frames, in order (tests/test_accounting.py).
 KEY_COLUMNS = ["scenario", "replication", "year", "district"]
 FLOW_COLUMNS = [
     "notifications", "notified_children", "admissions", "early_starts", "coordinated_starts",

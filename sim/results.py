@@ -2,7 +2,7 @@
 frames, and when each district switched.
 
 The schema is pinned in sim.accounts (MONTHLY_COLUMNS, YEARLY_COLUMNS, SWITCH_COLUMNS;
-tests/test_schema.py): one row per district and month, or per district and budget year, after the
+tests/test_accounting.py): one row per district and month, or per district and budget year, after the
 keys scenario, replication (and month), year and district.
 """
 
@@ -93,6 +93,8 @@ def yearly_frame(monthly: pd.DataFrame) -> pd.DataFrame:
     (sim.accounts.yearly_columns), with the same keys (YEARLY_COLUMNS)."""
     districts = monthly["district"].unique()
     months = len(monthly) // len(districts)
+    if monthly["replication"].nunique() != 1 or len(monthly) != months * len(districts):
+        raise ValueError("yearly_frame: expected one replication's tidy monthly table, district by district")
     years = monthly["year"].to_numpy()[:months]
     cols = yearly_columns({c: monthly[c].to_numpy().reshape(len(districts), months) for c in MONTHLY_COLUMNS[5:]},
                           years)

@@ -1,7 +1,8 @@
 """Replications: serial, in local worker processes, or on a Dask cluster, with the same numbers.
 
-Each replication is a pure function of (scenario, seed, replication), so the order and place it
-runs in cannot change its result; frames are put back in replication order before they are joined.
+Each replication is a pure function of (scenario, seed, replication) (sim.replica), so the order and
+place it runs in cannot change its result; its columns are written into the replication's place in
+the arm's joined columns, and the frames are made once all have come (`_Gathered`).
 """
 
 from __future__ import annotations
@@ -150,11 +151,10 @@ class _Gathered:
     def __init__(self, arm: Arm, replications: int) -> None:
         self.arm, self.replications = arm, replications
         self.cal = Calendar(arm.scenario)
-        self.n = len(arm.scenario.districts)
         self.months: dict[str, np.ndarray] = {}
         self.years: dict[str, np.ndarray] = {}
-        self.switch_day = np.empty((replications, self.n))
-        self.arrived = 0
+        self.switch_day = np.empty((replications, len(arm.scenario.districts)))
+        self.arrived: set[int] = set()  # the replications written in (one sent twice counts once)
 
     def add(self, rep: int, part: Replicated) -> None:
         for joined, columns in ((self.months, part.months), (self.years, part.years)):
@@ -165,7 +165,7 @@ class _Gathered:
                     raise ValueError(f"replication {rep}: {c} has shape {values.shape}, expected {joined[c].shape[1:]}")
                 joined[c][rep] = values
         self.switch_day[rep] = part.switch_day
-        self.arrived += 1
+        self.arrived.add(rep)
 
     def results(self, seed: int) -> Results:
         """The arm's frames (the numeric columns as they are, no copy), with their manifest."""
@@ -235,7 +235,7 @@ def run_arms(arms: Sequence[Arm], replications: int = 1, seed: int = 1, workers:
         bar.update(1)
         if progress:
             progress(finished, total)
-        if todo[a].arrived == replications:
+        if len(todo[a].arrived) == replications:
             results[a] = todo.pop(a).results(seed)
             if cache is not None:
                 store(cache, cache_key(arms[a].scenario, seed, replications, arms[a].draws_id), results[a])
