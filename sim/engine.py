@@ -241,7 +241,7 @@ class MonthGate(Protocol):
 
 class Model:
     """One replication of one scenario. Holds no state between runs. A savings-gated scenario
-    (`Scenario.gate`) needs its gate (`runner.transition_log` makes it)."""
+    (`Scenario.gate`) needs its gate (`replica.transition_log` makes it)."""
 
     def __init__(self, scenario: Scenario, seed: int, replication: int, gate: MonthGate | None = None) -> None:
         self.gate = gate
@@ -279,7 +279,7 @@ class Model:
     def run(self) -> TransitionLog:
         if bool(self.scenario.gated_waves()) != (self.gate is not None):
             raise ValueError(f"{self.scenario.name}: a savings-gated rollout runs with its gate "
-                             "(sim.runner.transition_log), and only a gated one")
+                             "(sim.replica.transition_log), and only a gated one")
         with _cycle_collection_paused():
             self._seed_open_cases()
             self.env.process(self._rollout())
