@@ -292,8 +292,7 @@ def yearly_columns(cols: Mapping[str, np.ndarray], years: np.ndarray) -> dict[st
     over the months of notification, the city's percentile of days to help the year's last known
     value; who pays summed. A missing value (NaN) is skipped; a sum of missing values only is
     missing for who pays and the cohort, zero for the rest. Sums of fractions are compensated
-    (Kahan), month by month, as pandas' grouped sums are, so that the tables do not depend on who
-    rolled them up."""
+    (Kahan), month by month; pandas' grouped sums, which this replaced, agree to 4e-16."""
     first = np.flatnonzero(np.r_[True, years[1:] != years[:-1]])  # each year's first month
     last = np.r_[first[1:], len(years)] - 1
     n_years = len(first)
@@ -319,9 +318,7 @@ def _year_sums(values: np.ndarray, first: np.ndarray, last: np.ndarray, min_coun
     compensation = np.zeros_like(total)
     seen = np.zeros(total.shape, dtype=np.int64)
     with np.errstate(invalid="ignore"):
-        for k in range(int((last - first).max()) + 1):  # the k-th month of every year at once
-            value = values[:, np.minimum(first + k, last)]
-            take = (first + k <= last)[None, :] & ~np.isnan(value)
+        for value, take in _known_in_order(values, first, last):
             y = value - compensation
             t = total + y
             c = t - total - y
@@ -337,7 +334,14 @@ def _year_last(values: np.ndarray, first: np.ndarray, last: np.ndarray) -> np.nd
     if values.dtype.kind in "iu":
         return values[:, last].astype(np.int64)
     out = np.full((values.shape[0], len(first)), np.nan)
+    for value, take in _known_in_order(values, first, last):
+        out = np.where(take, value, out)
+    return out
+
+
+def _known_in_order(values: np.ndarray, first: np.ndarray, last: np.ndarray) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """The k-th month of every year at once, k = 0, 1, ...: its values, [district, year], and where
+    they count (the year has a k-th month and the value is not missing)."""
     for k in range(int((last - first).max()) + 1):
         value = values[:, np.minimum(first + k, last)]
-        out = np.where((first + k <= last)[None, :] & ~np.isnan(value), value, out)
-    return out
+        yield value, (first + k <= last)[None, :] & ~np.isnan(value)

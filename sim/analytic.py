@@ -811,7 +811,7 @@ def expected_switches(scenario: Scenario) -> pd.DataFrame:
     """When each district's relational team starts in the twin (results.SWITCH_COLUMNS, replication
     0): the scenario's calendar, or where the savings gate puts it in expectation."""
     days = trajectory(scenario).switches if scenario.gated_waves() else Staffing.from_scenario(scenario).rollout_day
-    return switch_frame(scenario, days, 0)
+    return switch_frame(scenario, days, [0])
 
 
 def counterfactual_costs(scenario: Scenario) -> np.ndarray:

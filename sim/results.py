@@ -32,12 +32,16 @@ def monthly_frame(scenario: Scenario, log: TransitionLog, replication: int, seed
     return tidy_frame(scenario, replication, cal, monthly_columns(scenario, log, replication, seed, cal))
 
 
-def switch_frame(scenario: Scenario, switch_day: np.ndarray, replication: int) -> pd.DataFrame:
-    """Per district, the date its relational team started (SWITCH_COLUMNS): switch_day in days
-    since the start, inf if it did not."""
-    days = pd.to_timedelta(np.where(np.isfinite(switch_day), switch_day, np.nan), unit="D")
-    return pd.DataFrame({"scenario": scenario.name, "replication": replication,
-                         "district": [d.name for d in scenario.districts],
+def switch_frame(scenario: Scenario, switch_day: np.ndarray, replications: Sequence[int]) -> pd.DataFrame:
+    """Per replication and district, the date its relational team started (SWITCH_COLUMNS):
+    switch_day, [replication, district] (or [district] for one), in days since the start, inf if it
+    did not."""
+    day = np.atleast_2d(switch_day)
+    days = pd.to_timedelta(np.where(np.isfinite(day), day, np.nan).ravel(), unit="D")
+    names = [d.name for d in scenario.districts]
+    return pd.DataFrame({"scenario": scenario.name,
+                         "replication": np.repeat(np.asarray(replications, dtype=np.int64), len(names)),
+                         "district": names * len(replications),
                          "switch_date": pd.Timestamp(scenario.start) + days})[SWITCH_COLUMNS]
 
 

@@ -175,7 +175,7 @@ class _Gathered:
                                 **{c: v.reshape(-1) for c, v in self.months.items()}}, copy=False)
         yearly = pd.DataFrame({**key_columns(scenario.name, districts, reps, np.unique(self.cal.years)),
                                **{c: v.reshape(-1) for c, v in self.years.items()}}, copy=False)
-        switches = pd.concat([switch_frame(scenario, self.switch_day[r], r) for r in reps], ignore_index=True)
+        switches = switch_frame(scenario, self.switch_day, reps)
         self.months, self.years = {}, {}
         return Results(monthly[MONTHLY_COLUMNS], yearly[YEARLY_COLUMNS],
                        Manifest.of(scenario, seed, self.replications, self.arm.draws_id), switches)

@@ -94,7 +94,7 @@ def test_a_ceiling_is_a_latest_start():
 def frames(scenario, seed, replication):
     """One replication's monthly frame and switch dates, as a run's."""
     log = transition_log(scenario, seed, replication)
-    return monthly_frame(scenario, log, replication, seed), switch_frame(scenario, log.switches, replication)
+    return monthly_frame(scenario, log, replication, seed), switch_frame(scenario, log.switches, [replication])
 
 
 def test_an_always_open_gate_is_the_plan_in_the_simulation():
