@@ -190,21 +190,23 @@ class LaterEpisodes:
     def __init__(self, seed: int, replication: int) -> None:
         self.seed, self.replication = seed, replication
         self.announced: list[tuple[int, int]] = []
-        self.derived: dict[tuple[int, int], list[float]] = {}
+        self.derived: dict[tuple[int, int], np.ndarray] = {}  # rows of the batches' arrays
 
     def expect(self, family: int, episode: int) -> None:
         self.announced.append((family, episode))
 
     def first(self, family: int, episode: int) -> list[float]:
         """The first uniforms of an announced episode's stream (each is asked for once; a
-        FamilyStream takes them as its `first`)."""
+        FamilyStream takes them as its `first`). Kept as rows of their batch's array until then, not
+        as Python floats: a large city has tens of thousands of returns pending, and as lists of
+        floats they took four times the memory, spread among the objects a run works with."""
         key = (family, episode)
         if key not in self.derived:
             families, episodes = np.array(self.announced, dtype=np.int64).reshape(-1, 2).T
-            rows = first_uniforms(self.seed, self.replication, families, episodes).tolist()
+            rows = first_uniforms(self.seed, self.replication, families, episodes)
             self.derived.update(zip(self.announced, rows))
             self.announced.clear()
-        return self.derived.pop(key)
+        return self.derived.pop(key).tolist()
 
 
 def arrivals_rng(seed: int, replication: int, district: int) -> np.random.Generator:

@@ -1,0 +1,50 @@
+"""The engine's clock keeps events of later windows outside simpy's heap (sim.engine.Clock): they
+must still happen in simpy's order, by day and then in the order they were scheduled."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.engine import WINDOW_DAYS, Clock
+
+HORIZON = 20 * WINDOW_DAYS + 7.5
+
+
+def test_events_happen_by_day_then_in_the_order_they_were_scheduled():
+    rng = np.random.default_rng(3)
+    clock = Clock(HORIZON)
+    happened: list[tuple[float, int]] = []
+    scheduled: list[tuple[float, int]] = []
+
+    def schedule(day: float, spawn: int) -> None:
+        n = len(scheduled)
+        scheduled.append((day, n))
+
+        def happen(_event) -> None:
+            assert clock.now == day
+            happened.append((day, n))
+            for _ in range(spawn):  # events scheduled while the run runs: the same window, a later one, the same day
+                later = float(rng.choice([0.0, rng.integers(0, 3), rng.integers(1, 4) * WINDOW_DAYS,
+                                          rng.uniform(0, 5 * WINDOW_DAYS)]))
+                schedule(day + later, int(rng.integers(0, 2)))
+
+        clock.call_at(day, happen)
+
+    # Days on window boundaries, ties within a day, far beyond the horizon, and simpy's own timeouts,
+    # which go straight into its heap: one on the first day of a window whose events waited outside
+    # it, and were scheduled before it.
+    for day in [0.0, WINDOW_DAYS, WINDOW_DAYS, 2 * WINDOW_DAYS - 1e-9, 2 * WINDOW_DAYS, 3 * WINDOW_DAYS, HORIZON,
+                HORIZON + 1]:
+        schedule(day, 2)
+    for day in rng.uniform(0, HORIZON, 300).round(1):
+        schedule(float(day), 1)
+    for delay in (2 * WINDOW_DAYS, 45.5):
+        n = len(scheduled)
+        scheduled.append((delay, n))
+        clock.timeout(delay).callbacks.append(lambda event, n=n: happened.append((clock.now, n)))
+    clock.run(until=HORIZON)
+
+    due = sorted(s for s in scheduled if s[0] < HORIZON)
+    assert len(due) > 300 and any(day >= HORIZON for day, _ in scheduled)
+    assert happened == due
+    assert len(clock._queue) < len(scheduled) - len(happened)  # later windows waited outside the heap
