@@ -98,17 +98,18 @@ class TransitionLog:
 class Episode:
     """A family episode with a case: what the draws of its path need, and where it has got to.
 
-    opened: the day the family was notified and its case opened (for a case open at the start, minus
-      its elapsed time); wait: days it waited for its slot (known once `admitted`);
+    uniforms: its stream's uniforms derived so far, by position (as streams.FamilyStream keeps
+      them; a path longer than they reach derives more); opened: the day the family was notified and
+      its case opened (for a case open at the start, minus its elapsed time); wait: days it waited for its slot (known once `admitted`);
     level: the state of its next stay (ASSESSMENT, EARLY, COORDINATED, PLACEMENT, or ASSESSED);
     position: the stream position of its next stay at a level of help."""
 
-    __slots__ = ("family", "episode", "district", "stream", "severity", "opened", "wait", "initial", "level",
+    __slots__ = ("family", "episode", "district", "uniforms", "severity", "opened", "wait", "initial", "level",
                  "position", "admitted")
 
-    def __init__(self, family: int, episode: int, district: int, stream: FamilyStream, severity: int,
+    def __init__(self, family: int, episode: int, district: int, uniforms: list[float], severity: int,
                  opened: float, level: int, initial: bool = False) -> None:
-        self.family, self.episode, self.district, self.stream = family, episode, district, stream
+        self.family, self.episode, self.district, self.uniforms = family, episode, district, uniforms
         self.severity, self.opened, self.level, self.initial = severity, opened, level, initial
         self.wait = 0.0
         self.position = U_STAGES
@@ -443,11 +444,10 @@ class Model:
                 fid += 1
 
     def _open_case(self, fid: int, d: int, level: int, first: list[float]) -> None:
-        s = FamilyStream(self.seed, self.replication, fid, 0, first)
         self.team[d].take(d)  # open at the start: holds its slot even above capacity
         # the stationary age of an exponential stay
-        elapsed = self.rates.tables[self.teams.at(d, 0.0)[0]].mean_days[level] * -math.log(s.u(U_ELAPSED))
-        family = Episode(fid, 0, d, s, self._severity(first[U_SEVERITY]), -elapsed, level, initial=True)
+        elapsed = self.rates.tables[self.teams.at(d, 0.0)[0]].mean_days[level] * -math.log(first[U_ELAPSED])
+        family = Episode(fid, 0, d, first, self._severity(first[U_SEVERITY]), -elapsed, level, initial=True)
         family.admitted = True
         self._proceed(family, 0.0)
 
@@ -530,8 +530,7 @@ class Model:
             route = r.tables[self.teams.at(d, now)[0]].triage.pick(first[U_TRIAGE], first[U_EARLY_SHIFT])
         if route == NO_CASE:
             return
-        family = Episode(fid, ep, d, FamilyStream(self.seed, self.replication, fid, ep, first),
-                         self._severity(first[U_SEVERITY]), now, route)
+        family = Episode(fid, ep, d, first, self._severity(first[U_SEVERITY]), now, route)
         team = self.team[d]
         if team.try_acquire(d):
             self._admitted(family)
@@ -577,8 +576,7 @@ class Model:
         from fixed stream positions, its hazards from the team working at its start (the outcome of
         an assessment from the team at its end, where the next stay starts)."""
         r = self.rates
-        d, stream = f.district, f.stream
-        u = stream.uniforms  # positions below the first block's end, read directly (`FamilyStream.extend`)
+        d, u = f.district, f.uniforms
         kind, until = self.teams.at(d, t)
         routes = r.tables[kind]
         escalation = r.escalation_factor(routes, f.severity, f.wait)  # `Rates.hazards`, per episode and team
@@ -602,8 +600,9 @@ class Model:
                     self._close(f, t, relapse=False)
                     return
             position = f.position
-            if position + 3 > len(u):
-                u = stream.extend(position + 3)
+            if position + 3 > len(u):  # a long path: its stream derived further
+                u = f.uniforms = FamilyStream(self.seed, self.replication, f.family, f.episode,
+                                              u).extend(position + 3)
             if level == PLACEMENT:
                 level = routes.placement.pick(u[position + 2])
             stage = routes.stages[level]
@@ -629,7 +628,7 @@ class Model:
         of cases open at once."""
         if t >= self.horizon:
             return
-        r, u = self.rates, f.stream.uniforms  # both positions in the first block
+        r, u = self.rates, f.uniforms  # both positions in the first block
         again = relapse and u[U_RELAPSE] < r.relapse_probability
         delay = exponential(u[U_RELAPSE_DELAY], 1.0 / r.relapse_mean_days) if again else math.inf
         self.env.at(t, _Release(self.on_release, f.family, f.episode + 1, f.district, delay))
