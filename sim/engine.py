@@ -200,6 +200,19 @@ class _Release:
         self.family, self.episode, self.district, self.delay = family, episode, district, delay
 
 
+class _Return:
+    """A family notified again (`Model._renotify`): its number, the episode it starts and its
+    district, and the callback every return shares (one small object, where a `_Call` with a closure
+    took five: a large city has tens of thousands of returns pending)."""
+
+    __slots__ = ("callbacks", "family", "episode", "district")
+    _ok = True
+
+    def __init__(self, callbacks: tuple, family: int, episode: int, district: int) -> None:
+        self.callbacks = callbacks
+        self.family, self.episode, self.district = family, episode, district
+
+
 class _Arrival:
     """A notified child for whom a case may open (`Model._arrivals`): its number among the
     arrivals, its day and district, its route from triage (UNTRIAGED: triaged when it comes), its
@@ -262,7 +275,7 @@ class Clock(simpy.Environment):
     def call_at(self, day: float, callback: Callable[[_Call], None]) -> None:
         self.at(day, _Call(callback))
 
-    def at(self, day: float, event: _Call | _Release | _Arrival) -> None:
+    def at(self, day: float, event: _Call | _Release | _Return | _Arrival) -> None:
         """An event that has its callbacks happens on `day`."""
         entry = (day, NORMAL, next(self._eid), event)
         if day < self._opens:
@@ -318,6 +331,7 @@ class Model:
         self.notifications: list[tuple] = []  # the returning families' (`_notified_again`)
         self.notification_blocks: list[np.ndarray] = []  # the arrivals', a block at a time (`_block`)
         self.on_release = (self._released,)  # every `_Release`'s callbacks
+        self.on_return = (self._notified_again,)  # every `_Return`'s
         self.queued: deque[Episode] = deque()  # families that joined a queue, in that order (`_waited_long`)
         self.arrivals: tuple[np.ndarray, np.ndarray] | None = None  # the arriving children's days and districts
 
@@ -511,11 +525,13 @@ class Model:
 
     def _renotify(self, fid: int, ep: int, d: int, delay: float) -> None:
         """Family fid is notified again after `delay` days, as its episode ep (if within the run)."""
-        if self.env.now + delay < self.horizon:
+        day = self.env.now + delay  # the day a simpy Timeout of that delay would fire
+        if day < self.horizon:
             self.later.expect(fid, ep)
-            self.env.call_in(delay, lambda _event: self._notified_again(fid, ep, d))
+            self.env.at(day, _Return(self.on_return, fid, ep, d))
 
-    def _notified_again(self, fid: int, ep: int, d: int) -> None:
+    def _notified_again(self, back: _Return) -> None:
+        fid, ep, d = back.family, back.episode, back.district
         first = self.later.first(fid, ep)
         self.notifications.append((d, self.env.now, 1 + self.rates.extra_notification(first[U_NOTIFICATIONS])))
         self._notified(fid, ep, d, first)
