@@ -362,6 +362,11 @@ class Model:
         self.packed_waits.append(np.fromiter(self.waits, dtype=WAIT_DTYPE, count=len(self.waits)))
         self.waits.clear()
 
+    def _pack_if_full(self) -> None:
+        """`_pack`, once PACK_ROWS stays have been logged since the last time."""
+        if len(self.segments) >= PACK_ROWS:
+            self._pack()
+
     def _new_stays(self) -> np.ndarray:
         """The stays logged since the gate last had them (every block packed since, this one too)."""
         self._pack()
@@ -443,18 +448,22 @@ class Model:
         start = StartPopulation.from_scenario(self.scenario)
         pending = start.relapse_pending
         n_families = start.open_total() + sum(pending)
-        first = first_uniforms(self.seed, self.replication, np.arange(n_families)).tolist()
+        # Rows of an array, a family's made Python floats as its case is opened, and the stays logged
+        # packed district by district: a large city has some 30,000 cases open at the start.
+        first = first_uniforms(self.seed, self.replication, np.arange(n_families))
         fid = 0
         for level, per_district in start.open_cases.items():
             for d, n in enumerate(per_district):
                 for _ in range(n):
-                    self._open_case(fid, d, level, first[fid])
+                    self._open_case(fid, d, level, first[fid].tolist())
                     fid += 1
+                self._pack_if_full()
         # Families who closed a case before the start and will be notified again: the relapse
         # stream is under way at t = 0 too (their remaining delay is exponential: memoryless).
+        delay_uniforms = first[:, U_RELAPSE_DELAY].tolist()
         for d, n in enumerate(pending):
             for _ in range(n):
-                self._renotify(fid, 1, d, exponential(first[fid][U_RELAPSE_DELAY], 1.0 / self.rates.relapse_mean_days))
+                self._renotify(fid, 1, d, exponential(delay_uniforms[fid], 1.0 / self.rates.relapse_mean_days))
                 fid += 1
 
     def _open_case(self, fid: int, d: int, level: int, first: list[float]) -> None:
@@ -506,8 +515,7 @@ class Model:
         their type, and float arithmetic is several times faster (and bit for bit the same). A
         block at a time, and the uniforms made Python floats only when the child comes: a large
         city's arrivals as Python numbers took 24 MB, spread among the objects a run works with."""
-        if len(self.segments) >= PACK_ROWS:
-            self._pack()
+        self._pack_if_full()
         r = self.rates
         first = first_uniforms(self.seed, self.replication, ARRIVAL_ID_OFFSET + lo + np.arange(len(times)))
         counts = 1 + r.extra_notifications(first[:, U_NOTIFICATIONS])
