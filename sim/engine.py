@@ -188,20 +188,20 @@ class _Call:
 
 class _Release:
     """A slot's release on its day (`Model._close`): the family's number, its next episode, its
-    district and the delay until it is notified again (inf: not), and the model's callback, in a
-    tuple all releases share. A large city has tens of thousands of releases pending at once: a
-    callback closing over these numbers took three times the memory."""
+    district and the day it is notified again (`Model._return_day`; inf: not), and the model's
+    callback, in a tuple all releases share. A large city has tens of thousands of releases pending
+    at once: a callback closing over these numbers took three times the memory."""
 
-    __slots__ = ("callbacks", "family", "episode", "district", "delay")
+    __slots__ = ("callbacks", "family", "episode", "district", "back")
     _ok = True
 
-    def __init__(self, callbacks: tuple, family: int, episode: int, district: int, delay: float) -> None:
+    def __init__(self, callbacks: tuple, family: int, episode: int, district: int, back: float) -> None:
         self.callbacks = callbacks
-        self.family, self.episode, self.district, self.delay = family, episode, district, delay
+        self.family, self.episode, self.district, self.back = family, episode, district, back
 
 
 class _Return:
-    """A family notified again (`Model._renotify`): its number, the episode it starts and its
+    """A family notified again (`Model._released`): its number, the episode it starts and its
     district, and the callback every return shares (one small object, where a `_Call` with a closure
     took five: a large city has tens of thousands of returns pending)."""
 
@@ -463,7 +463,9 @@ class Model:
         delay_uniforms = first[:, U_RELAPSE_DELAY].tolist()
         for d, n in enumerate(pending):
             for _ in range(n):
-                self._renotify(fid, 1, d, exponential(delay_uniforms[fid], 1.0 / self.rates.relapse_mean_days))
+                day = self._return_day(fid, 1, 0.0 + exponential(delay_uniforms[fid], 1.0 / self.rates.relapse_mean_days))
+                if day < math.inf:
+                    self.env.at(day, _Return(self.on_return, fid, 1, d))
                 fid += 1
 
     def _open_case(self, fid: int, d: int, level: int, first: list[float]) -> None:
@@ -531,12 +533,18 @@ class Model:
         may = np.flatnonzero(route != NO_CASE)
         return (lo + may).tolist(), times[may].tolist(), districts[may].tolist(), route[may].tolist(), first[may]
 
-    def _renotify(self, fid: int, ep: int, d: int, delay: float) -> None:
-        """Family fid is notified again after `delay` days, as its episode ep (if within the run)."""
-        day = self.env.now + delay  # the day a simpy Timeout of that delay would fire
+    def _return_day(self, fid: int, ep: int, day: float) -> float:
+        """Family fid is to be notified again on `day`, as its episode ep: the day if it is within
+        the run (the episode's stream is then announced, `LaterEpisodes.expect`), else inf.
+        Announced as soon as it is drawn, when the case before it is admitted, not when it closes:
+        the streams are derived in batches of what has been announced when one is first needed,
+        and announced at the close, the plan's 6,000 returns took 172 batches of some thirty (each
+        with a fixed cost of a tenth of a millisecond or more); announced at the admission, 42
+        batches of one to two hundred."""
         if day < self.horizon:
             self.later.expect(fid, ep)
-            self.env.at(day, _Return(self.on_return, fid, ep, d))
+            return day
+        return math.inf
 
     def _notified_again(self, back: _Return) -> None:
         fid, ep, d = back.family, back.episode, back.district
@@ -654,16 +662,18 @@ class Model:
             return
         r, u = self.rates, f.uniforms  # both positions in the first block
         again = relapse and u[U_RELAPSE] < r.relapse_probability
-        delay = exponential(u[U_RELAPSE_DELAY], 1.0 / r.relapse_mean_days) if again else math.inf
-        self.env.at(t, _Release(self.on_release, f.family, f.episode + 1, f.district, delay))
+        # the day a simpy Timeout of the delay would fire from the release
+        back = self._return_day(f.family, f.episode + 1,
+                                t + exponential(u[U_RELAPSE_DELAY], 1.0 / r.relapse_mean_days)) if again else math.inf
+        self.env.at(t, _Release(self.on_release, f.family, f.episode + 1, f.district, back))
 
     def _released(self, release: _Release) -> None:
         """A slot in the release's district comes free now, in the team working there now; its family
-        is notified again as its next episode after the release's delay (inf: not)."""
+        is notified again as its next episode on the release's day back (inf: not)."""
         d = release.district
         self.team[d].release(d)
-        if release.delay < math.inf:
-            self._renotify(release.family, release.episode, d, release.delay)
+        if release.back < math.inf:
+            self.env.at(release.back, _Return(self.on_return, release.family, release.episode, d))
 
 
 @contextmanager
