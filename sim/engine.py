@@ -99,8 +99,9 @@ class Episode:
     """A family episode with a case: what the draws of its path need, and where it has got to.
 
     uniforms: its stream's uniforms derived so far, by position (as streams.FamilyStream keeps
-      them; a path longer than they reach derives more); opened: the day the family was notified and
-      its case opened (for a case open at the start, minus its elapsed time); wait: days it waited for its slot (known once `admitted`);
+      them; a path longer than they reach derives more); opened: the day the family was notified
+      and its case opened (for a case open at the start, minus its elapsed time); wait: days it
+      waited for its slot (known once `admitted`);
     level: the state of its next stay (ASSESSMENT, EARLY, COORDINATED, PLACEMENT, or ASSESSED);
     position: the stream position of its next stay at a level of help."""
 
@@ -202,8 +203,9 @@ class _Release:
 
 class _Return:
     """A family notified again (`Model._released`): its number, the episode it starts and its
-    district, and the callback every return shares (one small object, where a `_Call` with a closure
-    took five: a large city has tens of thousands of returns pending)."""
+    district, and the callback every return shares (one small object, where a `_Call` with a lambda
+    took a list, a function and its cells besides: a large city has tens of thousands of returns
+    pending)."""
 
     __slots__ = ("callbacks", "family", "episode", "district")
     _ok = True
@@ -463,7 +465,7 @@ class Model:
         delay_uniforms = first[:, U_RELAPSE_DELAY].tolist()
         for d, n in enumerate(pending):
             for _ in range(n):
-                day = self._return_day(fid, 1, 0.0 + exponential(delay_uniforms[fid], 1.0 / self.rates.relapse_mean_days))
+                day = self._return_day(fid, 1, exponential(delay_uniforms[fid], 1.0 / self.rates.relapse_mean_days))
                 if day < math.inf:
                     self.env.at(day, _Return(self.on_return, fid, 1, d))
                 fid += 1
@@ -662,9 +664,10 @@ class Model:
             return
         r, u = self.rates, f.uniforms  # both positions in the first block
         again = relapse and u[U_RELAPSE] < r.relapse_probability
-        # the day a simpy Timeout of the delay would fire from the release
-        back = self._return_day(f.family, f.episode + 1,
-                                t + exponential(u[U_RELAPSE_DELAY], 1.0 / r.relapse_mean_days)) if again else math.inf
+        back = math.inf
+        if again:  # on the day a simpy Timeout of the delay would fire from the release
+            delay = exponential(u[U_RELAPSE_DELAY], 1.0 / r.relapse_mean_days)
+            back = self._return_day(f.family, f.episode + 1, t + delay)
         self.env.at(t, _Release(self.on_release, f.family, f.episode + 1, f.district, back))
 
     def _released(self, release: _Release) -> None:

@@ -180,9 +180,9 @@ def _state_multipliers(n: int) -> np.ndarray:
 
 class LaterEpisodes:
     """The first uniforms of family episodes that start later in the run (a relapse's
-    re-notification), derived in batches: an episode is announced as soon as its day is drawn (`expect`),
-    and the first time one is needed (`first`) every episode announced so far is derived with one
-    `first_uniforms` call. A run schedules thousands of relapses; one SeedSequence each cost 10
+    re-notification), derived in batches: an episode is announced as soon as its day is drawn
+    (`expect`), and the first time one is needed (`first`) every episode announced so far is derived
+    with one `first_uniforms` call. A run schedules thousands of relapses; one SeedSequence each cost 10
     microseconds, a batch of a hundred little more than one."""
 
     __slots__ = ("seed", "replication", "announced", "derived")
