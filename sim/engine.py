@@ -542,7 +542,7 @@ class Model:
         the streams are derived in batches of what has been announced when one is first needed,
         and announced at the close, the plan's 6,000 returns took 172 batches of some thirty (each
         with a fixed cost of a tenth of a millisecond or more); announced at the admission, 42
-        batches of one to two hundred."""
+        batches, most of one to two hundred."""
         if day < self.horizon:
             self.later.expect(fid, ep)
             return day
