@@ -202,7 +202,7 @@ class _Release:
 
 
 class _Return:
-    """A family notified again (`Model._released`): its number, the episode it starts and its
+    """A family notified again (`Model._schedule_return`): its number, the episode it starts and its
     district, and the callback every return shares (one small object, where a `_Call` with a lambda
     took a list, a function and its cells besides: a large city has tens of thousands of returns
     pending)."""
@@ -252,8 +252,7 @@ class Clock(simpy.Environment):
     def __init__(self, horizon: float) -> None:
         super().__init__()
         self._horizon = horizon
-        self._window = 0  # the window under way: days [window, window + 1) x WINDOW_DAYS
-        self._opens = WINDOW_DAYS  # the first day of the next window
+        self._opens = WINDOW_DAYS  # the first day of the next window (window k: days [k, k + 1) x WINDOW_DAYS)
         self._waiting: dict[int, list[tuple]] = {}  # per later window, its events (heap entries)
         self._schedule_opening()
 
@@ -263,9 +262,8 @@ class Clock(simpy.Environment):
 
     def _open_window(self, _event: _Call) -> None:
         """The next window's events join simpy's queue (now, its first day)."""
-        self._window += 1
-        self._opens = (self._window + 1) * WINDOW_DAYS
-        waiting = self._waiting.pop(self._window, ())
+        waiting = self._waiting.pop(int(self._opens // WINDOW_DAYS), ())
+        self._opens += WINDOW_DAYS  # whole days: exact
         queue = self._queue
         if len(waiting) > len(queue):
             queue.extend(waiting)
@@ -467,8 +465,7 @@ class Model:
         for d, n in enumerate(pending):
             for _ in range(n):
                 day = self._return_day(fid, 1, exponential(delay_uniforms[fid], 1.0 / self.rates.relapse_mean_days))
-                if day < math.inf:
-                    self.env.at(day, _Return(self.on_return, fid, 1, d))
+                self._schedule_return(fid, 1, d, day)
                 fid += 1
 
     def _open_case(self, fid: int, d: int, level: int, first: list[float]) -> None:
@@ -676,8 +673,12 @@ class Model:
         is notified again as its next episode on the release's day back (inf: not)."""
         d = release.district
         self.team[d].release(d)
-        if release.back < math.inf:
-            self.env.at(release.back, _Return(self.on_return, release.family, release.episode, d))
+        self._schedule_return(release.family, release.episode, d, release.back)
+
+    def _schedule_return(self, fid: int, ep: int, d: int, day: float) -> None:
+        """Family fid is notified again on `day` (`_return_day`; inf: not), as its episode ep."""
+        if day < math.inf:
+            self.env.at(day, _Return(self.on_return, fid, ep, d))
 
 
 @contextmanager
