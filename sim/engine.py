@@ -119,7 +119,10 @@ class Episode:
 
 class CaseSlots:
     """A team's case slots: caseworkers x caseload. First come, first served; a family admitted from
-    the queue is handed to `admitted`.
+    the queue is handed to `admitted`. `open_by` is the model's count of open cases by district,
+    which every team shares: a district's open cases are all held by the team working there (a new
+    team takes them over, `hand_over`), so one list of districts serves, where one per team made a
+    large city's 480 teams keep 480 x 480 counts.
 
     Hand-written rather than a simpy Resource (slow with thousands of holders) or Container
     (cannot hand a district's open cases and queue to a new team at its wave).
@@ -127,10 +130,10 @@ class CaseSlots:
 
     __slots__ = ("capacity", "in_use", "open_by", "queue", "admitted")
 
-    def __init__(self, capacity: int, n_districts: int, admitted: Callable[[Episode], None]) -> None:
+    def __init__(self, capacity: int, open_by: list[int], admitted: Callable[[Episode], None]) -> None:
         self.capacity = capacity
         self.in_use = 0
-        self.open_by = [0] * n_districts
+        self.open_by = open_by
         self.queue: deque[Episode] = deque()
         self.admitted = admitted
 
@@ -165,9 +168,7 @@ class CaseSlots:
     def hand_over(self, d: int, to: "CaseSlots") -> None:
         """Move district d's open cases and waiting families to another team, queue order kept."""
         n = self.open_by[d]
-        self.open_by[d] = 0
         self.in_use -= n
-        to.open_by[d] += n
         to.in_use += n
         keep: deque[Episode] = deque()
         for family in self.queue:
@@ -319,8 +320,10 @@ class Model:
         self.teams = TeamTimeline(st, st.rollout_day, [d.wave in gated for d in scenario.districts],
                                   None if gate is None else gate.month_ends)
         self.switch_day = np.full(n, np.inf)  # per district, the day its relational team started
-        self.classic_pool = CaseSlots(0, n, self._admitted)
-        self.team = [self.classic_pool if k == CLASSIC else CaseSlots(round(float(st.own_slots[d])), n, self._admitted)
+        self.open_by = [0] * n  # per district, its open cases (all held by the team working there)
+        self.classic_pool = CaseSlots(0, self.open_by, self._admitted)
+        self.team = [self.classic_pool if k == CLASSIC else CaseSlots(round(float(st.own_slots[d])), self.open_by,
+                                                                      self._admitted)
                      for d, k in enumerate(st.first_team)]
         self._size_classic_pool()
         self.later = LaterEpisodes(seed, replication)
@@ -382,8 +385,12 @@ class Model:
         over = seg["t1"] >= self.horizon
         seg["t1"][over] = self.horizon
         seg["censored"] |= over
-        seg = seg[seg["t1"] > seg["t0"]] if len(seg) else seg
-        order = np.lexsort((seg["t0"], seg["episode"], seg["family"]))
+        # In the order of family, episode and start. A family's stays are logged in that order already
+        # (an episode's wait, then its stays as they are drawn, and its next episode only after its
+        # case has closed), so a stable sort by family alone gives it; and the stays of no length
+        # are left out in the same gather.
+        kept = np.flatnonzero(seg["t1"] > seg["t0"])
+        order = kept[np.argsort(seg["family"][kept], kind="stable")]
         return TransitionLog(
             segments=seg[order],
             waits=np.concatenate(self.packed_waits),
@@ -425,7 +432,7 @@ class Model:
         team working there (the classic pool or a pilot team), on `day` (now), with its case slots;
         its type follows its recruitment and learning (`self.teams`)."""
         self.switch_day[d] = day
-        team = CaseSlots(round(float(self.staffing.own_slots[d])), len(self.team), self._admitted)
+        team = CaseSlots(round(float(self.staffing.own_slots[d])), self.open_by, self._admitted)
         before = self.team[d]
         before.hand_over(d, team)
         self.team[d] = team

@@ -26,7 +26,10 @@ FAMILY = 0
 ARRIVALS = 1
 
 _SCALE = 2.0 ** -53
-_BLOCK = 24
+# The uniforms a stream starts with: its first nine positions and three stays at a level (one stay for
+# 86 % of the plan's episodes, two for 12 %, three for 2 %); a longer path (0.3 %) derives more. 24 took a
+# third more time to derive and to make Python floats of.
+_BLOCK = 18
 
 # numpy.random.SeedSequence's constants (numpy/random/bit_generator.pyx), pool of 4 words.
 _POOL = 4

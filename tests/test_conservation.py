@@ -7,6 +7,8 @@ import numpy as np
 import pytest
 
 from sim.engine import simulate
+from sim.replica import transition_log
+from sim.scenario import load_scenario
 from sim.rates import ASSESSMENT, CLOSED, COORDINATED, EARLY, FOSTER, RESIDENTIAL, WAITING, district_shares
 from sim.months import Calendar
 from sim.results import monthly_frame
@@ -34,6 +36,16 @@ def test_every_case_is_closed_or_still_open(run3):
     # only an episode's last stay can be open (closed cases in follow-up are not open)
     assert open_at_end == np.sum(seg["censored"] & (seg["state"] != CLOSED))
     assert np.sum(seg["censored"]) == np.sum(seg["censored"][last])
+
+
+@pytest.mark.parametrize("name", ["plan", "gated"])
+def test_the_log_is_in_the_order_of_family_episode_and_start(name):
+    """The engine sorts its log by family alone (`Model._log`), counting on each family's stays being
+    logged in this order; a gated rollout splits paths at month ends, which logs an episode's stays
+    at several times."""
+    seg = transition_log(load_scenario(name).with_overrides({"years": 4}), 3, 2).segments
+    assert len(seg) > 10_000
+    np.testing.assert_array_equal(np.lexsort((seg["t0"], seg["episode"], seg["family"])), np.arange(len(seg)))
 
 
 def test_time_runs_forward_within_each_episode(run3):
