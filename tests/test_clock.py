@@ -6,15 +6,21 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pytest
 
-from sim.engine import WINDOW_DAYS, Clock
+from sim.engine import Clock, window_days
+from sim.scenario import load_scenario
 
-HORIZON = 20 * WINDOW_DAYS + 7.5
+from benchmarks.engine_speed import mmc_scenario
+from benchmarks.scale import scaled
 
 
-def test_events_happen_by_day_then_in_the_order_they_were_scheduled():
+@pytest.mark.parametrize("window", [1, 7, 30])
+def test_events_happen_by_day_then_in_the_order_they_were_scheduled(window):
+    WINDOW_DAYS = float(window)
+    HORIZON = 20 * WINDOW_DAYS + 7.5
     rng = np.random.default_rng(3)
-    clock = Clock(HORIZON)
+    clock = Clock(HORIZON, window)
     happened: list[tuple[float, int]] = []
     scheduled: list[tuple[float, int]] = []
 
@@ -51,3 +57,14 @@ def test_events_happen_by_day_then_in_the_order_they_were_scheduled():
     due = sorted(s for s in scheduled if s[0] < HORIZON)
     assert len(due) > 300 and any(day >= HORIZON for day, _ in scheduled)
     assert happened == due
+
+
+@pytest.mark.parametrize("window", [0, 2.5, 30.0])
+def test_a_window_is_a_whole_number_of_days(window):
+    with pytest.raises(ValueError, match="whole number of days"):
+        Clock(100.0, window)
+
+
+def test_windows_hold_about_as_many_notifications_in_a_small_city_and_a_large_one():
+    plan = load_scenario("plan")
+    assert [window_days(s) for s in (mmc_scenario(), plan, scaled(plan, 2), scaled(plan, 10))] == [30, 10, 5, 1]
