@@ -130,9 +130,11 @@ def paid_days(scenario: Scenario, cal: Calendar, seg: np.ndarray) -> tuple[np.nd
     n_years = int(cal.years[-1] - cal.years[0]) + 1
     days_out = np.zeros(N_STATES * n * cal.n)
     refusion_out = np.zeros(n * cal.n)
-    paid = seg[np.isin(seg["state"], PAID_STATES)]
+    # np.compress and np.take, not indexing: a structured array indexed by a mask or rows copies them
+    # one by one, six to ten times slower
+    paid = np.compress(np.isin(seg["state"], PAID_STATES), seg)
     if np.any(paid["family"][1:] < paid["family"][:-1]):  # not a log's order (a log made by hand)
-        paid = paid[np.argsort(paid["family"], kind="stable")]
+        paid = np.take(paid, np.argsort(paid["family"], kind="stable"))
     for block in _blocks(paid, by_family=True):
         rows, m, days = _stay_months(cal, block)
         days_out += _days(cal, n, block, rows, m, days)

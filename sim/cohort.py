@@ -80,7 +80,8 @@ def cohort_columns(scenario: Scenario, log: TransitionLog, month_of, n_months: i
     n_d = len(scenario.districts)
     horizon = log.horizon
     seg = log.segments
-    mine = seg[seg["family"] >= ARRIVAL_ID_OFFSET]
+    # np.compress, not a mask as index: a structured array indexed so copies row by row, six times slower
+    mine = np.compress(seg["family"] >= ARRIVAL_ID_OFFSET, seg)
     child = (mine["family"] - ARRIVAL_ID_OFFSET).astype(np.int64)
     ep0 = mine["episode"] == 0
 
@@ -103,7 +104,7 @@ def cohort_columns(scenario: Scenario, log: TransitionLog, month_of, n_months: i
 
     # placements: first start, years, starts by type, how they end
     is_placed = np.isin(mine["state"], PLACED)
-    pc, p = child[is_placed], mine[is_placed]
+    pc, p = child[is_placed], np.compress(is_placed, mine)
     first_placed = np.full(n, np.inf)
     np.minimum.at(first_placed, pc, p["t0"])
     placement_years = np.bincount(pc, weights=p["t1"] - p["t0"], minlength=n) / YEAR
@@ -125,7 +126,7 @@ def cohort_columns(scenario: Scenario, log: TransitionLog, month_of, n_months: i
     days_to_help = np.where(helped, first_help - np.where(known, t_n, 0.0), 0.0)
 
     # the first case's closing and re-notification within 12 months
-    rc, r = child[ep0], mine[ep0]
+    rc, r = child[ep0], np.compress(ep0, mine)
     open_at_end = np.zeros(n, dtype=bool)
     open_at_end[rc[r["censored"]]] = True
     t_close = np.full(n, -np.inf)
@@ -144,7 +145,7 @@ def cohort_columns(scenario: Scenario, log: TransitionLog, month_of, n_months: i
                 delay = -np.log(u[:, U_RELAPSE_DELAY]) * rates.relapse_mean_days
                 renotified[block] = (u[:, U_RELAPSE] < rates.relapse_probability) & (delay <= YEAR)
     else:
-        again = mine[mine["episode"] == 1]
+        again = np.compress(mine["episode"] == 1, mine)
         first_again = np.full(n, np.inf)
         np.minimum.at(first_again, child[mine["episode"] == 1], again["opened"])
         renotified = closed & (first_again - t_close <= YEAR)

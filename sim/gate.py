@@ -103,7 +103,7 @@ class RunGate:
     def close_month(self, m: int, new_segments: np.ndarray, switch_day: np.ndarray) -> list[int]:
         """At the end of month m: add the stays logged since the last call (SEGMENT_DTYPE), and ask
         the gate."""
-        paid = new_segments[np.isin(new_segments["state"], PAID_STATES)]
+        paid = np.compress(np.isin(new_segments["state"], PAID_STATES), new_segments)  # (faster than a mask)
         if len(paid):
             days = days_in_months(self.cal, len(self.scenario.districts), paid).sum(axis=1)
             self.stays += self.unit @ days
