@@ -337,8 +337,8 @@ class Model:
         self.gate_has = 0  # the packed blocks the gate has had (`_new_stays`)
         self.waits: list[tuple] = []  # the waits logged since the last `_pack`
         self.packed_waits: list[np.ndarray] = []
-        self.notifications: list[tuple] = []  # the returning families' (`_notified_again`)
-        self.notification_blocks: list[np.ndarray] = []  # the arrivals', a block at a time (`_block`)
+        self.notifications: list[tuple] = []  # the returning families' since the last `_pack` (`_notified_again`)
+        self.notification_blocks: list[np.ndarray] = []  # the arrivals' a block at a time (`_block`), and the packed
         self.on_release = (self._released,)  # every `_Release`'s callbacks
         self.on_return = (self._notified_again,)  # every `_Return`'s
         self.queued: deque[Episode] = deque()  # families that joined a queue, in that order (`_waited_long`)
@@ -363,13 +363,17 @@ class Model:
         return self._log()
 
     def _pack(self) -> None:
-        """The stays and waits logged since the last call, packed into arrays (SEGMENT_DTYPE,
-        WAIT_DTYPE) and kept. A run's log grows to hundreds of thousands of stays: as tuples of boxed
-        numbers they would take five times the memory, spread among the objects the run works with."""
+        """The stays, waits and returning families' notifications logged since the last call, packed
+        into arrays (SEGMENT_DTYPE, WAIT_DTYPE, NOTIFICATION_DTYPE) and kept. A run's log grows to
+        hundreds of thousands of stays: as tuples of boxed numbers they would take five times the
+        memory, spread among the objects the run works with."""
         self.packed.append(np.fromiter(self.segments, dtype=SEGMENT_DTYPE, count=len(self.segments)))
         self.segments.clear()
         self.packed_waits.append(np.fromiter(self.waits, dtype=WAIT_DTYPE, count=len(self.waits)))
         self.waits.clear()
+        self.notification_blocks.append(np.fromiter(self.notifications, dtype=NOTIFICATION_DTYPE,
+                                                    count=len(self.notifications)))
+        self.notifications.clear()
 
     def _pack_if_full(self) -> None:
         """`_pack`, once PACK_ROWS stays have been logged since the last time."""
@@ -409,7 +413,7 @@ class Model:
 
     def _notifications_log(self) -> np.ndarray:
         """Every notification, in the order of their days."""
-        log = np.concatenate([*self.notification_blocks, np.array(self.notifications, dtype=NOTIFICATION_DTYPE)])
+        log = np.concatenate(self.notification_blocks)  # (`_log` has packed the last ones)
         return np.take(log, np.argsort(log["t"], kind="stable"))
 
     # -- teams --------------------------------------------------------------------------------
