@@ -30,6 +30,7 @@ _SCALE = 2.0 ** -53
 # 86 % of the plan's episodes, two for 12 %, three for 2 %); a longer path (0.3 %) derives more. 24 took a
 # third more time to derive and to make Python floats of.
 _BLOCK = 18
+_CHUNK = 4096  # families whose first uniforms are derived at once (`first_uniforms`)
 
 # numpy.random.SeedSequence's constants (numpy/random/bit_generator.pyx), pool of 4 words.
 _POOL = 4
@@ -119,7 +120,9 @@ def first_uniforms(seed: int, replication: int, families: np.ndarray, episode: i
 
     The words every family shares (seed, replication, purpose) are mixed once per run, as integers
     (`_shared_pool`); only the family and episode words are mixed per family, so that a batch of a
-    few dozen families costs little more than one SeedSequence."""
+    few dozen families costs little more than one SeedSequence. Many families are derived _CHUNK at
+    a time: the derivation's intermediate arrays take some ten times its result (the open cases of
+    a city ten times as large at once: 44 MB)."""
     families = np.asarray(families, dtype=np.int64)
     episodes = np.broadcast_to(np.asarray(episode, dtype=np.int64), families.shape)
     if seed < 0 or replication < 0 or (families.size and (families.min() < 0 or families.max() > _MASK
@@ -127,6 +130,16 @@ def first_uniforms(seed: int, replication: int, families: np.ndarray, episode: i
         raise ValueError("seed, replication, episode and family ids must be non-negative (ids below 2**32)")
     if replication > _MASK or (episodes.size and episodes.max() > _MASK):
         raise ValueError("replication and episode must be below 2**32")
+    if len(families) <= _CHUNK:
+        return _derive(seed, replication, families, episodes, n)
+    out = np.empty((len(families), n))
+    for lo in range(0, len(families), _CHUNK):
+        out[lo:lo + _CHUNK] = _derive(seed, replication, families[lo:lo + _CHUNK], episodes[lo:lo + _CHUNK], n)
+    return out
+
+
+def _derive(seed: int, replication: int, families: np.ndarray, episodes: np.ndarray, n: int) -> np.ndarray:
+    """`first_uniforms` of valid families and episodes, all at once."""
     shared, a = _shared_pool(seed, replication)
     pool: list = list(shared)
     k = len(a) - 1 - 2 * _POOL  # the hashes the shared words took

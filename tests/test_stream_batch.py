@@ -28,6 +28,21 @@ def test_a_batch_may_hold_each_family_at_its_own_episode():
         assert row == [stream.u(k) for k in range(batch.shape[1])]
 
 
+def test_many_families_are_derived_a_chunk_at_a_time_with_the_same_numbers():
+    """More families than one chunk (`streams._CHUNK`), each at its own episode: every row is its
+    family's stream, across the chunks' seams too."""
+    from sim.streams import _CHUNK
+
+    rng = np.random.default_rng(5)
+    families = rng.integers(0, 2**32, 2 * _CHUNK + 17)
+    episodes = rng.integers(0, 4, len(families))
+    batch = first_uniforms(2, 1, families, episodes)
+    assert batch.shape == (len(families), 18)
+    for i in [0, _CHUNK - 1, _CHUNK, _CHUNK + 1, 2 * _CHUNK, len(families) - 1, *rng.integers(0, len(families), 40)]:
+        stream = FamilyStream(2, 1, int(families[i]), int(episodes[i]))
+        assert batch[i].tolist() == [stream.u(k) for k in range(batch.shape[1])]
+
+
 def test_later_episodes_are_derived_together_and_equal_single_streams():
     later = LaterEpisodes(3, 2)
     for family, episode in ((7, 1), (1_000_002, 1), (1_000_002, 2)):
