@@ -103,23 +103,27 @@ class Episode:
       them; a path longer than they reach derives more); opened: the day the family was notified
       and its case opened (for a case open at the start, minus its elapsed time); wait: days it
       waited for its slot (known once `admitted`);
-    level: the state of its next stay (ASSESSMENT, EARLY, COORDINATED, PLACEMENT, or ASSESSED);
+    level: the state of its next stay (ASSESSMENT, EARLY, COORDINATED, PLACEMENT, or ASSESSED;
+      before its triage, its route from triage or UNTRIAGED);
     position: the stream position of its next stay at a level of help.
 
-    Once its case has closed, the episode is the event of its slot's release (`Model._close`): its
-    `callbacks` (the model's, shared by every release) and `back`, the day its family is notified
-    again (`Model._return_day`; inf: not). Its stream is dropped then. (A release of its own, a small
-    object with the family's numbers, cost its making at every close: the M/M/c queue took 6 %
-    longer, the ten times larger city 2.5 %.)"""
+    An episode is simpy's event for what happens to it on a given day, with its `callbacks` (the
+    model's, shared by every episode): an arriving child's notification (`Model._arrivals`; its
+    uniforms are then its block's array's row, made Python floats when it comes), and, once its case
+    has closed, its slot's release (`Model._close`), with `back`, the day its family is notified
+    again (`Model._return_day`; inf: not), its stream dropped. (An object of its own for each, a
+    notification and a release with the family's numbers, cost its making every time: with both, the
+    M/M/c queue took some 10 % longer, the ten times larger city 2.5 %.)"""
 
     __slots__ = ("family", "episode", "district", "uniforms", "severity", "opened", "wait", "initial", "level",
                  "position", "admitted", "callbacks", "back")
     _ok = True  # as an event (simpy's step reads it)
 
-    def __init__(self, family: int, episode: int, district: int, uniforms: list[float], severity: int,
-                 opened: float, level: int, initial: bool = False) -> None:
+    def __init__(self, family: int, episode: int, district: int, uniforms: list[float] | np.ndarray, severity: int,
+                 opened: float, level: int, initial: bool = False, callbacks: tuple | None = None) -> None:
         self.family, self.episode, self.district, self.uniforms = family, episode, district, uniforms
         self.severity, self.opened, self.level, self.initial = severity, opened, level, initial
+        self.callbacks = callbacks
         self.wait = 0.0
         self.position = U_STAGES
         self.admitted = False
@@ -210,22 +214,6 @@ class _Return:
         self.family, self.episode, self.district = family, episode, district
 
 
-class _Arrival:
-    """A notified child for whom a case may open (`Model._arrivals`): its number among the
-    arrivals, its day and district, its route from triage (UNTRIAGED: triaged when it comes), its
-    stream's first uniforms (a row of its block's array: a list of them when it comes), and the
-    callback every arrival shares (one object an arrival, where a `_Call` with a closure took
-    three)."""
-
-    __slots__ = ("callbacks", "index", "day", "district", "route", "first")
-    _ok = True
-
-    def __init__(self, callbacks: tuple, index: int, day: float, district: int, route: int,
-                 first: np.ndarray) -> None:
-        self.callbacks = callbacks
-        self.index, self.day, self.district, self.route, self.first = index, day, district, route, first
-
-
 class Clock(simpy.Environment):
     """simpy's environment, with events at a given day, kept in a calendar of windows in front of
     simpy's queue (a calendar queue). Runs to `horizon`.
@@ -275,7 +263,7 @@ class Clock(simpy.Environment):
     def call_at(self, day: float, callback: Callable[[_Call], None]) -> None:
         self.at(day, _Call(callback))
 
-    def at(self, day: float, event: _Call | Episode | _Return | _Arrival) -> None:
+    def at(self, day: float, event: _Call | Episode | _Return) -> None:
         """An event that has its callbacks happens on `day`."""
         entry = (day, NORMAL, next(self._eid), event)
         if day < self._opens or day >= self._horizon:  # on or after the horizon (inf too): never taken
@@ -455,6 +443,11 @@ class Model:
         r = self.rates
         return LOW if u < r.severity_low_share else HIGH if u >= 1.0 - r.severity_high_share else MEDIUM
 
+    def _severities(self, u: np.ndarray) -> np.ndarray:
+        """`_severity` of each of an array of uniforms, with the same comparisons."""
+        r = self.rates
+        return np.where(u < r.severity_low_share, LOW, np.where(u >= 1.0 - r.severity_high_share, HIGH, MEDIUM))
+
     def _seed_open_cases(self) -> None:
         """Today's open cases by state and the families due to return (`rates.StartPopulation`)."""
         start = StartPopulation.from_scenario(self.scenario)
@@ -495,34 +488,33 @@ class Model:
         event on its day, which schedules the next one."""
         self.arrivals = times, districts = arrival_times(self.scenario, self.seed, self.replication)
         kinds = self.teams.known_at(districts, times)  # the team each one meets, where known from the start
-        due: deque[_Arrival] = deque()  # the arrivals of the block under way, to come
+        due: deque[Episode] = deque()  # the arrivals of the block under way, to come
         lo = 0  # the first arrival of the next block
 
         def schedule_next() -> None:
             nonlocal lo
             while not due and lo < len(times):
                 hi = min(lo + STREAM_BLOCK, len(times))
-                due.extend(map(_Arrival, repeat(on_arrival), *self._block(lo, times[lo:hi], districts[lo:hi],
-                                                                          kinds[lo:hi])))
+                due.extend(self._block(lo, times[lo:hi], districts[lo:hi], kinds[lo:hi], on_arrival))
                 lo = hi
             if due:
                 arrival = due.popleft()
-                self.env.at(arrival.day, arrival)
+                self.env.at(arrival.opened, arrival)
 
-        def arrive(arrival: _Arrival) -> None:
-            self._notified(ARRIVAL_ID_OFFSET + arrival.index, 0, arrival.district, arrival.first.tolist(),
-                           arrival.route)
+        def arrive(arrival: Episode) -> None:
+            arrival.uniforms = arrival.uniforms.tolist()
+            self._notified(arrival)
             schedule_next()
 
-        on_arrival = (arrive,)  # every `_Arrival`'s callbacks
+        on_arrival = (arrive,)  # every arrival's callbacks
         schedule_next()
 
-    def _block(self, lo: int, times: np.ndarray, districts: np.ndarray, kinds: np.ndarray
-               ) -> tuple[list[int], list[float], list[int], list[int], np.ndarray]:
+    def _block(self, lo: int, times: np.ndarray, districts: np.ndarray, kinds: np.ndarray, callbacks: tuple
+               ) -> Iterator[Episode]:
         """Arrivals lo, lo + 1, ... (at `times` in `districts`, meeting teams of `kinds`, -1 where not
-        known at the start): their notifications logged, and of those that may open a case, their
-        numbers, days, districts, triage's routes (UNTRIAGED where the team is not known yet) and
-        streams' first uniforms (rows of an array).
+        known at the start): their notifications logged, and those that may open a case as episodes
+        to come (events with `callbacks`): their days, districts, need levels, triage's routes
+        (UNTRIAGED where the team is not known yet) and streams' first uniforms (rows of an array).
 
         Days and districts as Python numbers, not numpy scalars: the simulation clock inherits
         their type, and float arithmetic is several times faster (and bit for bit the same). A
@@ -542,7 +534,10 @@ class Model:
             here = kinds == kind
             route[here] = r.tables[kind].triage.pick_all(first[here, U_TRIAGE], first[here, U_EARLY_SHIFT])
         may = np.flatnonzero(route != NO_CASE)
-        return (lo + may).tolist(), times[may].tolist(), districts[may].tolist(), route[may].tolist(), first[may]
+        u = first[may]
+        return map(Episode, (ARRIVAL_ID_OFFSET + lo + may).tolist(), repeat(0), districts[may].tolist(), u,
+                   self._severities(u[:, U_SEVERITY]).tolist(), times[may].tolist(), route[may].tolist(),
+                   repeat(False), repeat(callbacks))
 
     def _return_day(self, fid: int, ep: int, day: float) -> float:
         """Family fid is to be notified again on `day`, as its episode ep: the day if it is within
@@ -560,20 +555,20 @@ class Model:
     def _notified_again(self, back: _Return) -> None:
         fid, ep, d = back.family, back.episode, back.district
         first = self.later.first(fid, ep)
-        self.notifications.append((d, self.env.now, 1 + self.rates.extra_notification(first[U_NOTIFICATIONS])))
-        self._notified(fid, ep, d, first)
-
-    def _notified(self, fid: int, ep: int, d: int, first: list[float], route: int = UNTRIAGED) -> None:
-        """Family fid is notified now (its episode ep, whose stream begins with `first`; logged by
-        the caller): triage (unless `route` says where it went), and if a case opens, a slot or the
-        queue."""
-        r = self.rates
         now = self.env.now
-        if route == UNTRIAGED:
-            route = r.tables[self.teams.at(d, now)[0]].triage.pick(first[U_TRIAGE], first[U_EARLY_SHIFT])
-        if route == NO_CASE:
+        self.notifications.append((d, now, 1 + self.rates.extra_notification(first[U_NOTIFICATIONS])))
+        self._notified(Episode(fid, ep, d, first, self._severity(first[U_SEVERITY]), now, UNTRIAGED))
+
+    def _notified(self, family: Episode) -> None:
+        """A family is notified now (its episode, logged by the caller, whose level is its route from
+        triage or UNTRIAGED): triage, and if a case opens, a slot or the queue."""
+        r = self.rates
+        d = family.district
+        if family.level == UNTRIAGED:
+            u = family.uniforms
+            family.level = r.tables[self.teams.at(d, self.env.now)[0]].triage.pick(u[U_TRIAGE], u[U_EARLY_SHIFT])
+        if family.level == NO_CASE:
             return
-        family = Episode(fid, ep, d, first, self._severity(first[U_SEVERITY]), now, route)
         team = self.team[d]
         if team.try_acquire(d):
             self._admitted(family)

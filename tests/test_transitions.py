@@ -153,6 +153,12 @@ def test_a_block_of_families_is_picked_and_counted_as_one_at_a_time(plan):
     assert counts.tolist() == [rates.extra_notification(x) for x in u.tolist()]
     assert counts.max() >= 4
 
+    model = Model(plan, 1, 0)  # and their need levels (`_severities`), on the bounds too
+    low, high = model.rates.severity_low_share, 1.0 - model.rates.severity_high_share
+    u = np.concatenate([rng.random(5_000), [low, high], np.nextafter([low, high], 0)])
+    levels = model._severities(u).tolist()
+    assert levels == [model._severity(x) for x in u.tolist()] and len(set(levels)) == 3
+
 
 def test_the_team_a_block_of_families_meets_is_known_where_no_gate_decides(plan):
     staffing = Staffing.from_scenario(plan)
