@@ -298,7 +298,7 @@ class Model:
         self.rates = Rates.from_scenario(scenario)
         self.staffing = Staffing.from_scenario(scenario)
         self.horizon = scenario.horizon_days
-        self.env = Clock(self.horizon, window_days(scenario))
+        self.env = Clock(self.horizon, window_days(notified_per_day(scenario)))
         n = len(scenario.districts)
         st = self.staffing
         gated = scenario.gated_waves()
@@ -720,18 +720,22 @@ def simulate(scenario: Scenario, seed: int, replication: int, gate: MonthGate | 
     return log
 
 
-def window_days(scenario: Scenario) -> int:
-    """The length of the calendar's windows (`Clock`) for a scenario: the whole days, 1 to
-    MAX_WINDOW_DAYS, in which WINDOW_NOTIFICATIONS children are notified at the start's rate (Aarhus:
-    10 days; a city ten times as large: 1; the M/M/c benchmark's queue: 30). The heap then holds
-    about the same number of events in a small city and a large one: with 30-day windows the
-    10x city's engine took 5 % longer, and the M/M/c queue's took 3.5 % longer with 3-day windows
-    (its events are a day or two ahead, and each window's opening is an event)."""
+def notified_per_day(scenario: Scenario) -> float:
+    """Children notified a day in the city at the start (new ones; returns add about a tenth)."""
     a = scenario.assumptions
-    per_day = a.city.children.value * a.notifications.notified_share_per_year.value / DAYS_PER_YEAR
-    if per_day * MAX_WINDOW_DAYS <= WINDOW_NOTIFICATIONS:
+    return a.city.children.value * a.notifications.notified_share_per_year.value / DAYS_PER_YEAR
+
+
+def window_days(notified: float) -> int:
+    """The length of the calendar's windows (`Clock`) for a city where `notified` children are
+    notified a day (`notified_per_day`): the whole days, 1 to MAX_WINDOW_DAYS, in which
+    WINDOW_NOTIFICATIONS are (Aarhus: 10 days; a city ten times as large: 1; the M/M/c benchmark's
+    queue: 30). The heap then holds about the same number of events in a small city and a large one:
+    with 30-day windows the 10x city's engine took 5 % longer, and the M/M/c queue's took 3.5 % longer
+    with 3-day windows (its events are a day or two ahead, and each window's opening is an event)."""
+    if notified * MAX_WINDOW_DAYS <= WINDOW_NOTIFICATIONS:
         return MAX_WINDOW_DAYS
-    return max(1, round(WINDOW_NOTIFICATIONS / per_day))
+    return max(1, round(WINDOW_NOTIFICATIONS / notified))
 
 
 def arrival_times(scenario: Scenario, seed: int, replication: int) -> tuple[np.ndarray, np.ndarray]:
