@@ -53,7 +53,9 @@ def _table(result: Tornado, values: dict[str, Any], lang: str) -> html.Div:
     query = to_query(values)
     unit = t("unit.million_dkk", lang, year=result.price_year)
 
-    def bound(x: float) -> str:  # as few decimals as the value has, at most three
+    def bound(x: float, unit: str) -> str:  # money in whole kroner; else as few decimals as the value has, at most three
+        if unit.startswith("DKK"):
+            return i18n.money(x, lang)
         return i18n.number(x, lang, next((d for d in range(3) if round(x, d) == x), 3))
 
     def npv(x: float) -> str:
@@ -61,7 +63,7 @@ def _table(result: Tornado, values: dict[str, Any], lang: str) -> html.Div:
 
     rows = [[dcc.Link(parameter_name(r.parameter, lang), href=f"{ASSUMPTIONS_PATH}{query}#param-{r.parameter}",
                       className="unc-link", title=r.parameter),
-             bound(r.low), bound(r.high), npv(r.npv_low_dkk), npv(r.npv_high_dkk), npv(r.swing_dkk)]
+             bound(r.low, r.unit), bound(r.high, r.unit), npv(r.npv_low_dkk), npv(r.npv_high_dkk), npv(r.swing_dkk)]
             for r in result.table.head(TOP).itertuples()]
     head = [t(k, lang) for k in ("unc.param", "unc.low", "unc.high", "unc.npv_low", "unc.npv_high", "unc.swing")]
     return html.Div([html.H3(t("unc.table", lang)), table(head, rows, fz="sm", id="unc-links")],

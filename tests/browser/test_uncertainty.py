@@ -29,6 +29,11 @@ def test_tornado_names_the_assumptions_and_links_to_them(dash_duo, open_page, sh
     explain = dash_duo.find_element("#unc-explain").text
     assert "forventede værdier fra den analytiske model" in explain and "én antagelse ad gangen" in explain
 
+    # an amount's range in whole kroner with its unit, beside the mio. kr. columns (not "1.030.287,52")
+    cells = dash_duo.driver.execute_script(
+        "return Array.from(document.querySelector(\"#unc-links a[href$='#param-implementation.per_district_dkk']\")"
+        ".closest('tr').cells).map(c => c.textContent)")
+    assert cells[1] == "0\u00a0kr." and cells[2].endswith("\u00a0kr.") and "," not in cells[2], cells
     link = dash_duo.find_element("#unc-links a[href$='#param-caseload.relational']")
     assert link.text == "Sagstal i relationelle teams"
     assert link.get_attribute("href").split("#")[1] == "param-caseload.relational"
