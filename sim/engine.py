@@ -225,12 +225,13 @@ class Clock(simpy.Environment):
     A large city has tens of thousands of releases pending, most months or years ahead; in simpy's
     heap each of them took part in every push and pop. An event `at` a day beyond the window under
     way (`window` whole days long, `window_days`) waits in its window's list instead, with the
-    sequence number it was given when scheduled. When its window opens (an URGENT event on the window's first day, which simpy
-    takes before any NORMAL event of that day), its events join the heap. They are then taken in
-    the order they would have been taken had they been in the heap all along: (day, priority,
-    sequence number), and no two events share a sequence number. With 30-day windows the 10x city's
-    heap held 1,600 events on average instead of 35,000. An event on or after the horizon (a deadline at an infinite
-    `waiting.max_days`, say) goes into the heap, as before: the run ends before it."""
+    sequence number it was given when scheduled. When its window opens (an URGENT event on the
+    window's first day, which simpy takes before any NORMAL event of that day), its events join the
+    heap. They are then taken in the order they would have been taken had they been in the heap all
+    along: (day, priority, sequence number), and no two events share a sequence number. With 30-day
+    windows the 10x city's heap held 1,600 events on average instead of 35,000. An event on or after
+    the horizon (a deadline at an infinite `waiting.max_days`, say) goes into the heap, as before:
+    the run ends before it."""
 
     def __init__(self, horizon: float, window: int = MAX_WINDOW_DAYS) -> None:
         if not (isinstance(window, int) and window >= 1):
@@ -378,9 +379,8 @@ class Model:
         # In the order of family, episode and start. A family's stays are logged in that order already
         # (an episode's wait, then its stays as they are drawn, and its next episode only after its
         # case has closed), so a stable sort by family alone gives it; and the stays of no length
-        # are left out in the same gather.
-        # (np.take: indexing a structured array with an array of rows copies them one by one, ten
-        # times slower; the 10x city's log took 0.1 s to gather so)
+        # are left out in the same gather, with np.take (indexing a structured array with an array
+        # of rows copies them one by one, ten times slower: the 10x city's log took 0.1 s so).
         kept = np.flatnonzero(seg["t1"] > seg["t0"])
         order = kept[np.argsort(seg["family"][kept], kind="stable")]
         return TransitionLog(
