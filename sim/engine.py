@@ -312,6 +312,7 @@ class Model:
         self.team = [self.classic_pool if k == CLASSIC else CaseSlots(round(float(st.own_slots[d])), self.open_by,
                                                                       self._admitted)
                      for d, k in enumerate(st.first_team)]
+        self.in_classic_pool = st.first_team == CLASSIC  # per district, whether the classic pool serves it
         self._size_classic_pool()
         self.later = LaterEpisodes(seed, replication)
         self.segments: list[tuple] = []  # the stays logged since the last `_pack`
@@ -428,14 +429,14 @@ class Model:
         before = self.team[d]
         before.hand_over(d, team)
         self.team[d] = team
+        self.in_classic_pool[d] = False
         self._size_classic_pool()
         team.admit()
         before.admit()
 
     def _size_classic_pool(self) -> None:
         """The classic pool has the classic slots of the districts it still serves."""
-        classic = [d for d, team in enumerate(self.team) if team is self.classic_pool]
-        self.classic_pool.capacity = round(float(self.staffing.classic_slots[classic].sum()))
+        self.classic_pool.capacity = round(float(self.staffing.classic_slots[self.in_classic_pool].sum()))
 
     # -- families -----------------------------------------------------------------------------
     def _severity(self, u: float) -> int:

@@ -39,7 +39,9 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 
@@ -137,16 +139,19 @@ class TeamTimeline:
         self.days: list[list[float]] = [[] for _ in range(n)]
         self.kinds: list[list[int]] = [[int(k)] for k in staffing.first_team]
         phases = staffing.phases(self.switch_day)
+        # every district's type on a day, asked once a day: the districts of a wave share their days
+        types = cache(lambda day: staffing.team_at(day, self.switch_day, phases))
         for d in range(n):
-            self._chart(d, phases)
+            self._chart(d, phases, types)
 
-    def _chart(self, d: int, phases: tuple[np.ndarray, np.ndarray]) -> None:
-        """District d's days of change and types, from its switch and phases (only days its type changes)."""
+    def _chart(self, d: int, phases: tuple[np.ndarray, np.ndarray], types: Callable[[float], np.ndarray]) -> None:
+        """District d's days of change and types, from its switch and phases (only days its type
+        changes); `types(day)`: every district's type on a day (`Staffing.team_at`)."""
         st = self.staffing
         days, kinds = [], [int(st.first_team[d])]
         changes = {float(self.switch_day[d]), float(phases[0][d]), float(phases[1][d])}
         for day in sorted(x for x in changes if math.isfinite(x)):
-            kind = int(st.team_at(day, self.switch_day, phases)[d])
+            kind = int(types(day)[d])
             if kind != kinds[-1]:
                 days.append(day)
                 kinds.append(kind)
@@ -179,4 +184,5 @@ class TeamTimeline:
         """The gate starts district d's relational team on `day`: its types from then on are known."""
         self.switch_day[d] = day
         self.undecided[d] = False
-        self._chart(d, self.staffing.phases(self.switch_day))
+        phases = self.staffing.phases(self.switch_day)
+        self._chart(d, phases, lambda day: self.staffing.team_at(day, self.switch_day, phases))
