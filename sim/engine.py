@@ -38,7 +38,7 @@ import numpy as np
 import simpy
 from simpy.core import NORMAL, URGENT
 
-from .rates import (ASSESSMENT, CLASSIC, CLOSED, DAYS_PER_YEAR, HIGH, LOW, MEDIUM, NO_CASE, PLACEMENT, WAITING,
+from .rates import (ASSESSMENT, CLASSIC, CLOSED, DAYS_PER_YEAR, NO_CASE, PLACEMENT, WAITING,
                     Rates, StartPopulation, district_shares, exponential)
 from .scenario import Scenario
 from .staffing import Staffing, TeamTimeline
@@ -312,7 +312,6 @@ class Model:
         self.team = [self.classic_pool if k == CLASSIC else CaseSlots(round(float(st.own_slots[d])), self.open_by,
                                                                       self._admitted)
                      for d, k in enumerate(st.first_team)]
-        self.in_classic_pool = st.first_team == CLASSIC  # per district, whether the classic pool serves it
         self._size_classic_pool()
         self.later = LaterEpisodes(seed, replication)
         self.segments: list[tuple] = []  # the stays logged since the last `_pack`
@@ -429,25 +428,21 @@ class Model:
         before = self.team[d]
         before.hand_over(d, team)
         self.team[d] = team
-        self.in_classic_pool[d] = False
         self._size_classic_pool()
         team.admit()
         before.admit()
 
     def _size_classic_pool(self) -> None:
         """The classic pool has the classic slots of the districts it still serves."""
-        self.classic_pool.capacity = round(float(self.staffing.classic_slots[self.in_classic_pool].sum()))
+        served = (self.staffing.first_team == CLASSIC) & (self.switch_day == np.inf)  # no team of their own yet
+        self.classic_pool.capacity = round(float(self.staffing.classic_slots[served].sum()))
 
     # -- families -----------------------------------------------------------------------------
-    def _severity(self, u: float) -> int:
-        """The need level the uniform at U_SEVERITY gives."""
+    def _severity(self, u: float | np.ndarray) -> int | np.ndarray:
+        """The need level the uniform at U_SEVERITY gives (a family's, or a block's array of them): LOW
+        below the low share, else HIGH from one less the high share on, else MEDIUM (0, 1 and 2)."""
         r = self.rates
-        return LOW if u < r.severity_low_share else HIGH if u >= 1.0 - r.severity_high_share else MEDIUM
-
-    def _severities(self, u: np.ndarray) -> np.ndarray:
-        """`_severity` of each of an array of uniforms, with the same comparisons."""
-        r = self.rates
-        return np.where(u < r.severity_low_share, LOW, np.where(u >= 1.0 - r.severity_high_share, HIGH, MEDIUM))
+        return (u >= r.severity_low_share) * (1 + (u >= 1.0 - r.severity_high_share))
 
     def _seed_open_cases(self) -> None:
         """Today's open cases by state and the families due to return (`rates.StartPopulation`)."""
@@ -537,7 +532,7 @@ class Model:
         may = np.flatnonzero(route != NO_CASE)
         u = first[may]
         return map(Episode, (ARRIVAL_ID_OFFSET + lo + may).tolist(), repeat(0), districts[may].tolist(), u,
-                   self._severities(u[:, U_SEVERITY]).tolist(), times[may].tolist(), route[may].tolist(),
+                   self._severity(u[:, U_SEVERITY]).tolist(), times[may].tolist(), route[may].tolist(),
                    repeat(False), repeat(callbacks))
 
     def _return_day(self, fid: int, ep: int, day: float) -> float:

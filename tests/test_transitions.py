@@ -17,7 +17,7 @@ from reference_engine import _poisson as poisson
 from sim.analytic import _IX, _generator, trajectory
 from sim.calibrate import load_targets
 from sim.engine import ARRIVAL_ID_OFFSET, Model, simulate
-from sim.rates import (ASSESSMENT, CLASSIC, CLOSED, COORDINATED, DAYS_PER_YEAR, EARLY, FOSTER, NO_CASE,
+from sim.rates import (ASSESSMENT, CLASSIC, CLOSED, COORDINATED, DAYS_PER_YEAR, EARLY, FOSTER, HIGH, LOW, MEDIUM, NO_CASE,
                        PLACEMENT, PILOT, RESIDENTIAL, TEAMS, WAITING, Branch, Rates, StartPopulation, apportion, district_shares)
 from sim.accounts import fixed_costs
 from sim.staffing import Staffing, TeamTimeline
@@ -153,11 +153,12 @@ def test_a_block_of_families_is_picked_and_counted_as_one_at_a_time(plan):
     assert counts.tolist() == [rates.extra_notification(x) for x in u.tolist()]
     assert counts.max() >= 4
 
-    model = Model(plan, 1, 0)  # and their need levels (`_severities`), on the bounds too
+    model = Model(plan, 1, 0)  # and their need levels (`_severity` of an array), on the bounds too
     low, high = model.rates.severity_low_share, 1.0 - model.rates.severity_high_share
     u = np.concatenate([rng.random(5_000), [low, high], np.nextafter([low, high], 0)])
-    levels = model._severities(u).tolist()
+    levels = model._severity(u).tolist()
     assert levels == [model._severity(x) for x in u.tolist()] and len(set(levels)) == 3
+    assert levels == [LOW if x < low else HIGH if x >= high else MEDIUM for x in u.tolist()]  # the rule, spelled out
 
 
 def test_the_team_a_block_of_families_meets_is_known_where_no_gate_decides(plan):
