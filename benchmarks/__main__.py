@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import os
 import platform
+import statistics
 from pathlib import Path
 
 from sim.runner import default_workers, project_version
@@ -134,12 +135,14 @@ def measure() -> dict[str, dict]:
         f"the same run: the largest sum of proportional set sizes of the child and its workers, sampled every "
         f"{throughput.PSS_SAMPLE_S} s (pages shared by the forked workers counted once in all)")
 
-    small, large = scale.measure(1), scale.measure(scale.FACTOR)
-    put("scale_1x_s", small["seconds"], f"run(plan, 1 replication, workers=1) in a fresh process, median of 3: {small['children']:,} "
+    small, large, ratios = scale.measure()
+    put("scale_1x_s", small["seconds"], f"run(plan, 1 replication, workers=1) in a fresh process, median of {len(ratios)}: {small['children']:,} "
         f"children, {small['districts']} districts; peak RSS {small['peak_rss_mb']:.0f} MB")
     put("scale_10x_s", large["seconds"], f"the same for the city {scale.FACTOR}x as large (benchmarks/scale.py): "
         f"{large['children']:,} children, {large['districts']} districts; peak RSS {large['peak_rss_mb']:.0f} MB")
-    put("scale_10x_ratio", large["seconds"] / small["seconds"], "scale_10x_s / scale_1x_s (medians of 3 each)")
+    put("scale_10x_ratio", statistics.median(ratios),
+        f"median of {len(ratios)} pairs, each the 1x city then the 10x city in fresh processes: the pairs' ratios "
+        + ", ".join(f"{r:.2f}" for r in ratios))
     put("scale_10x_memory_ratio", large["peak_rss_mb"] / small["peak_rss_mb"],
         "peak RSS of the 10x process / of the 1x process (imports included in both)")
 

@@ -56,15 +56,27 @@ def scaled(scenario: Scenario, factor: int) -> Scenario:
                                districts=districts)
 
 
-def measure(factor: int, repeat: int = 3) -> dict:
-    """One replication of the city `factor` times as large, each time in a fresh process (`main`):
-    the run of median time of `repeat` (one run of the real city varies by a fifth on this machine,
-    and the ratio with it)."""
-    runs = []
+def _once(factor: int) -> dict:
+    """One replication of the city `factor` times as large, in a fresh process (`main`)."""
+    out = subprocess.run([sys.executable, "-m", "benchmarks.scale", str(factor)], check=True,
+                         capture_output=True, text=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def measure(repeat: int = 5) -> tuple[dict, dict, list[float]]:
+    """The real city and the city FACTOR times as large, one after the other `repeat` times: the run
+    of median time of each, and the ratio of each pair (large / small). In pairs, not all of one
+    size and then all of the other, so that a change in the machine's speed between the two (this
+    VM's speed for a large process drifts by a fifth over an hour) falls on both sizes of a pair."""
+    small, large = [], []
     for _ in range(repeat):
-        out = subprocess.run([sys.executable, "-m", "benchmarks.scale", str(factor)], check=True,
-                             capture_output=True, text=True)
-        runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
+        small.append(_once(1))
+        large.append(_once(FACTOR))
+    ratios = [b["seconds"] / a["seconds"] for a, b in zip(small, large)]
+    return _median_run(small), _median_run(large), ratios
+
+
+def _median_run(runs: list[dict]) -> dict:
     return sorted(runs, key=lambda r: r["seconds"])[len(runs) // 2]
 
 
