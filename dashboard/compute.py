@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
@@ -64,6 +65,7 @@ class Outcome:
 # process per core busy for a while; at equal niceness it would take the analyses' share too).
 ANALYSIS_NICENESS = 10
 RUN_NICENESS = 15
+SERVER_WATCH_S = 1.0  # how often the analysis process looks whether its server process is still there
 
 
 def lower_priority(niceness: int) -> None:
@@ -71,11 +73,26 @@ def lower_priority(niceness: int) -> None:
     os.nice(niceness)
 
 
+def _analysis_process_started(niceness: int, server: int) -> None:
+    """The analysis process's start: below the server's priority, and ending with its server process
+    (`server`). A server process that ends without shutting the process down (a gunicorn worker
+    killed for its timeout, a process the kernel kills for memory, `python app.py` stopped by
+    SIGTERM) would otherwise leave it waiting for work that never comes, with the model's 270 MB."""
+    lower_priority(niceness)
+    threading.Thread(target=_end_with_server, args=(server,), name="end-with-server", daemon=True).start()
+
+
+def _end_with_server(server: int) -> None:
+    while os.getppid() == server:  # an orphan's parent becomes init (or a subreaper)
+        time.sleep(SERVER_WATCH_S)
+    os._exit(0)
+
+
 class AnalysisProcess(Executor):
     """One process at lower priority per server process, started with the app (`start`) or on first
     use in a process that did not start it (so that each gunicorn worker has its own, after the fork),
     as a fresh interpreter (a fork of the threaded server could copy a lock another thread holds); a
-    process that died is replaced at the next analysis."""
+    process that died is replaced at the next analysis, and one whose server process died ends."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -105,8 +122,8 @@ class AnalysisProcess(Executor):
             self._pool = None
 
     def _start(self) -> None:
-        self._pool = ProcessPoolExecutor(1, mp_context=get_context("spawn"), initializer=lower_priority,
-                                         initargs=(ANALYSIS_NICENESS,))
+        self._pool = ProcessPoolExecutor(1, mp_context=get_context("spawn"), initializer=_analysis_process_started,
+                                         initargs=(ANALYSIS_NICENESS, os.getpid()))
         self._pid = os.getpid()
 
 

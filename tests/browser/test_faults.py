@@ -268,6 +268,33 @@ def every_entry_loads(folder: Path) -> int:
         cache.close()
 
 
+def analysis_process(worker: psutil.Process, timeout: float = 30) -> psutil.Process:
+    """The worker's analysis process (dashboard.compute.AnalysisProcess, a spawned interpreter), once up."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        spawned = [p for p in worker.children() if "spawn_main" in " ".join(p.cmdline())]
+        if spawned:
+            assert len(spawned) == 1, [p.cmdline() for p in spawned]
+            return spawned[0]
+        time.sleep(0.1)
+    pytest.fail(f"worker {worker.pid} has no analysis process: {[p.cmdline() for p in worker.children()]}")
+
+
+def test_a_worker_killed_takes_its_analysis_process_along(server):
+    """gunicorn kills a worker past its timeout with -9, and the kernel one that runs out of memory:
+    its analysis process must not stay behind waiting for work that never comes, with the model's
+    memory, at every such kill until the service restarts."""
+    s = server()
+    victim, other = s.workers()
+    orphan, kept = analysis_process(victim), analysis_process(other)
+    victim.kill()
+    gone, alive = psutil.wait_procs([orphan], timeout=15)
+    assert not alive, f"the killed worker's analysis process {orphan.pid} is still running"
+    assert kept.is_running() and kept.status() != psutil.STATUS_ZOMBIE  # the other worker's is untouched
+    r = s.post(save_body("after the kill"))  # and the server goes on answering
+    assert r.status_code == 200 and "Gemt: after the kill" in r.text, r.text[:300]
+
+
 def test_kill_9_of_the_server_mid_run_leaves_no_stuck_job_and_no_partial_result(server, data_dir):
     s = server()
     start_run(s)
