@@ -295,14 +295,21 @@ def test_a_worker_killed_takes_its_analysis_process_along(server):
     assert r.status_code == 200 and "Gemt: after the kill" in r.text, r.text[:300]
 
 
+def run_processes(s: Server) -> list[psutil.Process]:
+    """The background runs under way: forked by a worker's fork server (dashboard.factory.FreshProcessJobs)."""
+    servers = [p for w in s.workers() for p in w.children() if "forkserver" in " ".join(p.cmdline())]
+    return [job for fork_server in servers for job in fork_server.children()]
+
+
 def test_kill_9_of_the_server_mid_run_leaves_no_stuck_job_and_no_partial_result(server, data_dir):
     s = server()
+    assert not run_processes(s)
     start_run(s)
     deadline = time.time() + 20
-    while not any(len(w.children()) for w in s.workers()):  # the run's own process is up
+    while not run_processes(s):  # the run's own process is up (the workers' other children start with them)
         assert time.time() < deadline, "no background process appeared"
         time.sleep(0.05)
-    time.sleep(1.0)  # into the run (spawned interpreter importing, then simulating)
+    time.sleep(1.0)  # into the run
     s.kill_all()
     every_entry_loads(data_dir / "cache")
     again = server()
