@@ -233,7 +233,7 @@ class Clock(simpy.Environment):
     the horizon (a deadline at an infinite `waiting.max_days`, say) goes into the heap, as before:
     the run ends before it."""
 
-    def __init__(self, horizon: float, window: int = MAX_WINDOW_DAYS) -> None:
+    def __init__(self, horizon: float, window: int) -> None:
         if not (isinstance(window, int) and window >= 1):
             raise ValueError(f"the calendar's window must be a whole number of days (1 or more), not {window!r}: "
                              "its windows' first days are then exact")

@@ -139,14 +139,18 @@ class TeamTimeline:
         self.days: list[list[float]] = [[] for _ in range(n)]
         self.kinds: list[list[int]] = [[int(k)] for k in staffing.first_team]
         phases = staffing.phases(self.switch_day)
-        # every district's type on a day, asked once a day: the districts of a wave share their days
-        types = cache(lambda day: staffing.team_at(day, self.switch_day, phases))
+        types = self._types(phases)
         for d in range(n):
             self._chart(d, phases, types)
 
+    def _types(self, phases: tuple[np.ndarray, np.ndarray]) -> Callable[[float], np.ndarray]:
+        """Every district's type on a day (`Staffing.team_at`) under these phases, asked once a day:
+        the districts of a wave share their days."""
+        return cache(lambda day: self.staffing.team_at(day, self.switch_day, phases))
+
     def _chart(self, d: int, phases: tuple[np.ndarray, np.ndarray], types: Callable[[float], np.ndarray]) -> None:
         """District d's days of change and types, from its switch and phases (only days its type
-        changes); `types(day)`: every district's type on a day (`Staffing.team_at`)."""
+        changes); `types` as `_types` gives it."""
         st = self.staffing
         days, kinds = [], [int(st.first_team[d])]
         changes = {float(self.switch_day[d]), float(phases[0][d]), float(phases[1][d])}
@@ -185,4 +189,4 @@ class TeamTimeline:
         self.switch_day[d] = day
         self.undecided[d] = False
         phases = self.staffing.phases(self.switch_day)
-        self._chart(d, phases, lambda day: self.staffing.team_at(day, self.switch_day, phases))
+        self._chart(d, phases, self._types(phases))

@@ -21,7 +21,7 @@ from sim.sensitivity import Tornado
 from .. import charts, i18n
 from ..compute import swings
 from ..i18n import t
-from ..inputs import YEARS, InputError, checked, to_experiment, to_query
+from ..inputs import YEARS, InputError, checked, money_keys, to_experiment, to_query
 from ..shell import table
 from ..uncertainty_charts import parameter_name
 from ..uncertainty_charts import tornado as tornado_chart
@@ -53,8 +53,10 @@ def _table(result: Tornado, values: dict[str, Any], lang: str) -> html.Div:
     query = to_query(values)
     unit = t("unit.million_dkk", lang, year=result.price_year)
 
-    def bound(x: float, unit: str) -> str:  # money in whole kroner, else as few decimals as it has (at most 3)
-        if unit.startswith("DKK"):
+    money = set(money_keys())
+
+    def bound(x: float, parameter: str) -> str:  # money in whole kroner, else as few decimals as it has (at most 3)
+        if parameter in money:
             return i18n.money(x, lang)
         return i18n.number(x, lang, next((d for d in range(3) if round(x, d) == x), 3))
 
@@ -63,7 +65,7 @@ def _table(result: Tornado, values: dict[str, Any], lang: str) -> html.Div:
 
     rows = [[dcc.Link(parameter_name(r.parameter, lang), href=f"{ASSUMPTIONS_PATH}{query}#param-{r.parameter}",
                       className="unc-link", title=r.parameter),
-             bound(r.low, r.unit), bound(r.high, r.unit), npv(r.npv_low_dkk), npv(r.npv_high_dkk), npv(r.swing_dkk)]
+             bound(r.low, r.parameter), bound(r.high, r.parameter), npv(r.npv_low_dkk), npv(r.npv_high_dkk), npv(r.swing_dkk)]
             for r in result.table.head(TOP).itertuples()]
     head = [t(k, lang) for k in ("unc.param", "unc.low", "unc.high", "unc.npv_low", "unc.npv_high", "unc.swing")]
     return html.Div([html.H3(t("unc.table", lang)), table(head, rows, fz="sm", id="unc-links")],
