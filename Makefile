@@ -4,7 +4,7 @@ VENV    := .venv
 BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 
-.PHONY: setup browser run test bench load clean
+.PHONY: setup browser run test bench cachesim load clean
 
 setup: $(STAMP)
 
@@ -32,6 +32,13 @@ test: setup browser
 bench: setup
 	$(BIN)/python -m benchmarks
 
+# The instructions and simulated L2 misses of one replication, the real city against the one ten times
+# as large (benchmarks/cachesim.py: counted, the same on every run; some five minutes). Debian's valgrind.
+cachesim: setup
+	@command -v valgrind >/dev/null || \
+	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq valgrind >/dev/null; }
+	$(BIN)/python -m benchmarks.cachesim
+
 # Twenty users for five minutes against gunicorn -w 2 --threads 16 on loopback (LOAD_USERS, LOAD_TIME to
 # change, e.g. `make load LOAD_TIME=1m`); Locust goes into .venv from the `load` extra.
 # Report: benchmarks/load/results.json.
@@ -42,4 +49,4 @@ load: setup
 	$(BIN)/python -m benchmarks.load --users $(LOAD_USERS) --time $(LOAD_TIME)
 
 clean:
-	rm -rf $(VENV) data screenshots benchmarks/results.json benchmarks/load/results.json
+	rm -rf $(VENV) data screenshots benchmarks/results.json benchmarks/cachesim.json benchmarks/load/results.json
