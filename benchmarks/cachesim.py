@@ -8,9 +8,9 @@ and simulates a cache of fixed geometry, the development machine's core (CACHE: 
 private L2 of 2 MB; the L3 behind it is shared with the host's other tenants). Each size runs twice,
 with the replication and without it (the same imports and scenario), and the difference is the
 replication's: the instructions it executes and its reads and writes that miss the simulated L2,
-which the processor must then fetch from the shared L3 or memory. The counts are the same on every
-run of the same code, so a change can be judged by them where timing cannot tell it from the
-machine's noise. They are not seconds: the simulation knows no hardware prefetcher, so a miss in a
+which the processor must then fetch from the shared L3 or memory. The counts repeat from run to run
+of the same code (within 0.1 %), so a change can be judged by them where timing cannot tell it from
+the machine's noise. They are not seconds: the simulation knows no hardware prefetcher, so a miss in a
 long sequential pass (numpy over a large array) counts as much as one in a random walk over objects.
 
 Prints a table and writes benchmarks/cachesim.json. Four processes, as many at a time as there are
@@ -24,15 +24,18 @@ import datetime as dt
 import json
 import os
 import platform
+import shutil
 import subprocess
 import sys
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from sim.engine import simulate
 from sim.runner import project_version
+from sim.scenario import load_scenario
 
-from .scale import FACTOR, SCENARIO, SEED
+from .scale import FACTOR, SCENARIO, SEED, scaled
 
 OUT = Path(__file__).resolve().parent / "cachesim.json"
 # size in bytes, associativity, line size: one core of the development machine (/sys/devices/system/cpu/cpu0/cache)
@@ -61,8 +64,10 @@ def _summary(text: str) -> dict[str, int]:
 
 
 def measure() -> dict[str, dict[str, int]]:
-    """Per city size (1 and FACTOR): the replication's instructions (`Ir`) and L2 misses (`LLmiss`,
-    reads and writes of data)."""
+    """Per city size ("1x", "10x"): the replication's instructions and its data reads and writes
+    that miss the simulated L2, apart and together."""
+    if shutil.which("valgrind") is None:
+        raise SystemExit("valgrind is not installed: `make cachesim` installs Debian's")
     jobs = [(FACTOR, True), (1, True), (1, False), (FACTOR, False)]  # the longest first
     with ThreadPoolExecutor(os.cpu_count() or 1) as pool:
         counts = dict(zip(jobs, pool.map(lambda job: _counts(*job), jobs)))
@@ -76,11 +81,6 @@ def measure() -> dict[str, dict[str, int]]:
 
 
 def _target(factor: int, with_run: bool) -> None:
-    from sim.engine import simulate
-    from sim.scenario import load_scenario
-
-    from .scale import scaled
-
     scenario = scaled(load_scenario(SCENARIO), factor)
     if with_run:
         simulate(scenario, SEED, 0)
