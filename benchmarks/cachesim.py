@@ -9,7 +9,7 @@ private L2 of 2 MB; the L3 behind it is shared with the host's other tenants). E
 with the replication and without it (the same imports and scenario), and the difference is the
 replication's: the instructions it executes and its reads and writes that miss the simulated L2,
 which the processor must then fetch from the shared L3 or memory. The counts repeat from run to run
-of the same code (within 0.1 %), so a change can be judged by them where timing cannot tell it from
+of the same code (within 0.2 %), so a change can be judged by them where timing cannot tell it from
 the machine's noise. They are not seconds: the simulation knows no hardware prefetcher, so a miss in a
 long sequential pass (numpy over a large array) counts as much as one in a random walk over objects.
 
