@@ -33,7 +33,7 @@ bench: setup
 	$(BIN)/python -m benchmarks
 
 # The instructions and simulated L2 misses of one replication, the real city against the one ten times
-# as large (benchmarks/cachesim.py: counted, the same on every run; some five minutes). Debian's valgrind.
+# as large (benchmarks/cachesim.py: counted, repeating within 0.2 %; some five minutes). Debian's valgrind.
 cachesim: setup
 	@command -v valgrind >/dev/null || \
 	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq valgrind >/dev/null; }

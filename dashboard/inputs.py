@@ -102,9 +102,11 @@ def params_at(price_year: int) -> dict[str, sim.Param]:
     return sim.reprice(sim.load_assumptions(), price_year).params()
 
 
-def money_keys() -> list[str]:
-    """The parameters that are amounts of money (they carry a price year)."""
-    return [k for k, p in base_params().items() if p.price_year is not None]
+@lru_cache(maxsize=1)
+def money_keys() -> tuple[str, ...]:
+    """The parameters that are amounts of money (they carry a price year), in base.toml's order (read
+    once per process, as `base_params`)."""
+    return tuple(k for k, p in base_params().items() if p.price_year is not None)
 
 
 def reprice(values: Mapping[str, Any], from_year: int, to_year: int) -> dict[str, Any]:

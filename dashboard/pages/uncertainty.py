@@ -53,10 +53,8 @@ def _table(result: Tornado, values: dict[str, Any], lang: str) -> html.Div:
     query = to_query(values)
     unit = t("unit.million_dkk", lang, year=result.price_year)
 
-    money = set(money_keys())
-
     def bound(x: float, parameter: str) -> str:  # money in whole kroner, else as few decimals as it has (at most 3)
-        if parameter in money:
+        if parameter in money_keys():
             return i18n.money(x, lang)
         return i18n.number(x, lang, next((d for d in range(3) if round(x, d) == x), 3))
 
